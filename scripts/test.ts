@@ -1,0 +1,140 @@
+// The test command (`npm test`): every tier, with its time, and one closing count line.
+//   npm test                     all tiers
+//   npm test -- unit checks      only the named tiers
+// Tiers: checks (type-check, lint, format, generated-file drift), unit (pure code and golden
+// files), integration (kube layer, controllers, meshctl and the dashboard against real clusters).
+// checks and unit run while the test environment is built and started, so cold CI pays for the
+// Go build once, in parallel with the rest.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface Step {
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+interface StepResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly passed: number;
+  readonly failed: number;
+}
+
+const root = join(import.meta.dirname, '..');
+const node = process.execPath;
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+
+function testFiles(...dirs: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'web') walk(path);
+      else if (entry.isFile() && entry.name.endsWith('.test.ts')) files.push(path);
+    }
+  };
+  for (const dir of dirs) walk(join(root, dir));
+  return files.sort();
+}
+
+function nodeTest(files: readonly string[], extra: readonly string[] = []): readonly string[] {
+  return [node, '--test', '--test-reporter=spec', ...extra, ...files];
+}
+
+function run(step: Step, prefix: string): Promise<StepResult> {
+  const started = performance.now();
+  return new Promise((resolveStep) => {
+    const child = spawn(step.command[0] ?? node, step.command.slice(1), {
+      cwd: root,
+      env: { ...process.env, ...step.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let passed = 0;
+    let failed = 0;
+    const relay = (chunk: Buffer, out: NodeJS.WriteStream) => {
+      const text = chunk.toString();
+      for (const match of text.matchAll(/^ℹ pass (\d+)$/gm)) passed += Number(match[1]);
+      for (const match of text.matchAll(/^ℹ fail (\d+)$/gm)) failed += Number(match[1]);
+      out.write(text.replace(/^(?=.)/gm, `[${prefix}] `));
+    };
+    child.stdout.on('data', (chunk: Buffer) => relay(chunk, process.stdout));
+    child.stderr.on('data', (chunk: Buffer) => relay(chunk, process.stderr));
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      resolveStep({ name: step.name, ok: code === 0, seconds, passed, failed });
+    });
+  });
+}
+
+async function runSequence(tier: string, steps: readonly Step[]): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const step of steps) {
+    const result = await run(step, `${tier}:${step.name}`);
+    console.log(`[${tier}:${step.name}] ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)} s`);
+    results.push(result);
+  }
+  return results;
+}
+
+const checks: Step[] = [
+  { name: 'typecheck', command: [bin('tsc'), '-p', 'tsconfig.json'] },
+  { name: 'lint', command: [bin('eslint'), '--max-warnings', '0', '.'] },
+  { name: 'format', command: [bin('prettier'), '--check', '--log-level', 'warn', '.'] },
+  { name: 'generated', command: [node, 'scripts/generate.ts', '--check'] },
+];
+const unit: Step[] = [{ name: 'unit', command: nodeTest(testFiles('src', 'test/unit')) }];
+const integration: Step[] = [
+  {
+    name: 'integration',
+    command: [node, 'test/testenv/with-testenv.ts', '--', ...nodeTest(testFiles('test/integration', 'test/e2e'), ['--test-concurrency=2'])],
+  },
+];
+
+const tiers: Record<string, readonly Step[]> = { checks, unit, integration };
+const requested = process.argv.slice(2).filter((arg) => arg !== '--');
+for (const name of requested) {
+  if (!(name in tiers)) {
+    console.error(`unknown tier ${name}; tiers: ${Object.keys(tiers).join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = requested.length > 0 ? requested : Object.keys(tiers);
+const wanted = (name: string) => selected.includes(name);
+
+const started = performance.now();
+const timings: { tier: string; seconds: number; ok: boolean }[] = [];
+const timed = async (tier: string, steps: readonly Step[]) => {
+  const t0 = performance.now();
+  const results = await runSequence(tier, steps);
+  timings.push({ tier, seconds: (performance.now() - t0) / 1000, ok: results.every((r) => r.ok) });
+  return results;
+};
+// The integration tier spends its first minutes building and starting clusters (I/O and Go),
+// so the CPU-light checks and unit tests run beside it rather than before it.
+const lanes = await Promise.all([
+  (async () => [
+    ...(wanted('checks') ? await timed('checks', checks) : []),
+    ...(wanted('unit') ? await timed('unit', unit) : []),
+  ])(),
+  wanted('integration') ? timed('integration', integration) : Promise.resolve([]),
+]);
+const results = lanes.flat();
+
+console.log('\nTier times:');
+for (const { tier, seconds, ok } of timings) console.log(`  ${tier.padEnd(12)} ${seconds.toFixed(1).padStart(7)} s  ${ok ? 'ok' : 'FAILED'}`);
+console.log(`  ${'total'.padEnd(12)} ${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s`);
+const failedSteps = results.filter((r) => !r.ok).map((r) => r.name);
+if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`);
+const passed = results.reduce((sum, r) => sum + r.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.failed, 0) + (failed0(results));
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exitCode = failedSteps.length > 0 ? 1 : 0;
+
+/** A check step that failed without running tests still counts as one failure. */
+function failed0(all: readonly StepResult[]): number {
+  return all.filter((r) => !r.ok && r.failed === 0).length;
+}

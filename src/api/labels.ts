@@ -1,0 +1,16 @@
+// Every label and annotation Mesh Hub reads or writes, in one place (DESIGN.md §1).
+
+/** On every translated object: the install namespace that owns it; stale outputs are found by it. */
+export const OWNER_LABEL = 'owner.networking.mesh.gloo.solo.io';
+/** On every translated object: JSON of the policies that contributed to it. */
+export const PARENTS_ANNOTATION = 'parents.networking.mesh.gloo.solo.io';
+/** On every federated object: the key of the Destination it federates. */
+export const FEDERATION_ANNOTATION = 'federation.networking.mesh.gloo.solo.io';
+/** In `meshctl render` stdout output: the cluster an object belongs to. */
+export const CLUSTER_ANNOTATION = 'meshhub.dev/cluster';
+/** On discovered objects: the cluster their source object came from. */
+export const DISCOVERY_CLUSTER_LABEL = 'cluster.multicluster.solo.io';
+/** On discovered objects: the install namespace that owns them. */
+export const DISCOVERY_OWNER_LABEL = 'owner.discovery.mesh.gloo.solo.io';
+
+export const DEFAULT_INSTALL_NAMESPACE = 'gloo-mesh';

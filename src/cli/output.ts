@@ -1,0 +1,35 @@
+// Commands return data; this prints it in the format chosen with -o.
+import { z } from 'zod';
+import { toCanonicalYaml } from '../snapshot/yaml.ts';
+
+export const OutputFormat = z.enum(['table', 'json', 'yaml']);
+export type OutputFormat = z.infer<typeof OutputFormat>;
+
+export interface Table {
+  readonly headers: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export function formatTable(table: Table): string {
+  const widths = table.headers.map((header, i) =>
+    Math.max(header.length, ...table.rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd();
+  return [line(table.headers), ...table.rows.map(line)].join('\n') + '\n';
+}
+
+/** Prints data: tables for people, JSON/YAML of the same data for scripts. */
+export function formatData(format: OutputFormat, data: unknown, table: () => Table): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(data, null, 2)}\n`;
+    case 'yaml':
+      return toCanonicalYaml(data);
+    case 'table':
+      return formatTable(table());
+  }
+}

@@ -1,0 +1,28 @@
+// One pass of the pure core: input snapshot → management objects with status + per-cluster outputs.
+// Used by `meshctl render` on files and by the controller on live caches.
+import type { KubeObject } from '../api/meta.ts';
+import type { InputSnapshot, Warning } from '../snapshot/input.ts';
+import type { RenderOutput } from '../snapshot/output.ts';
+import { checkManagementObject, withInvalidStatus, type CheckedObject } from './validate-input.ts';
+
+export function render(snapshot: InputSnapshot): RenderOutput {
+  const warnings: Warning[] = [];
+  const checked: CheckedObject[] = snapshot.mgmt.map(checkManagementObject);
+  const mgmt: KubeObject[] = [];
+  for (const entry of checked) {
+    switch (entry.outcome) {
+      case 'invalid':
+        mgmt.push(withInvalidStatus(entry.input.object, entry.errors));
+        break;
+      case 'valid':
+        mgmt.push(entry.object);
+        break;
+      case 'foreign':
+        break;
+    }
+  }
+  const clusters = new Map<string, KubeObject[]>();
+  for (const name of snapshot.clusters.keys()) clusters.set(name, []);
+  // Discovery and translation steps are added here as they are built (issues 5 and 6).
+  return { mgmt, clusters, warnings };
+}

@@ -1,0 +1,61 @@
+// The output of one pass of the pure core, and its layout as files (DESIGN.md §3).
+import type { KubeObject } from '../api/meta.ts';
+import { CLUSTER_ANNOTATION } from '../api/labels.ts';
+import type { Warning } from './input.ts';
+import { sortObjects } from './order.ts';
+import { toCanonicalYamlStream } from './yaml.ts';
+
+export interface RenderOutput {
+  /** Discovered objects and every input policy object with its computed status. */
+  readonly mgmt: readonly KubeObject[];
+  /** Objects to apply to each registered cluster, by cluster name. */
+  readonly clusters: ReadonlyMap<string, readonly KubeObject[]>;
+  readonly warnings: readonly Warning[];
+}
+
+/** Name of the management cluster in the stdout stream's cluster annotation. */
+export const MANAGEMENT_CLUSTER = 'mgmt';
+
+/** `virtualservice.networking.istio.io.yaml`; core kinds have no group suffix. */
+export function outputFileName(object: KubeObject): string {
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash === -1 ? '' : object.apiVersion.slice(0, slash);
+  return `${object.kind.toLowerCase()}${group === '' ? '' : `.${group}`}.yaml`;
+}
+
+/** The output tree as relative path → file content, every file a sorted multi-document stream. */
+export function layoutOutputTree(output: RenderOutput): Map<string, string> {
+  const files = new Map<string, string>();
+  const add = (folder: string, objects: readonly KubeObject[]) => {
+    const byFile = new Map<string, KubeObject[]>();
+    for (const object of objects) {
+      const name = `${folder}/${outputFileName(object)}`;
+      const list = byFile.get(name);
+      if (list === undefined) byFile.set(name, [object]);
+      else list.push(object);
+    }
+    for (const [name, list] of byFile) files.set(name, toCanonicalYamlStream(sortObjects(list)));
+  };
+  add('mgmt', output.mgmt);
+  for (const cluster of [...output.clusters.keys()].sort()) add(`clusters/${cluster}`, output.clusters.get(cluster) ?? []);
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The output as one stream, each object annotated with the cluster it belongs to. */
+export function layoutOutputStream(output: RenderOutput): string {
+  const annotated: KubeObject[] = [];
+  const tag = (cluster: string, objects: readonly KubeObject[]) => {
+    for (const object of sortObjects(objects)) {
+      annotated.push({
+        ...object,
+        metadata: {
+          ...object.metadata,
+          annotations: { ...object.metadata.annotations, [CLUSTER_ANNOTATION]: cluster },
+        },
+      });
+    }
+  };
+  tag(MANAGEMENT_CLUSTER, output.mgmt);
+  for (const cluster of [...output.clusters.keys()].sort()) tag(cluster, output.clusters.get(cluster) ?? []);
+  return toCanonicalYamlStream(annotated);
+}
