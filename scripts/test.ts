@@ -61,8 +61,12 @@ function run(step: Step, prefix: string): Promise<StepResult> {
       for (const match of text.matchAll(/^ℹ fail (\d+)$/gm)) failed += Number(match[1]);
       out.write(text.replace(/^(?=.)/gm, `[${prefix}] `));
     };
-    child.stdout.on('data', (chunk: Buffer) => relay(chunk, process.stdout));
-    child.stderr.on('data', (chunk: Buffer) => relay(chunk, process.stderr));
+    child.stdout.on('data', (chunk: Buffer) => {
+      relay(chunk, process.stdout);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      relay(chunk, process.stderr);
+    });
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       resolveStep({ name: step.name, ok: code === 0, seconds, passed, failed });
@@ -90,7 +94,12 @@ const unit: Step[] = [{ name: 'unit', command: nodeTest(testFiles('src', 'test/u
 const integration: Step[] = [
   {
     name: 'integration',
-    command: [node, 'test/testenv/with-testenv.ts', '--', ...nodeTest(testFiles('test/integration', 'test/e2e'), ['--test-concurrency=2'])],
+    command: [
+      node,
+      'test/testenv/with-testenv.ts',
+      '--',
+      ...nodeTest(testFiles('test/integration', 'test/e2e'), ['--test-concurrency=2']),
+    ],
   },
 ];
 
@@ -125,12 +134,13 @@ const lanes = await Promise.all([
 const results = lanes.flat();
 
 console.log('\nTier times:');
-for (const { tier, seconds, ok } of timings) console.log(`  ${tier.padEnd(12)} ${seconds.toFixed(1).padStart(7)} s  ${ok ? 'ok' : 'FAILED'}`);
+for (const { tier, seconds, ok } of timings)
+  console.log(`  ${tier.padEnd(12)} ${seconds.toFixed(1).padStart(7)} s  ${ok ? 'ok' : 'FAILED'}`);
 console.log(`  ${'total'.padEnd(12)} ${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s`);
 const failedSteps = results.filter((r) => !r.ok).map((r) => r.name);
 if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`);
 const passed = results.reduce((sum, r) => sum + r.passed, 0);
-const failed = results.reduce((sum, r) => sum + r.failed, 0) + (failed0(results));
+const failed = results.reduce((sum, r) => sum + r.failed, 0) + failed0(results);
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exitCode = failedSteps.length > 0 ? 1 : 0;
 

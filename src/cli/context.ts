@@ -5,7 +5,7 @@ import { OutputFormat } from './output.ts';
 export const GlobalOptions = z.object({
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
-  output: OutputFormat,
+  outputFormat: OutputFormat,
   verbose: z.boolean(),
 });
 export type GlobalOptions = z.infer<typeof GlobalOptions>;

@@ -17,8 +17,14 @@ export function buildProgram(io: CommandIO): Command {
     .description('Mesh Hub: one management plane for the service meshes of many Kubernetes clusters')
     .addOption(new Option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)'))
     .addOption(new Option('--context <name>', 'kubeconfig context of the management cluster'))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
-    .addOption(new Option('-v, --verbose', 'print more detail, including stack traces of internal errors').default(false))
+    .addOption(
+      new Option('-o, --output-format <format>', 'output format for command results')
+        .choices(['table', 'json', 'yaml'])
+        .default('table'),
+    )
+    .addOption(
+      new Option('-v, --verbose', 'print more detail, including stack traces of internal errors').default(false),
+    )
     .version(clientVersion(), '--version', 'print the client version')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true)
@@ -42,7 +48,11 @@ export async function runMeshctl(argv: readonly string[], io: CommandIO): Promis
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its one-line message; help and --version are not failures.
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.help' ||
+        error.code === 'commander.version'
+      ) {
         return 0;
       }
       return USAGE_EXIT_CODE;

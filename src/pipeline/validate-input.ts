@@ -14,7 +14,12 @@ export interface FieldError {
 }
 
 export type CheckedObject =
-  | { readonly outcome: 'valid'; readonly definition: KindDefinition; readonly object: KubeObject; readonly input: InputObject }
+  | {
+      readonly outcome: 'valid';
+      readonly definition: KindDefinition;
+      readonly object: KubeObject;
+      readonly input: InputObject;
+    }
   | {
       readonly outcome: 'invalid';
       readonly definition: KindDefinition;

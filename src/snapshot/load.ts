@@ -16,7 +16,11 @@ export function loadInputTree(root: string, options: LoadOptions): InputSnapshot
   const mgmtDir = join(root, 'mgmt');
   const clustersDir = join(root, 'clusters');
   if (!isDirectory(mgmtDir) && !isDirectory(clustersDir)) {
-    throw new InputError(root, undefined, 'input folder holds neither mgmt/ nor clusters/ (see `meshctl render --help`)');
+    throw new InputError(
+      root,
+      undefined,
+      'input folder holds neither mgmt/ nor clusters/ (see `meshctl render --help`)',
+    );
   }
   const mgmt = isDirectory(mgmtDir)
     ? readObjects(root, mgmtDir).map((input) => withManagementDefaults(input, options.installNamespace))

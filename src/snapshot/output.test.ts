@@ -25,10 +25,13 @@ describe('output layout', () => {
       ]),
       warnings: [],
     });
-    assert.deepEqual([...files.keys()], [
-      'clusters/cluster-1/virtualservice.networking.istio.io.yaml',
-      'clusters/cluster-2/virtualservice.networking.istio.io.yaml',
-    ]);
+    assert.deepEqual(
+      [...files.keys()],
+      [
+        'clusters/cluster-1/virtualservice.networking.istio.io.yaml',
+        'clusters/cluster-2/virtualservice.networking.istio.io.yaml',
+      ],
+    );
     const names = (files.get('clusters/cluster-2/virtualservice.networking.istio.io.yaml') ?? '')
       .split('---\n')
       .filter((doc) => doc !== '')
@@ -38,7 +41,13 @@ describe('output layout', () => {
 
   it('annotates every object of the stdout stream with its cluster', () => {
     const stream = layoutOutputStream({
-      mgmt: [{ apiVersion: 'networking.mesh.gloo.solo.io/v1', kind: 'TrafficPolicy', metadata: { name: 'p', namespace: 'gloo-mesh' } }],
+      mgmt: [
+        {
+          apiVersion: 'networking.mesh.gloo.solo.io/v1',
+          kind: 'TrafficPolicy',
+          metadata: { name: 'p', namespace: 'gloo-mesh' },
+        },
+      ],
       clusters: new Map([['cluster-1', [vs('r', 'x')]]]),
       warnings: [],
     });

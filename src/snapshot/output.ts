@@ -37,7 +37,8 @@ export function layoutOutputTree(output: RenderOutput): Map<string, string> {
     for (const [name, list] of byFile) files.set(name, toCanonicalYamlStream(sortObjects(list)));
   };
   add('mgmt', output.mgmt);
-  for (const cluster of [...output.clusters.keys()].sort()) add(`clusters/${cluster}`, output.clusters.get(cluster) ?? []);
+  for (const cluster of [...output.clusters.keys()].sort())
+    add(`clusters/${cluster}`, output.clusters.get(cluster) ?? []);
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -5,9 +5,16 @@ import { InputError, parseKubeYaml, toCanonicalYaml, toCanonicalYamlStream } fro
 describe('parseKubeYaml', () => {
   it('reads every document of a stream and skips empty ones', () => {
     const docs = parseKubeYaml(
-      ['apiVersion: v1', 'kind: Namespace', 'metadata: {name: a}', '---', '---', 'apiVersion: v1', 'kind: Namespace', 'metadata: {name: b}'].join(
-        '\n',
-      ),
+      [
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata: {name: a}',
+        '---',
+        '---',
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata: {name: b}',
+      ].join('\n'),
       'ns.yaml',
     );
     assert.deepEqual(
@@ -46,26 +53,41 @@ items:
   });
 
   it('rejects duplicate keys, which would silently drop a field', () => {
-    assert.throws(() => parseKubeYaml('apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: x}\n', 'dup.yaml'), /dup\.yaml \(document 0\): invalid YAML/);
+    assert.throws(
+      () => parseKubeYaml('apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: x}\n', 'dup.yaml'),
+      /dup\.yaml \(document 0\): invalid YAML/,
+    );
   });
 
   it('names the missing field of a document without kind or name', () => {
     assert.throws(
       () => parseKubeYaml('apiVersion: v1\nmetadata: {name: a}\n', 'f.yaml'),
-      (error: unknown) => error instanceof InputError && error.message === 'f.yaml (document 0): missing required field kind',
+      (error: unknown) =>
+        error instanceof InputError && error.message === 'f.yaml (document 0): missing required field kind',
     );
     assert.throws(
-      () => parseKubeYaml('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {namespace: x}\n', 'g.yaml'),
-      (error: unknown) => error instanceof InputError && error.message === 'g.yaml (document 1): missing required field metadata.name',
+      () =>
+        parseKubeYaml(
+          'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {namespace: x}\n',
+          'g.yaml',
+        ),
+      (error: unknown) =>
+        error instanceof InputError && error.message === 'g.yaml (document 1): missing required field metadata.name',
     );
     assert.throws(
-      () => parseKubeYaml('kind: List\napiVersion: v1\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {}}\n', 'l.yaml'),
-      (error: unknown) => error instanceof InputError && error.message === 'l.yaml (document 0): missing required field items[0].metadata.name',
+      () =>
+        parseKubeYaml('kind: List\napiVersion: v1\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {}}\n', 'l.yaml'),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.message === 'l.yaml (document 0): missing required field items[0].metadata.name',
     );
   });
 
   it('rejects a document that is not a mapping', () => {
-    assert.throws(() => parseKubeYaml('- a\n- b\n', 'seq.yaml'), /seq\.yaml \(document 0\): a document must be a mapping/);
+    assert.throws(
+      () => parseKubeYaml('- a\n- b\n', 'seq.yaml'),
+      /seq\.yaml \(document 0\): a document must be a mapping/,
+    );
   });
 });
 

@@ -10,7 +10,7 @@ export function registerVersion(program: Command, io: CommandIO, globals: () => 
     .action(() => {
       const data = { client: { version: clientVersion() } };
       io.stdout(
-        formatData(globals().output, data, () => ({
+        formatData(globals().outputFormat, data, () => ({
           headers: ['COMPONENT', 'VERSION'],
           rows: [['client', data.client.version]],
         })),

@@ -1,0 +1,17 @@
+// Object references (skv2 core types).
+import { z } from 'zod';
+
+export const ObjectRef = z.strictObject({
+  name: z.string(),
+  namespace: z.string().optional(),
+});
+export type ObjectRef = z.infer<typeof ObjectRef>;
+
+export const ClusterObjectRef = z.strictObject({
+  name: z.string(),
+  namespace: z.string().optional(),
+  clusterName: z.string().optional(),
+});
+export type ClusterObjectRef = z.infer<typeof ClusterObjectRef>;
+
+export const ObjectRefList = z.strictObject({ refs: z.array(ObjectRef).optional() });
