@@ -1,0 +1,107 @@
+// Builds (once per machine) the kube-testenv binary from tools/kube-testenv: real kube-apiserver,
+// kube-controller-manager, etcd and kubectl from their Go modules, cached outside the work tree.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const KUBERNETES_VERSION = 'v1.37.2';
+const MIN_GO = [1, 26] as const;
+const moduleDir = join(import.meta.dirname, '..', '..', 'tools', 'kube-testenv');
+
+export function cacheRoot(): string {
+  return process.env.MESHHUB_TESTENV_CACHE ?? join(homedir(), '.cache', 'mesh-hub');
+}
+
+/** The Go toolchain's version, or a clear error when it is missing or too old. */
+export function checkGo(): string {
+  let out: string;
+  try {
+    out = execFileSync('go', ['version'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
+  } catch {
+    throw new Error(
+      `Go is not on the PATH. The test environment builds Kubernetes ${KUBERNETES_VERSION} from source and needs Go >= ${MIN_GO.join('.')} (https://go.dev/dl).`,
+    );
+  }
+  const match = /go(\d+)\.(\d+)/.exec(out);
+  const major = Number(match?.[1]);
+  const minor = Number(match?.[2]);
+  if (!(major > MIN_GO[0] || (major === MIN_GO[0] && minor >= MIN_GO[1]))) {
+    throw new Error(
+      `${out.trim()} is too old: building Kubernetes ${KUBERNETES_VERSION} needs Go >= ${MIN_GO.join('.')}.`,
+    );
+  }
+  return out.trim();
+}
+
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(moduleDir, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+export interface BuildResult {
+  readonly binary: string;
+  readonly built: boolean;
+  readonly seconds: number;
+}
+
+/** Returns the cached binary, building it first when the module's sources changed. */
+export async function ensureKubeBinary(log: (line: string) => void = () => undefined): Promise<BuildResult> {
+  const started = performance.now();
+  const dir = join(cacheRoot(), 'kube-testenv', sourceHash());
+  const binary = join(dir, 'kube-testenv');
+  if (existsSync(binary)) return { binary, built: false, seconds: (performance.now() - started) / 1000 };
+  const go = checkGo();
+  mkdirSync(dir, { recursive: true });
+  const logPath = join(dir, 'build.log');
+  log(
+    `building kube-testenv (Kubernetes ${KUBERNETES_VERSION}) with ${go}; a cold build takes ~7 min on 2 cores; log: ${logPath}`,
+  );
+  const ldflags = [
+    '-s -w',
+    `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
+    `-X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION.split('.')[0]?.slice(1) ?? ''}`,
+    `-X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION.split('.')[1] ?? ''}`,
+    '-X k8s.io/component-base/version.gitTreeState=clean',
+  ].join(' ');
+  const partial = `${binary}.partial`;
+  const out = createWriteStream(logPath);
+  const code = await new Promise<number | null>((resolveBuild) => {
+    const child = spawn('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, '.'], {
+      cwd: moduleDir,
+      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
+    child.on('close', resolveBuild);
+  });
+  out.end();
+  if (code !== 0) {
+    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+    throw new Error(`building kube-testenv failed (exit ${code}); full log: ${logPath}\n${tail}`);
+  }
+  renameSync(partial, binary);
+  return { binary, built: true, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The folder of a Go module from the module proxy (downloaded into the Go module cache once). */
+export function goModuleDir(modulePath: string, version: string): string {
+  const out = execFileSync('go', ['mod', 'download', '-json', `${modulePath}@${version}`], {
+    encoding: 'utf8',
+    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+    cwd: moduleDir,
+  });
+  const dir = (JSON.parse(out) as { Dir?: string; Error?: string }).Dir;
+  if (dir === undefined) throw new Error(`could not download Go module ${modulePath}@${version}: ${out}`);
+  return dir;
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  const result = await ensureKubeBinary((line) => {
+    console.log(line);
+  });
+  console.log(`${result.built ? 'built' : 'cached'}: ${result.binary} (${result.seconds.toFixed(1)} s)`);
+}

@@ -1,0 +1,54 @@
+// Runs a command with the test environment up: `node test/testenv/with-testenv.ts -- CMD ARGS…`.
+// The clusters start once, the command gets MESHHUB_TEST_KUBECONFIG, and they are stopped afterwards,
+// also on failure or Ctrl-C. Prints build and start-up times.
+import { spawn } from 'node:child_process';
+import { startTestEnv, stopTestEnv, type TestEnvState } from './launcher.ts';
+
+const separator = process.argv.indexOf('--');
+const command = separator === -1 ? [] : process.argv.slice(separator + 1);
+if (command.length === 0) {
+  console.error('usage: node test/testenv/with-testenv.ts -- COMMAND [ARGS…]');
+  process.exit(2);
+}
+
+let state: TestEnvState | undefined;
+const stop = async () => {
+  if (state !== undefined) await stopTestEnv(state, { removeState: true });
+  state = undefined;
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void stop().finally(() => process.exit(130));
+  });
+}
+
+const t0 = performance.now();
+try {
+  state = await startTestEnv({
+    log: (line) => {
+      console.log(`testenv: ${line}`);
+    },
+  });
+} catch (error) {
+  console.error(`testenv: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+console.log(
+  `testenv: ${state.clusters.length} clusters up in ${((performance.now() - t0) / 1000).toFixed(1)} s (build included); kubeconfig ${state.kubeconfigPath}`,
+);
+const [program = '', ...args] = command;
+const code = await new Promise<number>((resolveRun) => {
+  const child = spawn(program, args, {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      MESHHUB_TEST_KUBECONFIG: state?.kubeconfigPath ?? '',
+      MESHHUB_TESTENV_STATE: state?.stateDir ?? '',
+    },
+  });
+  child.on('close', (exitCode) => {
+    resolveRun(exitCode ?? 1);
+  });
+});
+await stop();
+process.exit(code);
