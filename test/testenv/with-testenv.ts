@@ -16,6 +16,16 @@ const stop = async () => {
   if (state !== undefined) await stopTestEnv(state, { removeState: true });
   state = undefined;
 };
+// Last resort if this process dies some other way: the clusters run in their own process groups.
+process.on('exit', () => {
+  for (const pid of state?.clusters.flatMap((c) => c.pids) ?? []) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     void stop().finally(() => process.exit(130));
