@@ -9,8 +9,10 @@ export const FEDERATION_ANNOTATION = 'federation.networking.mesh.gloo.solo.io';
 /** In `meshctl render` stdout output: the cluster an object belongs to. */
 export const CLUSTER_ANNOTATION = 'meshhub.dev/cluster';
 /** On discovered objects: the cluster their source object came from. */
-export const DISCOVERY_CLUSTER_LABEL = 'cluster.multicluster.solo.io';
+export const DISCOVERY_CLUSTER_LABEL = 'cluster.discovery.mesh.gloo.solo.io';
 /** On discovered objects: the install namespace that owns them. */
 export const DISCOVERY_OWNER_LABEL = 'owner.discovery.mesh.gloo.solo.io';
 
 export const DEFAULT_INSTALL_NAMESPACE = 'gloo-mesh';
+/** On discovered Workloads: how the pods carry the data plane (`sidecar` or `ambient`). */
+export const DATAPLANE_MODE_LABEL = 'meshhub.dev/dataplane-mode';

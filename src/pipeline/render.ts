@@ -1,6 +1,7 @@
 // One pass of the pure core: input snapshot → management objects with status + per-cluster outputs.
 // Used by `meshctl render` on files and by the controller on live caches.
 import type { KubeObject } from '../api/meta.ts';
+import { discover } from '../discovery/discover.ts';
 import type { InputSnapshot, Warning } from '../snapshot/input.ts';
 import type { RenderOutput } from '../snapshot/output.ts';
 import { checkManagementObject, withInvalidStatus, type CheckedObject } from './validate-input.ts';
@@ -23,6 +24,9 @@ export function render(snapshot: InputSnapshot): RenderOutput {
   }
   const clusters = new Map<string, KubeObject[]>();
   for (const name of snapshot.clusters.keys()) clusters.set(name, []);
-  // Discovery and translation steps are added here as they are built (issues 5 and 6).
+  const discovery = discover(snapshot);
+  mgmt.push(...discovery.meshes, ...discovery.workloads, ...discovery.destinations);
+  warnings.push(...discovery.warnings);
+  // Policy translation (TrafficPolicy, AccessPolicy, VirtualMesh) is added here as it is built.
   return { mgmt, clusters, warnings };
 }

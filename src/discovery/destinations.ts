@@ -1,0 +1,189 @@
+// Destination detection: every Service whose selector matches the pod labels of a mesh Workload.
+import type { KubeService } from '../api/discovery/v1/destination.ts';
+import type { Service } from '../api/k8s/workloads.ts';
+import { clusterRegion, key, nodeZone, type ClusterIndex } from './cluster-index.ts';
+import type { DetectedMesh } from './meshes.ts';
+import { discoveredName } from './names.ts';
+import type { DetectedWorkload } from './workloads.ts';
+
+export interface DetectedDestination {
+  readonly name: string;
+  readonly cluster: string;
+  readonly mesh: DetectedMesh;
+  readonly kubeService: KubeService;
+  readonly backingWorkloads: readonly DetectedWorkload[];
+}
+
+/** Labels that differ between pods of one version for reasons that are not subsets. */
+const NON_SUBSET_LABELS = new Set(['pod-template-hash', 'service.istio.io/canonical-revision', 'istio.io/rev']);
+
+function matches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Label keys with more than one value among the backing workloads, e.g. `version: [v1, v2]` (as upstream). */
+export function findSubsets(workloads: readonly DetectedWorkload[]): KubeService['subsets'] {
+  const values = new Map<string, Set<string>>();
+  for (const workload of workloads) {
+    for (const [k, v] of Object.entries(workload.podLabels)) {
+      if (NON_SUBSET_LABELS.has(k)) continue;
+      const set = values.get(k) ?? new Set<string>();
+      set.add(v);
+      values.set(k, set);
+    }
+  }
+  const subsets = [...values.entries()]
+    .filter(([, set]) => set.size > 1)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, set]) => [k, { values: [...set].sort() }] as const);
+  return subsets.length === 0 ? undefined : Object.fromEntries(subsets);
+}
+
+const SERVICE_TYPES = {
+  ClusterIP: 'CLUSTER_IP',
+  NodePort: 'NODE_PORT',
+  LoadBalancer: 'LOAD_BALANCER',
+  ExternalName: 'EXTERNAL_NAME',
+} as const;
+
+function serviceType(service: Service): KubeService['serviceType'] {
+  const type = service.spec.type ?? 'ClusterIP';
+  return type in SERVICE_TYPES ? SERVICE_TYPES[type as keyof typeof SERVICE_TYPES] : 'CLUSTER_IP';
+}
+
+function externalAddresses(service: Service, index: ClusterIndex): KubeService['externalAddresses'] {
+  const addresses: { ip?: string; dnsName?: string }[] = [];
+  for (const ingress of service.status?.loadBalancer?.ingress ?? []) {
+    if (ingress.ip !== undefined) addresses.push({ ip: ingress.ip });
+    else if (ingress.hostname !== undefined) addresses.push({ dnsName: ingress.hostname });
+  }
+  for (const ip of service.spec.externalIPs ?? []) addresses.push({ ip });
+  if (service.spec.type === 'NodePort') {
+    for (const node of [...index.nodes.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
+      const address =
+        node.status?.addresses?.find((a) => a.type === 'ExternalIP') ??
+        node.status?.addresses?.find((a) => a.type === 'InternalIP');
+      if (address !== undefined) addresses.push({ ip: address.address });
+    }
+  }
+  return addresses.length === 0 ? undefined : addresses;
+}
+
+function ports(service: Service): KubeService['ports'] {
+  return service.spec.ports.map((port) => ({
+    port: port.port,
+    ...(port.name === undefined ? {} : { name: port.name }),
+    protocol: port.protocol ?? 'TCP',
+    ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }),
+    ...(typeof port.targetPort === 'string'
+      ? { targetPortName: port.targetPort }
+      : { targetPortNumber: port.targetPort ?? port.port }),
+    ...(port.nodePort === undefined ? {} : { nodePort: port.nodePort }),
+  }));
+}
+
+type EndpointSubsets = NonNullable<KubeService['endpointSubsets']>;
+
+function endpointLabels(
+  podName: string | undefined,
+  workloads: readonly DetectedWorkload[],
+): Record<string, string> | undefined {
+  if (podName === undefined) return undefined;
+  const workload = workloads.find((w) => w.podNames.has(podName));
+  return workload === undefined ? undefined : { ...workload.podLabels };
+}
+
+function endpointSubsets(
+  service: Service,
+  index: ClusterIndex,
+  workloads: readonly DetectedWorkload[],
+): EndpointSubsets | undefined {
+  const at = key(service.metadata.namespace, service.metadata.name);
+  const slices = [...(index.endpointSlices.get(at) ?? [])].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const subsets: EndpointSubsets = [];
+  const portsOf = (
+    list: readonly {
+      name?: string | undefined;
+      port?: number | undefined;
+      protocol?: string | undefined;
+      appProtocol?: string | undefined;
+    }[],
+  ) =>
+    list.map((p) => ({
+      ...(p.port === undefined ? {} : { port: p.port }),
+      ...(p.name === undefined ? {} : { name: p.name }),
+      ...(p.protocol === undefined ? {} : { protocol: p.protocol }),
+      ...(p.appProtocol === undefined ? {} : { appProtocol: p.appProtocol }),
+    }));
+  if (slices.length > 0) {
+    for (const slice of slices) {
+      const endpoints = (slice.endpoints ?? []).flatMap((endpoint) =>
+        endpoint.addresses.map((ip) => {
+          const zone = endpoint.zone ?? nodeZone(index, endpoint.nodeName);
+          const labels = endpointLabels(endpoint.targetRef?.name, workloads);
+          return {
+            ipAddress: ip,
+            ...(labels === undefined ? {} : { labels }),
+            ...(zone === undefined ? {} : { subLocality: { zone } }),
+          };
+        }),
+      );
+      if (endpoints.length > 0) subsets.push({ endpoints, ports: portsOf(slice.ports ?? []) });
+    }
+  } else {
+    for (const subset of index.endpoints.get(at)?.subsets ?? []) {
+      const endpoints = (subset.addresses ?? []).map((address) => {
+        const zone = nodeZone(index, address.nodeName);
+        const labels = endpointLabels(address.targetRef?.name, workloads);
+        return {
+          ipAddress: address.ip,
+          ...(labels === undefined ? {} : { labels }),
+          ...(zone === undefined ? {} : { subLocality: { zone } }),
+        };
+      });
+      if (endpoints.length > 0) subsets.push({ endpoints, ports: portsOf(subset.ports ?? []) });
+    }
+  }
+  return subsets.length === 0 ? undefined : subsets;
+}
+
+export function detectDestinations(index: ClusterIndex, workloads: readonly DetectedWorkload[]): DetectedDestination[] {
+  // Workloads by namespace: a Service selects only pods of its own namespace.
+  const byNamespace = new Map<string, DetectedWorkload[]>();
+  for (const workload of workloads) {
+    const list = byNamespace.get(workload.namespace);
+    if (list === undefined) byNamespace.set(workload.namespace, [workload]);
+    else list.push(workload);
+  }
+  const region = clusterRegion(index);
+  const destinations: DetectedDestination[] = [];
+  for (const service of index.services) {
+    const selector = service.spec.selector;
+    if (selector === undefined || Object.keys(selector).length === 0) continue;
+    const namespace = service.metadata.namespace ?? 'default';
+    const backing = (byNamespace.get(namespace) ?? []).filter((w) => matches(selector, w.podLabels));
+    const [first] = backing;
+    if (first === undefined) continue;
+    const subsets = findSubsets(backing);
+    const endpoints = endpointSubsets(service, index, backing);
+    const external = externalAddresses(service, index);
+    destinations.push({
+      name: discoveredName(service.metadata.name, namespace, index.cluster),
+      cluster: index.cluster,
+      mesh: first.mesh,
+      backingWorkloads: backing,
+      kubeService: {
+        ref: { name: service.metadata.name, namespace, clusterName: index.cluster },
+        workloadSelectorLabels: { ...selector },
+        ...(service.metadata.labels === undefined ? {} : { labels: { ...service.metadata.labels } }),
+        ports: ports(service),
+        ...(subsets === undefined ? {} : { subsets }),
+        ...(region === undefined ? {} : { region }),
+        ...(endpoints === undefined ? {} : { endpointSubsets: endpoints }),
+        ...(external === undefined ? {} : { externalAddresses: external }),
+        serviceType: serviceType(service),
+      },
+    });
+  }
+  return destinations.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
