@@ -1,0 +1,143 @@
+// Mesh Hub's own estate generator: a deterministic multi-cluster Istio estate at DESIGN.md §5 scale,
+// built in memory as an InputSnapshot (the same shape `meshctl render` reads from files).
+import type { KubeObject } from '../src/api/meta.ts';
+import type { InputObject, InputSnapshot } from '../src/snapshot/input.ts';
+
+export interface EstateSize {
+  readonly clusters: number;
+  readonly servicesPerCluster: number;
+  readonly workloadsPerService: number;
+  readonly servicesPerNamespace: number;
+}
+
+export const DESIGN_ESTATE: EstateSize = {
+  clusters: 50,
+  servicesPerCluster: 200,
+  workloadsPerService: 2,
+  servicesPerNamespace: 20,
+};
+
+const wrap = (object: KubeObject): InputObject => ({ object, source: {} });
+
+function clusterObjects(c: number, size: EstateSize): InputObject[] {
+  const cluster = `cluster-${c + 1}`;
+  const objects: InputObject[] = [];
+  const zone = `zone-${c % 3}`;
+  objects.push(
+    wrap({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: `${cluster}-node`,
+        labels: { 'topology.kubernetes.io/region': `region-${c % 5}`, 'topology.kubernetes.io/zone': zone },
+      },
+    }),
+    wrap({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }),
+    wrap({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio', namespace: 'istio-system' },
+      data: { mesh: 'trustDomain: cluster.local\n' },
+    }),
+    wrap({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istiod', namespace: 'istio-system' },
+      spec: {
+        selector: { matchLabels: { app: 'istiod' } },
+        template: {
+          metadata: { labels: { app: 'istiod' } },
+          spec: {
+            serviceAccountName: 'istiod',
+            containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.2' }],
+          },
+        },
+      },
+    }),
+  );
+  let ip = 0;
+  for (let s = 0; s < size.servicesPerCluster; s++) {
+    const namespace = `ns-${Math.floor(s / size.servicesPerNamespace)}`;
+    if (s % size.servicesPerNamespace === 0) {
+      objects.push(
+        wrap({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
+        }),
+      );
+    }
+    const app = `svc-${s}`;
+    const endpoints: unknown[] = [];
+    for (let w = 0; w < size.workloadsPerService; w++) {
+      const version = `v${w + 1}`;
+      const deployment = `${app}-${version}`;
+      const labels = { app, version };
+      const template = {
+        metadata: { labels },
+        spec: { serviceAccountName: app, containers: [{ name: 'app', image: 'example/app:1' }] },
+      };
+      const rs = `${deployment}-5d8f7c`;
+      const pod = `${rs}-abcde`;
+      const podIp = `10.${c}.${Math.floor(ip / 250)}.${(ip % 250) + 1}`;
+      ip++;
+      objects.push(
+        wrap({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: deployment, namespace },
+          spec: { replicas: 1, selector: { matchLabels: labels }, template },
+        }),
+        wrap({
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: {
+            name: rs,
+            namespace,
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, controller: true }],
+          },
+          spec: { selector: { matchLabels: labels }, template },
+        }),
+        wrap({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: pod,
+            namespace,
+            labels: { ...labels, 'pod-template-hash': '5d8f7c' },
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, controller: true }],
+          },
+          spec: {
+            serviceAccountName: app,
+            nodeName: `${cluster}-node`,
+            containers: [{ name: 'app' }, { name: 'istio-proxy' }],
+          },
+          status: { podIP: podIp },
+        }),
+      );
+      endpoints.push({ addresses: [podIp], nodeName: `${cluster}-node`, zone, targetRef: { kind: 'Pod', name: pod } });
+    }
+    objects.push(
+      wrap({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: app, namespace, labels: { app } },
+        spec: { selector: { app }, ports: [{ name: 'http', port: 8080 }] },
+      }),
+      wrap({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: `${app}-slice`, namespace, labels: { 'kubernetes.io/service-name': app } },
+        ports: [{ name: 'http', port: 8080 }],
+        endpoints,
+      }),
+    );
+  }
+  return objects;
+}
+
+export function generateEstate(size: EstateSize = DESIGN_ESTATE): InputSnapshot {
+  const clusters = new Map<string, readonly InputObject[]>();
+  for (let c = 0; c < size.clusters; c++) clusters.set(`cluster-${c + 1}`, clusterObjects(c, size));
+  return { installNamespace: 'gloo-mesh', mgmt: [], clusters };
+}
