@@ -16,3 +16,7 @@ export const DISCOVERY_OWNER_LABEL = 'owner.discovery.mesh.gloo.solo.io';
 export const DEFAULT_INSTALL_NAMESPACE = 'gloo-mesh';
 /** On discovered Workloads: how the pods carry the data plane (`sidecar` or `ambient`). */
 export const DATAPLANE_MODE_LABEL = 'meshhub.dev/dataplane-mode';
+/** On discovered Meshes whose v1 spec has no field for it: the mesh's identity trust domain (Linkerd). */
+export const TRUST_DOMAIN_ANNOTATION = 'meshhub.dev/trust-domain';
+/** On discovered OSM Meshes: the OSM mesh name (the v1 spec has no field for it). */
+export const MESH_NAME_ANNOTATION = 'meshhub.dev/mesh-name';

@@ -186,6 +186,21 @@ spec:
   });
 });
 
+describe('meshctl render: discovery warnings', () => {
+  it('names an input object it cannot understand on stderr, skips it, and exits 0', async () => {
+    const dir = tree({
+      'clusters/cluster-1/apps.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: no-selector, namespace: web}\nspec: {template: {spec: {containers: [{name: c}]}}}\n',
+    });
+    const run = await meshctl('render', '--input', dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stderr,
+      'warning: cluster-1: Deployment web/no-selector (clusters/cluster-1/apps.yaml): skipped: spec.selector: Invalid input: expected object, received undefined\n',
+    );
+  });
+});
+
 describe('the installed bin', () => {
   it('runs through bin/meshctl.js on this Node and exits 2 on an unknown command', () => {
     const bin = new URL('../../bin/meshctl.js', import.meta.url).pathname;

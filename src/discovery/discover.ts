@@ -63,7 +63,10 @@ export function discover(snapshot: InputSnapshot): DiscoveryResult {
     meshes: byName(meshes).map((mesh) => ({
       apiVersion: apiVersionOf(meshKind),
       kind: meshKind.kind,
-      metadata: metadata(mesh.name, mesh.cluster),
+      metadata: {
+        ...metadata(mesh.name, mesh.cluster),
+        ...(Object.keys(mesh.annotations).length === 0 ? {} : { annotations: { ...mesh.annotations } }),
+      },
       spec: mesh.spec,
     })),
     workloads: byName(workloads).map((workload) => ({

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Controller, Service } from '../api/k8s/workloads.ts';
 import type { MeshSpec } from '../api/discovery/v1/mesh.ts';
 import type { SettingsSpec } from '../api/settings/v1/settings.ts';
+import { MESH_NAME_ANNOTATION, TRUST_DOMAIN_ANNOTATION } from '../api/labels.ts';
 import type { Warning } from '../snapshot/input.ts';
 import { clusterRegion, key, type ClusterIndex } from './cluster-index.ts';
 import { discoveredName } from './names.ts';
@@ -18,6 +19,8 @@ export interface DetectedMesh {
   /** Istio revision (`istio.io/rev`), `default` for an unrevisioned istiod. */
   readonly revision: string;
   readonly spec: MeshSpec;
+  /** Facts the v1 Mesh spec has no field for, kept as annotations. */
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_TRUST_DOMAIN = 'cluster.local';
@@ -212,14 +215,17 @@ export function detectMeshes(
             ...(gateways.length === 0 ? {} : { ingressGateways: gateways }),
           },
         },
+        annotations: {},
       });
     } else if (isLinkerdDestination(deployment)) {
       const container = findContainer(deployment, /(^|\/)(linkerd|linkerd-io)\/controller$/);
       const values = index.configMaps.get(key(namespace, 'linkerd-config'))?.data?.values;
       let clusterDomain = 'cluster.local';
+      let trustDomain = 'cluster.local';
       if (values !== undefined) {
-        const parsed = parseYaml(values) as { clusterDomain?: unknown } | null;
+        const parsed = parseYaml(values) as { clusterDomain?: unknown; identityTrustDomain?: unknown } | null;
         if (typeof parsed?.clusterDomain === 'string') clusterDomain = parsed.clusterDomain;
+        if (typeof parsed?.identityTrustDomain === 'string') trustDomain = parsed.identityTrustDomain;
       } else {
         warnings.push({
           cluster: index.cluster,
@@ -236,6 +242,7 @@ export function detectMeshes(
         spec: {
           linkerd: { installation: installation(deployment, index, imageVersion(container?.image)), clusterDomain },
         },
+        annotations: { [TRUST_DOMAIN_ANNOTATION]: trustDomain },
       });
     } else if (isOsmController(deployment)) {
       const container = findContainer(deployment, /(^|\/)osm-controller$/);
@@ -246,6 +253,7 @@ export function detectMeshes(
         namespace,
         revision: 'default',
         spec: { osm: { installation: installation(deployment, index, imageVersion(container?.image)) } },
+        annotations: { [MESH_NAME_ANNOTATION]: deployment.metadata.labels?.meshName ?? 'osm' },
       });
     }
   }
