@@ -2,6 +2,7 @@
 // Used by `meshctl render` on files and by the controller on live caches.
 import type { KubeObject } from '../api/meta.ts';
 import { discover } from '../discovery/discover.ts';
+import { renderNetworking } from '../networking/render-step.ts';
 import type { InputSnapshot, Warning } from '../snapshot/input.ts';
 import type { RenderOutput } from '../snapshot/output.ts';
 import { checkManagementObject, withInvalidStatus, type CheckedObject } from './validate-input.ts';
@@ -27,6 +28,17 @@ export function render(snapshot: InputSnapshot): RenderOutput {
   const discovery = discover(snapshot);
   mgmt.push(...discovery.meshes, ...discovery.workloads, ...discovery.destinations);
   warnings.push(...discovery.warnings);
-  // Policy translation (TrafficPolicy, AccessPolicy, VirtualMesh) is added here as it is built.
-  return { mgmt, clusters, warnings };
+  // TrafficPolicy and AccessPolicy (issue 6): policies and Destinations get their computed status,
+  // clusters get the translated mesh configuration.
+  const networking = renderNetworking(
+    snapshot.installNamespace,
+    snapshot.clusters,
+    checked.flatMap((entry) =>
+      entry.outcome === 'valid' ? [{ object: entry.object, previousStatus: entry.input.object.status }] : [],
+    ),
+    discovery,
+  );
+  for (const [cluster, objects] of networking.outputs) clusters.get(cluster)?.push(...objects);
+  // VirtualMesh federation is added here as it is built.
+  return { mgmt: mgmt.map((object) => networking.replacements.get(object) ?? object), clusters, warnings };
 }

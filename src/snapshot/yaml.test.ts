@@ -96,7 +96,16 @@ describe('canonical YAML', () => {
     const a = toCanonicalYaml({ spec: { b: 1, a: [{ z: 1, y: 2 }] }, kind: 'K', apiVersion: 'v1' });
     const b = toCanonicalYaml({ apiVersion: 'v1', kind: 'K', spec: { a: [{ y: 2, z: 1 }], b: 1 } });
     assert.equal(a, b);
-    assert.equal(a, 'apiVersion: v1\nkind: K\nspec:\n  a:\n    - y: 2\n      z: 1\n  b: 1\n');
+    assert.equal(a, 'apiVersion: v1\nkind: K\nspec:\n  a:\n    - "y": 2\n      z: 1\n  b: 1\n');
+  });
+
+  it('quotes strings that YAML 1.1 readers (kubectl, istioctl) would take for booleans', () => {
+    const text = toCanonicalYaml({ a: 'yes', b: 'on', c: 'y', d: 'No', e: true, f: 'plain' });
+    assert.equal(text, 'a: "yes"\nb: "on"\nc: "y"\nd: "No"\ne: true\nf: plain\n');
+    assert.deepEqual(
+      parseKubeYaml(`apiVersion: v1\nkind: K\nmetadata: {name: "n"}\n${text}`, 'x').map((d) => d.object.a),
+      ['yes'],
+    );
   });
 
   it('keeps long strings on one line and writes one document per object', () => {

@@ -80,9 +80,13 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-/** One object as canonical YAML: keys sorted, no document markers. */
+/**
+ * One object as canonical YAML: keys sorted, no document markers. Written as YAML 1.1 so that strings
+ * such as `yes`, `on` or `y` are quoted: kubectl, istioctl and other Go tools read YAML 1.1 and would
+ * otherwise take them for booleans.
+ */
 export function toCanonicalYaml(value: unknown): string {
-  return stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
 }
 
 /** Several objects as one canonical multi-document stream, in the order given. */

@@ -105,3 +105,38 @@ if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   });
   console.log(`${result.built ? 'built' : 'cached'}: ${result.binary} (${result.seconds.toFixed(1)} s)`);
 }
+
+/** istioctl from Istio's Go module. `istio.io/istio` is served only at pseudo-versions, not release tags. */
+export const ISTIOCTL_MODULE_VERSION = 'v0.0.0-20260827124520-eed52ebb66ad';
+
+/** Returns the cached istioctl (for `istioctl analyze` on golden cases), building it first if needed (~3 min cold). */
+export async function ensureIstioctl(log: (line: string) => void = () => undefined): Promise<string> {
+  const dir = join(cacheRoot(), 'istioctl', ISTIOCTL_MODULE_VERSION);
+  const binary = join(dir, 'istioctl');
+  if (existsSync(binary)) return binary;
+  const go = checkGo();
+  mkdirSync(dir, { recursive: true });
+  const logPath = join(dir, 'build.log');
+  log(`building istioctl (istio.io/istio@${ISTIOCTL_MODULE_VERSION}) with ${go}; log: ${logPath}`);
+  const out = createWriteStream(logPath);
+  const code = await new Promise<number | null>((resolveBuild) => {
+    const child = spawn(
+      'go',
+      ['install', '-trimpath', '-ldflags', '-s -w', `istio.io/istio/istioctl/cmd/istioctl@${ISTIOCTL_MODULE_VERSION}`],
+      {
+        cwd: dir,
+        env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOBIN: dir, GOFLAGS: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
+    child.on('close', resolveBuild);
+  });
+  out.end();
+  if (code !== 0 || !existsSync(binary)) {
+    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+    throw new Error(`building istioctl failed (exit ${code}); full log: ${logPath}\n${tail}`);
+  }
+  return binary;
+}

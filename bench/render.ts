@@ -1,0 +1,263 @@
+// Full render benchmark (discovery + policy translation + status) at DESIGN.md §5 scale.
+//   node bench/render.ts                     bench/estate.ts's estate plus 1,000 TrafficPolicies,
+//                                            500 AccessPolicies and one federating VirtualMesh
+//   node bench/render.ts --input DIR         any estate in the render layout (e.g. the output of
+//                                            ../shared/bench/estate.mjs), read from files
+//   node bench/render.ts --runs 7 --traffic-policies 1000 --access-policies 500
+// Prints the machine, input and output sizes, the median wall time of each step over the runs
+// and the peak resident memory.
+import { cpus, totalmem } from 'node:os';
+import type { KubeObject } from '../src/api/meta.ts';
+import { discover } from '../src/discovery/discover.ts';
+import { renderNetworking } from '../src/networking/render-step.ts';
+import { checkManagementObject } from '../src/pipeline/validate-input.ts';
+import { render } from '../src/pipeline/render.ts';
+import type { InputObject, InputSnapshot } from '../src/snapshot/input.ts';
+import { loadInputTree } from '../src/snapshot/load.ts';
+import { DESIGN_ESTATE, generateEstate, type EstateSize } from './estate.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const runs = Number(option('--runs') ?? 5);
+const inputDir = option('--input');
+const trafficPolicyCount = Number(option('--traffic-policies') ?? 1000);
+const accessPolicyCount = Number(option('--access-policies') ?? 500);
+
+/** Deterministic pseudo-random numbers (mulberry32), one stream per seed string. */
+function random(seed: string): { next: () => number; int: (n: number) => number; pick: <T>(list: readonly T[]) => T } {
+  let state = 2166136261;
+  for (const char of seed) state = Math.imul(state ^ char.charCodeAt(0), 16777619);
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  return { next, int, pick: (list) => list[int(list.length)] as (typeof list)[number] };
+}
+
+/**
+ * The management objects of the §5 estate, shaped like the reference estate's (one Service by
+ * reference, a few by reference, one app in one or two clusters, a whole namespace; a third with
+ * source selectors; every policy matching a path prefix).
+ */
+function managementObjects(size: EstateSize): KubeObject[] {
+  const clusters = Array.from({ length: size.clusters }, (_, c) => `cluster-${String(c + 1)}`);
+  const service = (r: ReturnType<typeof random>) => {
+    const s = r.int(size.servicesPerCluster);
+    return {
+      name: `svc-${String(s)}`,
+      namespace: `ns-${String(Math.floor(s / size.servicesPerNamespace))}`,
+      clusterName: r.pick(clusters),
+    };
+  };
+  const ns = 'gloo-mesh';
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'settings.mesh.gloo.solo.io/v1',
+      kind: 'Settings',
+      metadata: { name: 'settings', namespace: ns },
+      spec: { mtls: { istio: { tlsMode: 'ISTIO_MUTUAL' } } },
+    },
+    {
+      apiVersion: 'networking.mesh.gloo.solo.io/v1',
+      kind: 'VirtualMesh',
+      metadata: { name: 'virtual-mesh', namespace: ns, generation: 1 },
+      spec: {
+        meshes: clusters.map((c) => ({ name: `istiod-istio-system-${c}`, namespace: ns })),
+        mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } },
+        federation: {
+          selectors: [{ destinationSelectors: [{ kubeServiceMatcher: { labels: { federated: 'true' } } }] }],
+        },
+        globalAccessPolicy: 'ENABLED',
+      },
+    },
+    ...clusters.map((c) => ({
+      apiVersion: 'multicluster.solo.io/v1alpha1',
+      kind: 'KubernetesCluster',
+      metadata: { name: c, namespace: ns },
+      spec: { secretName: c, clusterDomain: 'cluster.local' },
+    })),
+  ];
+  for (let t = 0; t < trafficPolicyCount; t++) {
+    const r = random(`tp:${String(t)}`);
+    const name = `tp-${String(t).padStart(4, '0')}`;
+    const spec: Record<string, unknown> = {};
+    const kind = r.next();
+    let single: ReturnType<typeof service> | undefined;
+    if (kind < 0.45) {
+      single = service(r);
+      spec.destinationSelector = [{ kubeServiceRefs: { services: [single] } }];
+    } else if (kind < 0.55) {
+      spec.destinationSelector = [{ kubeServiceRefs: { services: [service(r), service(r), service(r)] } }];
+    } else if (kind < 0.8) {
+      const s = service(r);
+      spec.destinationSelector = [
+        {
+          kubeServiceMatcher: {
+            labels: { app: s.name },
+            namespaces: [s.namespace],
+            clusters: [s.clusterName, r.pick(clusters)],
+          },
+        },
+      ];
+    } else {
+      const s = service(r);
+      spec.destinationSelector = [{ kubeServiceMatcher: { namespaces: [s.namespace], clusters: [s.clusterName] } }];
+    }
+    if (r.next() < 0.35) {
+      const caller = service(r);
+      spec.sourceSelector = [{ kubeWorkloadMatcher: { labels: { app: caller.name }, namespaces: [caller.namespace] } }];
+    }
+    const matcher: Record<string, unknown> = { uri: { prefix: `/${name}/` } };
+    if (r.next() < 0.3) matcher.method = r.pick(['GET', 'POST']);
+    if (r.next() < 0.15) matcher.headers = [{ name: 'x-canary', value: 'true' }];
+    spec.httpRequestMatchers = [matcher];
+    const policy: Record<string, unknown> = {};
+    if (single !== undefined && r.next() < 0.4) {
+      const w = r.pick([1, 5, 10, 20, 50]);
+      policy.trafficShift = {
+        destinations: [
+          { kubeService: { ...single, subset: { version: 'v1' }, port: 8080 }, weight: 100 - w },
+          {
+            kubeService: { ...single, subset: { version: `v${String(size.workloadsPerService)}` }, port: 8080 },
+            weight: w,
+          },
+        ],
+      };
+    }
+    if (r.next() < 0.5) policy.retries = { attempts: 1 + r.int(5), perTryTimeout: `${String(1 + r.int(5))}s` };
+    if (r.next() < 0.4) policy.requestTimeout = `${String(r.pick([2, 5, 10, 30]))}s`;
+    if (r.next() < 0.1) policy.faultInjection = { abort: { httpStatus: r.pick([500, 503]) }, percentage: 1 };
+    if (r.next() < 0.25) policy.headerManipulation = { appendRequestHeaders: { 'x-policy': name } };
+    if (r.next() < 0.1)
+      policy.corsPolicy = { allowOrigins: [{ exact: `https://app-${String(t)}.example.com` }], allowMethods: ['GET'] };
+    if (single !== undefined && r.next() < 0.2) policy.outlierDetection = { consecutiveErrors: r.pick([3, 5, 7]) };
+    if (Object.keys(policy).length === 0) policy.retries = { attempts: 3, perTryTimeout: '2s' };
+    spec.policy = policy;
+    objects.push({
+      apiVersion: 'networking.mesh.gloo.solo.io/v1',
+      kind: 'TrafficPolicy',
+      metadata: { name, namespace: ns, generation: 1 },
+      spec,
+    });
+  }
+  for (let a = 0; a < accessPolicyCount; a++) {
+    const r = random(`ap:${String(a)}`);
+    const s = service(r);
+    const spec: Record<string, unknown> = {};
+    const kind = r.next();
+    if (kind < 0.4)
+      spec.destinationSelector = [
+        { kubeServiceMatcher: { labels: { app: s.name }, namespaces: [s.namespace], clusters: [s.clusterName] } },
+      ];
+    else if (kind < 0.7)
+      spec.destinationSelector = [{ kubeServiceMatcher: { namespaces: [s.namespace], clusters: [s.clusterName] } }];
+    else spec.destinationSelector = [{ kubeServiceRefs: { services: [s, service(r)] } }];
+    const source = r.next();
+    if (source < 0.5) {
+      const callers = Array.from({ length: 1 + r.int(3) }, () => {
+        const c = service(r);
+        return { name: c.name, namespace: c.namespace, clusterName: c.clusterName };
+      });
+      spec.sourceSelector = [{ kubeServiceAccountRefs: { serviceAccounts: callers } }];
+    } else if (source < 0.85) {
+      const c = service(r);
+      spec.sourceSelector = [
+        {
+          kubeIdentityMatcher: { namespaces: [c.namespace], ...(r.next() < 0.5 ? { clusters: [c.clusterName] } : {}) },
+        },
+      ];
+    }
+    if (r.next() < 0.3) spec.allowedPaths = ['/api/*', '/healthz'];
+    if (r.next() < 0.4) spec.allowedMethods = ['GET'];
+    objects.push({
+      apiVersion: 'networking.mesh.gloo.solo.io/v1',
+      kind: 'AccessPolicy',
+      metadata: { name: `ap-${String(a).padStart(4, '0')}`, namespace: ns, generation: 1 },
+      spec,
+    });
+  }
+  return objects;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function timed<T>(fn: () => T): { ms: number; result: T } {
+  const t0 = performance.now();
+  const result = fn();
+  return { ms: performance.now() - t0, result };
+}
+
+function countBy(objects: readonly KubeObject[]): string {
+  const counts = new Map<string, number>();
+  for (const object of objects) counts.set(object.kind, (counts.get(object.kind) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kind, n]) => `${String(n)} ${kind}`)
+    .join(', ');
+}
+
+console.log(
+  `machine: ${String(cpus().length)} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
+const loaded = timed((): InputSnapshot => {
+  if (inputDir !== undefined) return loadInputTree(inputDir, { installNamespace: 'gloo-mesh' });
+  const estate = generateEstate(DESIGN_ESTATE);
+  const mgmt: InputObject[] = managementObjects(DESIGN_ESTATE).map((object) => ({ object, source: {} }));
+  return { ...estate, mgmt: [...estate.mgmt, ...mgmt] };
+});
+const snapshot = loaded.result;
+const clusterObjects = [...snapshot.clusters.values()].reduce((n, list) => n + list.length, 0);
+console.log(
+  `input: ${inputDir ?? `generated estate ${JSON.stringify(DESIGN_ESTATE)}`} (${inputDir === undefined ? 'generated' : 'read and parsed'} in ${loaded.ms.toFixed(0)} ms)`,
+);
+console.log(`  clusters: ${String(snapshot.clusters.size)}, objects in clusters: ${String(clusterObjects)}`);
+console.log(`  management objects: ${countBy(snapshot.mgmt.map((i) => i.object))}`);
+
+const management = snapshot.mgmt
+  .map(checkManagementObject)
+  .flatMap((entry) =>
+    entry.outcome === 'valid' ? [{ object: entry.object, previousStatus: entry.input.object.status }] : [],
+  );
+const discoveryTimes: number[] = [];
+const networkingTimes: number[] = [];
+const renderTimes: number[] = [];
+let discovered = discover(snapshot);
+let networking = renderNetworking(snapshot.installNamespace, snapshot.clusters, management, discovered);
+for (let i = 0; i < runs; i++) {
+  const d = timed(() => discover(snapshot));
+  discoveryTimes.push(d.ms);
+  discovered = d.result;
+  const n = timed(() => renderNetworking(snapshot.installNamespace, snapshot.clusters, management, discovered));
+  networkingTimes.push(n.ms);
+  networking = n.result;
+  renderTimes.push(timed(() => render(snapshot)).ms);
+}
+console.log(
+  `discovered: ${String(discovered.meshes.length)} Meshes, ${String(discovered.workloads.length)} Workloads, ${String(discovered.destinations.length)} Destinations`,
+);
+const outputs = [...networking.outputs.values()].flat();
+console.log(`translated: ${countBy(outputs)} in ${String(networking.outputs.size)} clusters`);
+const statusBytes = [...networking.replacements.values()].reduce(
+  (n, o) => n + JSON.stringify((o as { status?: unknown }).status ?? {}).length,
+  0,
+);
+const outputBytes = outputs.reduce((n, o) => n + JSON.stringify(o).length, 0);
+console.log(
+  `  output size: ${(outputBytes / 2 ** 20).toFixed(1)} MiB of objects, ${(statusBytes / 2 ** 20).toFixed(1)} MiB of status (as JSON)`,
+);
+const fmt = (list: readonly number[]) =>
+  `median ${median(list).toFixed(0)} ms (min ${Math.min(...list).toFixed(0)}, max ${Math.max(...list).toFixed(0)}, ${String(list.length)} runs)`;
+console.log(`discovery:                                  ${fmt(discoveryTimes)}`);
+console.log(`policy validation, translation and status:  ${fmt(networkingTimes)}`);
+console.log(`full render (schema checks + both):         ${fmt(renderTimes)}`);
+console.log(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

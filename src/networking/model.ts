@@ -1,0 +1,66 @@
+// What the networking core reads and returns: discovered objects and policies in, policies and
+// Destinations with their computed status plus the per-cluster output objects out.
+import type { Resource } from '../api/kind.ts';
+import type { KubeObject } from '../api/meta.ts';
+import type { destinationKind } from '../api/discovery/v1/destination.ts';
+import type { meshKind } from '../api/discovery/v1/mesh.ts';
+import type { workloadKind } from '../api/discovery/v1/workload.ts';
+import type { virtualDestinationKind } from '../api/enterprise/v1beta1/virtual-destination.ts';
+import type { kubernetesClusterKind } from '../api/multicluster/v1alpha1/kubernetes-cluster.ts';
+import type { accessPolicyKind } from '../api/networking/v1/access-policy.ts';
+import type { trafficPolicyKind } from '../api/networking/v1/traffic-policy.ts';
+import type { virtualMeshKind } from '../api/networking/v1/virtual-mesh.ts';
+import type { settingsKind } from '../api/settings/v1/settings.ts';
+
+export type Mesh = Resource<typeof meshKind>;
+export type Workload = Resource<typeof workloadKind>;
+export type Destination = Resource<typeof destinationKind>;
+export type TrafficPolicy = Resource<typeof trafficPolicyKind>;
+export type AccessPolicy = Resource<typeof accessPolicyKind>;
+export type VirtualMesh = Resource<typeof virtualMeshKind>;
+export type VirtualDestination = Resource<typeof virtualDestinationKind>;
+export type Settings = Resource<typeof settingsKind>;
+export type KubernetesCluster = Resource<typeof kubernetesClusterKind>;
+
+export interface NetworkingInput {
+  /** Namespace of Mesh Hub's own objects; also the value of the owner label on every output. */
+  readonly installNamespace: string;
+  readonly meshes: readonly Mesh[];
+  readonly workloads: readonly Workload[];
+  readonly destinations: readonly Destination[];
+  /**
+   * Schema-valid policies. Their `status`, when present, is the status last written: it only
+   * decides which policy keeps a contested field (the one accepted first keeps it).
+   */
+  readonly trafficPolicies: readonly TrafficPolicy[];
+  readonly accessPolicies: readonly AccessPolicy[];
+  readonly virtualMeshes: readonly VirtualMesh[];
+  readonly virtualDestinations: readonly VirtualDestination[];
+  readonly kubernetesClusters: readonly KubernetesCluster[];
+  /** All Settings objects; the one named `settings` in the install namespace is used. */
+  readonly settings: readonly Settings[];
+  /**
+   * VirtualServices found in the registered clusters that Mesh Hub did not write. Mesh Hub does
+   * not write a second VirtualService for a host one of them already routes.
+   */
+  readonly existingVirtualServices?: readonly ExistingVirtualService[];
+}
+
+export interface ExistingVirtualService {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly hosts: readonly string[];
+  /** Absent or including `mesh`: the VirtualService applies to sidecars. */
+  readonly gateways?: readonly string[];
+}
+
+export interface NetworkingResult {
+  /** Every input TrafficPolicy with its computed status, in input order. */
+  readonly trafficPolicies: readonly TrafficPolicy[];
+  readonly accessPolicies: readonly AccessPolicy[];
+  /** Every input Destination with the policies applied to it in its status, in input order. */
+  readonly destinations: readonly Destination[];
+  /** Output objects per cluster name, sorted. Clusters without outputs are absent. */
+  readonly outputs: ReadonlyMap<string, readonly KubeObject[]>;
+}

@@ -1,0 +1,238 @@
+// The input indexed once. Every later step looks things up here in O(1) (or in O(answer)), so the
+// cost of a pass grows with what it outputs, never with policies × destinations.
+import { clusterObjectKey, compareStrings, objectRefKey, refKey, statusKey } from './keys.ts';
+import type { Destination, Mesh, NetworkingInput, Settings, VirtualDestination, Workload } from './model.ts';
+import {
+  indexExistingVirtualServices,
+  type ExistingVirtualServiceIndex,
+} from './validate/existing-virtual-services.ts';
+
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+export interface KubeServiceRef {
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: string;
+}
+
+export interface IndexedDestination {
+  readonly destination: Destination;
+  /** Position in the sorted destination list: the stable order of every per-destination result. */
+  readonly order: number;
+  readonly key: string;
+  /** `<name>.<namespace>.`: its key in policy status; the index is sorted by it. */
+  readonly statusKey: string;
+  /** Absent for Destinations that are not Kubernetes Services (external services). */
+  readonly service: KubeServiceRef | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mesh: Mesh | undefined;
+}
+
+export interface IndexedWorkload {
+  readonly workload: Workload;
+  readonly order: number;
+  /** `<name>.<namespace>.`: its key in policy status; the index is sorted by it. */
+  readonly statusKey: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly meshKey: string | undefined;
+}
+
+export interface NetworkingIndex {
+  readonly installNamespace: string;
+  readonly destinations: readonly IndexedDestination[];
+  readonly destinationByService: ReadonlyMap<string, IndexedDestination>;
+  readonly destinationsByCluster: ReadonlyMap<string, readonly IndexedDestination[]>;
+  readonly destinationsByNamespace: ReadonlyMap<string, readonly IndexedDestination[]>;
+  readonly destinationsByLabel: ReadonlyMap<string, readonly IndexedDestination[]>;
+  readonly destinationByObject: ReadonlyMap<Destination, IndexedDestination>;
+  readonly workloads: readonly IndexedWorkload[];
+  readonly workloadsByCluster: ReadonlyMap<string, readonly IndexedWorkload[]>;
+  readonly workloadsByNamespace: ReadonlyMap<string, readonly IndexedWorkload[]>;
+  readonly workloadsByLabel: ReadonlyMap<string, readonly IndexedWorkload[]>;
+  /** `cluster/namespace/serviceAccount` → workloads running as it. */
+  readonly workloadsByServiceAccount: ReadonlyMap<string, readonly IndexedWorkload[]>;
+  /** `cluster/namespace` → workloads. */
+  readonly workloadsByClusterNamespace: ReadonlyMap<string, readonly IndexedWorkload[]>;
+  readonly meshByKey: ReadonlyMap<string, Mesh>;
+  /** Mesh key → key of the VirtualMesh that groups it (the first, by key, when several claim it). */
+  readonly virtualMeshOfMesh: ReadonlyMap<string, string>;
+  /** Cluster → trust domains of the Istio meshes installed in it. */
+  readonly trustDomainsByCluster: ReadonlyMap<string, readonly string[]>;
+  readonly allTrustDomains: readonly string[];
+  readonly virtualDestinationByKey: ReadonlyMap<string, VirtualDestination>;
+  readonly clusterDomainOf: (cluster: string) => string;
+  /** The federation hostnameSuffix a VirtualMesh sets, if any. */
+  readonly hostnameSuffixOf: (virtualMeshKey: string) => string | undefined;
+  readonly settings: Settings | undefined;
+  readonly existingVirtualServices: ExistingVirtualServiceIndex;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function labelKey(key: string, value: string): string {
+  return `${key}=${value}`;
+}
+
+export { labelKey };
+
+export function serviceKey(ref: KubeServiceRef): string {
+  return clusterObjectKey(ref.cluster, ref.namespace, ref.name);
+}
+
+function serviceRefOf(destination: Destination): KubeServiceRef | undefined {
+  const ref = destination.spec.kubeService?.ref;
+  if (ref === undefined) return undefined;
+  return { name: ref.name, namespace: ref.namespace ?? '', cluster: ref.clusterName ?? '' };
+}
+
+/** Sorted by a key computed once per item (not once per comparison). */
+function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, key: keyOf(item) }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map(({ item }) => item);
+}
+
+export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
+  const meshByKey = new Map<string, Mesh>();
+  for (const mesh of sortByKey(input.meshes, objectRefKey)) {
+    meshByKey.set(objectRefKey(mesh), mesh);
+  }
+
+  // Sorted by status key, so every list derived from the index is already in status order.
+  const sortedDestinations = sortByKey(input.destinations, statusKey);
+  const destinations: IndexedDestination[] = [];
+  const destinationByService = new Map<string, IndexedDestination>();
+  const destinationsByCluster = new Map<string, IndexedDestination[]>();
+  const destinationsByNamespace = new Map<string, IndexedDestination[]>();
+  const destinationsByLabel = new Map<string, IndexedDestination[]>();
+  const destinationByObject = new Map<Destination, IndexedDestination>();
+  for (const destination of sortedDestinations) {
+    const service = serviceRefOf(destination);
+    const meshRef = destination.spec.mesh;
+    const indexed: IndexedDestination = {
+      destination,
+      order: destinations.length,
+      key: objectRefKey(destination),
+      statusKey: statusKey(destination),
+      service,
+      labels: destination.spec.kubeService?.labels ?? {},
+      mesh: meshRef === undefined ? undefined : meshByKey.get(refKey(meshRef)),
+    };
+    destinations.push(indexed);
+    destinationByObject.set(destination, indexed);
+    if (service === undefined) continue;
+    // Two Destinations for one Service would be a discovery bug; the first (by name) is kept.
+    const key = serviceKey(service);
+    if (!destinationByService.has(key)) destinationByService.set(key, indexed);
+    push(destinationsByCluster, service.cluster, indexed);
+    push(destinationsByNamespace, service.namespace, indexed);
+    for (const [k, v] of Object.entries(indexed.labels)) push(destinationsByLabel, labelKey(k, v), indexed);
+  }
+
+  const sortedWorkloads = sortByKey(input.workloads, statusKey);
+  const workloads: IndexedWorkload[] = [];
+  const workloadsByCluster = new Map<string, IndexedWorkload[]>();
+  const workloadsByNamespace = new Map<string, IndexedWorkload[]>();
+  const workloadsByLabel = new Map<string, IndexedWorkload[]>();
+  const workloadsByServiceAccount = new Map<string, IndexedWorkload[]>();
+  const workloadsByClusterNamespace = new Map<string, IndexedWorkload[]>();
+  for (const workload of sortedWorkloads) {
+    const kube = workload.spec.kubernetes;
+    if (kube === undefined) continue;
+    const cluster = kube.controller?.clusterName ?? '';
+    const namespace = kube.controller?.namespace ?? '';
+    const meshRef = workload.spec.mesh;
+    const indexed: IndexedWorkload = {
+      workload,
+      order: workloads.length,
+      statusKey: statusKey(workload),
+      cluster,
+      namespace,
+      serviceAccount: kube.serviceAccountName ?? 'default',
+      labels: kube.podLabels ?? {},
+      meshKey: meshRef === undefined ? undefined : refKey(meshRef),
+    };
+    workloads.push(indexed);
+    push(workloadsByCluster, cluster, indexed);
+    push(workloadsByNamespace, namespace, indexed);
+    push(workloadsByClusterNamespace, `${cluster}/${namespace}`, indexed);
+    push(workloadsByServiceAccount, clusterObjectKey(cluster, namespace, indexed.serviceAccount), indexed);
+    for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
+  }
+
+  const virtualMeshOfMesh = new Map<string, string>();
+  const hostnameSuffixes = new Map<string, string>();
+  for (const virtualMesh of sortByKey(input.virtualMeshes, objectRefKey)) {
+    const suffix = virtualMesh.spec.federation?.hostnameSuffix;
+    if (suffix !== undefined && suffix !== '') hostnameSuffixes.set(objectRefKey(virtualMesh), suffix);
+    for (const meshRef of virtualMesh.spec.meshes ?? []) {
+      const key = refKey(meshRef);
+      if (!virtualMeshOfMesh.has(key)) virtualMeshOfMesh.set(key, objectRefKey(virtualMesh));
+    }
+  }
+
+  const trustDomainsByCluster = new Map<string, string[]>();
+  const allTrustDomains = new Set<string>();
+  for (const mesh of meshByKey.values()) {
+    const istio = mesh.spec.istio;
+    const trustDomain = istio?.trustDomain;
+    if (istio === undefined || trustDomain === undefined || trustDomain === '') continue;
+    const cluster = istio.installation?.cluster ?? '';
+    const list = trustDomainsByCluster.get(cluster) ?? [];
+    if (!list.includes(trustDomain)) list.push(trustDomain);
+    trustDomainsByCluster.set(cluster, list);
+    allTrustDomains.add(trustDomain);
+  }
+
+  const virtualDestinationByKey = new Map<string, VirtualDestination>();
+  for (const virtualDestination of input.virtualDestinations) {
+    virtualDestinationByKey.set(objectRefKey(virtualDestination), virtualDestination);
+  }
+
+  const clusterDomains = new Map<string, string>();
+  for (const cluster of input.kubernetesClusters) {
+    if (cluster.metadata.namespace !== undefined && cluster.metadata.namespace !== input.installNamespace) continue;
+    const domain = cluster.spec.clusterDomain;
+    clusterDomains.set(cluster.metadata.name, domain === undefined || domain === '' ? DEFAULT_CLUSTER_DOMAIN : domain);
+  }
+
+  const clusterDomainOf = (cluster: string) => clusterDomains.get(cluster) ?? DEFAULT_CLUSTER_DOMAIN;
+  return {
+    installNamespace: input.installNamespace,
+    destinations,
+    destinationByService,
+    destinationsByCluster,
+    destinationsByNamespace,
+    destinationsByLabel,
+    destinationByObject,
+    workloads,
+    workloadsByCluster,
+    workloadsByNamespace,
+    workloadsByLabel,
+    workloadsByServiceAccount,
+    workloadsByClusterNamespace,
+    meshByKey,
+    virtualMeshOfMesh,
+    trustDomainsByCluster,
+    allTrustDomains: [...allTrustDomains].sort(),
+    virtualDestinationByKey,
+    clusterDomainOf,
+    hostnameSuffixOf: (key) => hostnameSuffixes.get(key),
+    settings: findSettings(input.settings, input.installNamespace),
+    existingVirtualServices: indexExistingVirtualServices(input.existingVirtualServices ?? [], clusterDomainOf),
+  };
+}
+
+function findSettings(all: readonly Settings[], installNamespace: string): Settings | undefined {
+  return all.find(
+    (s) => s.metadata.name === 'settings' && (s.metadata.namespace ?? installNamespace) === installNamespace,
+  );
+}

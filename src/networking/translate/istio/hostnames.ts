@@ -1,0 +1,34 @@
+// Host names of Kubernetes Services as seen from a cluster: the local FQDN inside the Service's own
+// cluster, the federated host name from anywhere else (DESIGN.md §1).
+import { refKey } from '../../keys.ts';
+import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
+
+export const DEFAULT_HOSTNAME_SUFFIX = 'global';
+
+export function localFqdn(service: KubeServiceRef, index: NetworkingIndex): string {
+  return `${service.name}.${service.namespace}.svc.${index.clusterDomainOf(service.cluster)}`;
+}
+
+/**
+ * `<service>.<namespace>.svc.<cluster>.<suffix>`: the federation's host name if the Destination
+ * already has one, else the one its VirtualMesh's hostnameSuffix (default `global`) gives.
+ */
+export function federatedFqdn(destination: IndexedDestination, index: NetworkingIndex): string {
+  const applied = destination.destination.status?.appliedFederation?.federatedHostname;
+  if (applied !== undefined && applied !== '') return applied;
+  const service = destination.service;
+  if (service === undefined) throw new Error(`federatedFqdn: ${destination.key} is not a Kubernetes Service`);
+  const meshKey =
+    destination.destination.spec.mesh === undefined ? undefined : refKey(destination.destination.spec.mesh);
+  const virtualMeshKey = meshKey === undefined ? undefined : index.virtualMeshOfMesh.get(meshKey);
+  const suffix =
+    (virtualMeshKey === undefined ? undefined : index.hostnameSuffixOf(virtualMeshKey)) ?? DEFAULT_HOSTNAME_SUFFIX;
+  return `${service.name}.${service.namespace}.svc.${service.cluster}.${suffix}`;
+}
+
+/** The host clients in `fromCluster` use to reach the Destination. */
+export function hostFrom(fromCluster: string, destination: IndexedDestination, index: NetworkingIndex): string {
+  const service = destination.service;
+  if (service === undefined) throw new Error(`hostFrom: ${destination.key} is not a Kubernetes Service`);
+  return service.cluster === fromCluster ? localFqdn(service, index) : federatedFqdn(destination, index);
+}

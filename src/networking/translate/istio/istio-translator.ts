@@ -1,0 +1,338 @@
+// The Istio translator: for one Destination, which of its policies apply (features, references,
+// conflicts), then its VirtualService, DestinationRule and AuthorizationPolicy.
+import type { KubeObject } from '../../../api/meta.ts';
+import { canonicalJson } from '../../canonical-json.ts';
+import type { AccessPolicy, Mesh, TrafficPolicy } from '../../model.ts';
+import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
+import { FieldOwnership, type FieldClaim } from '../../validate/conflicts.ts';
+import { unsupportedFeatureErrors, type MeshCapabilities } from '../../validate/mesh-capabilities.ts';
+import { workloadSelectorCoversCluster } from '../../validate/workload-selection.ts';
+import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
+import type {
+  ClusterObject,
+  DestinationDecision,
+  MeshTranslator,
+  PolicyOutcome,
+  RequiredSubset,
+} from '../translator.ts';
+import { outcome } from '../translator.ts';
+import { istioApiVersions } from './api-versions.ts';
+import { MAX_AUTHORIZATION_RULES, translateAccessPolicy } from './authorization-policy.ts';
+import {
+  DESTINATION_RULE_FEATURES,
+  ROUTE_FEATURES,
+  type DestinationRuleFields,
+  type FeatureContext,
+  type RouteFields,
+} from './features.ts';
+import { localFqdn } from './hostnames.ts';
+import type { AuthorizationPolicySpec, DestinationRuleSpec, HTTPMatchRequest, Rule, TLSMode } from './istio-types.ts';
+import { translateRequestMatchers } from './request-matchers.ts';
+import { subsetsFor } from './subsets.ts';
+import { buildHttpRoutes, type RouteDraft } from './virtual-service.ts';
+
+export const ISTIO_CAPABILITIES: MeshCapabilities = {
+  meshName: 'Istio',
+  trafficPolicyFeatures: new Set([
+    'requestTimeout',
+    'retries',
+    'corsPolicy',
+    'faultInjection',
+    'mirror',
+    'headerManipulation',
+    'trafficShift',
+    'outlierDetection',
+    'mtls',
+  ]),
+  notes: {
+    csrf: 'Istio has no CSRF setting on routes; it needs an Envoy filter',
+    rateLimit: 'Istio rate limiting needs an external rate-limit service and Envoy filters',
+  },
+};
+
+/** The mTLS mode of every DestinationRule unless a TrafficPolicy overrides it. */
+export function defaultTlsMode(index: NetworkingIndex): TLSMode {
+  const settings = index.settings;
+  // Without a Settings object, the one the installation writes (ISTIO_MUTUAL) applies; a Settings
+  // object without a mode means the API's zero value, DISABLE, as in Gloo Mesh 1.x.
+  if (settings === undefined) return 'ISTIO_MUTUAL';
+  return settings.spec.mtls?.istio?.tlsMode ?? 'DISABLE';
+}
+
+function describeMatch(match: HTTPMatchRequest): string {
+  const parts: string[] = [];
+  const stringMatch = (m: { exact?: string; prefix?: string; regex?: string }) =>
+    m.exact !== undefined ? `= ${m.exact}` : m.prefix !== undefined ? `prefix ${m.prefix}` : `~ ${m.regex ?? ''}`;
+  if (match.uri !== undefined) parts.push(`uri ${stringMatch(match.uri)}`);
+  if (match.method !== undefined) parts.push(`method ${stringMatch(match.method)}`);
+  for (const [name, m] of Object.entries(match.headers ?? {})) parts.push(`header ${name} ${stringMatch(m)}`);
+  for (const [name, m] of Object.entries(match.withoutHeaders ?? {})) parts.push(`no header ${name} ${stringMatch(m)}`);
+  for (const [name, m] of Object.entries(match.queryParams ?? {})) parts.push(`query ${name} ${stringMatch(m)}`);
+  if (match.sourceLabels !== undefined) {
+    parts.push(
+      `source ${Object.entries(match.sourceLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+    );
+  }
+  if (match.sourceNamespace !== undefined) parts.push(`source namespace ${match.sourceNamespace}`);
+  return parts.length === 0 ? 'the route for every request' : `the route for ${parts.join(', ')}`;
+}
+
+function policyName(
+  policy: { readonly metadata: { name: string; namespace?: string | undefined } },
+  kind: string,
+): string {
+  return `${kind} ${policy.metadata.namespace ?? ''}/${policy.metadata.name}`;
+}
+
+interface Translated {
+  readonly routeFields: RouteFields;
+  readonly routeClaims: { readonly field: string; readonly value: string }[];
+  readonly drFields: DestinationRuleFields;
+  readonly drClaims: { readonly field: string; readonly value: string }[];
+}
+
+function translateFeatures(context: FeatureContext): Translated | string[] {
+  const policy = context.policy.spec.policy ?? {};
+  const errors: string[] = [];
+  const routeFields: RouteFields = {};
+  const routeClaims: { field: string; value: string }[] = [];
+  for (const feature of ROUTE_FEATURES) {
+    const result = feature.translate(policy, context);
+    if (result === undefined) continue;
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    (routeFields as Record<string, unknown>)[feature.field] = result.value;
+    routeClaims.push({ field: `policy.${feature.policyField}`, value: canonicalJson(result.value) });
+  }
+  const drFields: DestinationRuleFields = {};
+  const drClaims: { field: string; value: string }[] = [];
+  for (const feature of DESTINATION_RULE_FEATURES) {
+    const result = feature.translate(policy, context);
+    if (result === undefined) continue;
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    (drFields as Record<string, unknown>)[feature.field] = result.value;
+    drClaims.push({ field: `policy.${feature.policyField}`, value: canonicalJson(result.value) });
+  }
+  return errors.length > 0 ? errors : { routeFields, routeClaims, drFields, drClaims };
+}
+
+/** What the accepted policies of one Destination add up to, until its outputs are written. */
+interface IstioDestinationPlan {
+  readonly destination: IndexedDestination;
+  readonly service: KubeServiceRef;
+  readonly mesh: Mesh;
+  readonly routes: Map<string, RouteDraft>;
+  readonly drFields: DestinationRuleFields;
+  readonly drPolicies: TrafficPolicy[];
+  readonly rules: { policy: AccessPolicy; rule: Rule }[];
+}
+
+function decideTrafficPolicy(
+  plan: IstioDestinationPlan,
+  policy: TrafficPolicy,
+  ownership: FieldOwnership,
+  index: NetworkingIndex,
+  subsets: RequiredSubset[],
+): PolicyOutcome {
+  const unsupported = unsupportedFeatureErrors(policy.spec.policy, ISTIO_CAPABILITIES);
+  if (unsupported.length > 0) return outcome('INVALID', unsupported);
+  const cluster = plan.service.cluster;
+  const selectors = policy.spec.sourceSelector ?? [];
+  const warnings: string[] = [];
+  if (selectors.length > 0 && !selectors.some((s) => workloadSelectorCoversCluster(s, cluster))) {
+    // Its sources are all in other clusters: they reach this Destination through federation.
+    return outcome(
+      'ACCEPTED',
+      [],
+      [
+        `spec.sourceSelector: every selected source is outside cluster ${cluster}; this Destination's own VirtualService is unchanged (clients in other clusters are configured by federation)`,
+      ],
+    );
+  }
+  const context: FeatureContext = {
+    index,
+    destination: plan.destination,
+    service: plan.service,
+    policy,
+    warnings,
+    subsets: [],
+  };
+  const translated = translateFeatures(context);
+  if (Array.isArray(translated)) return outcome('INVALID', translated, warnings);
+  if (translated.routeClaims.length > 0) {
+    const host = localFqdn(plan.service, index);
+    const existing = index.existingVirtualServices.find(cluster, host);
+    if (existing !== undefined) {
+      return outcome(
+        'FAILED',
+        [
+          `VirtualService ${existing.namespace}/${existing.name} in cluster ${cluster}, not written by Mesh Hub, already routes ${host}; Istio would not merge a second one, so this policy's routes are not written`,
+        ],
+        warnings,
+      );
+    }
+  }
+  const hasDestinationRuleFields = translated.drClaims.length > 0;
+  if (hasDestinationRuleFields && selectors.length > 0) {
+    warnings.push(
+      'spec.sourceSelector: outlierDetection and mtls apply to traffic from every source, not only the selected ones',
+    );
+  }
+
+  const matches =
+    translated.routeClaims.length === 0
+      ? []
+      : translateRequestMatchers(policy.spec.httpRequestMatchers, selectors, cluster);
+  const claims: FieldClaim[] = [];
+  for (const match of matches) {
+    const scope = describeMatch(match);
+    for (const claim of translated.routeClaims) claims.push({ scope, ...claim });
+  }
+  for (const claim of translated.drClaims) claims.push({ scope: 'the DestinationRule', ...claim });
+  const conflicts = ownership.conflicts(claims);
+  if (conflicts.length > 0) return outcome('INVALID', conflicts, warnings);
+
+  ownership.commit(policyName(policy, 'TrafficPolicy'), claims);
+  for (const match of matches) {
+    const key = canonicalJson(match);
+    let draft = plan.routes.get(key);
+    if (draft === undefined) {
+      draft = { match, fields: {}, policies: [] };
+      plan.routes.set(key, draft);
+    }
+    Object.assign(draft.fields, translated.routeFields);
+    draft.policies.push(policy);
+  }
+  if (hasDestinationRuleFields) {
+    Object.assign(plan.drFields, translated.drFields);
+    plan.drPolicies.push(policy);
+  }
+  for (const { target, labels } of context.subsets) subsets.push({ target, labels, policy });
+  return outcome('ACCEPTED', [], warnings);
+}
+
+function decideAccessPolicies(
+  plan: IstioDestinationPlan,
+  policies: readonly AccessPolicy[],
+  index: NetworkingIndex,
+): [AccessPolicy, PolicyOutcome][] {
+  const selector = plan.destination.destination.spec.kubeService?.workloadSelectorLabels ?? {};
+  if (policies.length > 0 && Object.keys(selector).length === 0) {
+    const failed = outcome('FAILED', [
+      `Destination ${plan.destination.key} selects no pods (its Service has no selector); an AuthorizationPolicy for it would apply to every workload in namespace ${plan.service.namespace}`,
+    ]);
+    return policies.map((p) => [p, failed]);
+  }
+  return policies.map((policy) => {
+    const rule = translateAccessPolicy(policy, plan.destination, index);
+    if (!rule.ok) return [policy, outcome('INVALID', rule.errors)];
+    if (plan.rules.length >= MAX_AUTHORIZATION_RULES) {
+      return [
+        policy,
+        outcome('FAILED', [
+          `the AuthorizationPolicy of this Destination already holds ${String(MAX_AUTHORIZATION_RULES)} rules, Istio's maximum`,
+        ]),
+      ];
+    }
+    plan.rules.push({ policy, rule: rule.value });
+    return [policy, outcome('ACCEPTED')];
+  });
+}
+
+function writeIstioOutputs(
+  plan: IstioDestinationPlan,
+  index: NetworkingIndex,
+  requiredSubsets: readonly RequiredSubset[],
+): ClusterObject[] {
+  const { service, destination } = plan;
+  const versions = istioApiVersions(plan.mesh);
+  const host = localFqdn(service, index);
+  const objects: KubeObject[] = [];
+  const meta = (parents: Parameters<typeof parentsAnnotation>[0]) =>
+    translatedMetadata(service.name, service.namespace, index.installNamespace, parentsAnnotation(parents));
+
+  const drafts = [...plan.routes.values()];
+  if (drafts.length > 0) {
+    const ports = (destination.destination.spec.kubeService?.ports ?? []).flatMap((p) =>
+      p.port === undefined ? [] : [p.port],
+    );
+    objects.push({
+      apiVersion: versions.networking,
+      kind: 'VirtualService',
+      metadata: meta({ destinations: [destination.destination], trafficPolicies: drafts.flatMap((d) => d.policies) }),
+      spec: { hosts: [host], http: buildHttpRoutes(drafts, host, ports) },
+    });
+  }
+
+  const subsets = subsetsFor(requiredSubsets.map((s) => s.labels));
+  const drSpec: DestinationRuleSpec = {
+    host,
+    trafficPolicy: {
+      tls: plan.drFields.tls ?? { mode: defaultTlsMode(index) },
+      ...(plan.drFields.outlierDetection === undefined ? {} : { outlierDetection: plan.drFields.outlierDetection }),
+    },
+    ...(subsets.length > 0 ? { subsets } : {}),
+  };
+  objects.push({
+    apiVersion: versions.networking,
+    kind: 'DestinationRule',
+    metadata: meta({
+      destinations: [destination.destination],
+      trafficPolicies: [...plan.drPolicies, ...requiredSubsets.map((s) => s.policy)],
+    }),
+    spec: drSpec,
+  });
+
+  if (plan.rules.length > 0) {
+    const apSpec: AuthorizationPolicySpec = {
+      selector: { matchLabels: { ...(destination.destination.spec.kubeService?.workloadSelectorLabels ?? {}) } },
+      action: 'ALLOW',
+      rules: plan.rules.map((r) => r.rule),
+    };
+    objects.push({
+      apiVersion: versions.security,
+      kind: 'AuthorizationPolicy',
+      metadata: meta({ destinations: [destination.destination], accessPolicies: plan.rules.map((r) => r.policy) }),
+      spec: apSpec,
+    });
+  }
+  return objects.map((object) => ({ cluster: service.cluster, object }));
+}
+
+export const istioTranslator: MeshTranslator = {
+  decide(destination, trafficPolicies, accessPolicies, index): DestinationDecision {
+    const service = destination.service;
+    const mesh = destination.mesh;
+    if (service === undefined || mesh === undefined) {
+      throw new Error(`istioTranslator: ${destination.key} must be a Kubernetes Service in a known mesh`);
+    }
+    const plan: IstioDestinationPlan = {
+      destination,
+      service,
+      mesh,
+      routes: new Map(),
+      drFields: {},
+      drPolicies: [],
+      rules: [],
+    };
+    const ownership = new FieldOwnership();
+    const requiredSubsets: RequiredSubset[] = [];
+    const tpOutcomes = trafficPolicies.map(
+      (policy) => [policy, decideTrafficPolicy(plan, policy, ownership, index, requiredSubsets)] as const,
+    );
+    const apOutcomes = decideAccessPolicies(plan, accessPolicies, index);
+    return {
+      trafficPolicies: tpOutcomes,
+      accessPolicies: apOutcomes,
+      requiredSubsets,
+      writeOutputs: (subsets) => writeIstioOutputs(plan, index, subsets),
+    };
+  },
+};

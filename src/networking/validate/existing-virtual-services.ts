@@ -1,0 +1,55 @@
+// VirtualServices already in a cluster that Mesh Hub did not write. Istio does not merge two
+// VirtualServices for one host on sidecars (istioctl analyze reports IST0109), so Mesh Hub writes
+// none for a host that one of them routes, and says so on the policies it could not apply.
+import type { ExistingVirtualService } from '../model.ts';
+
+export interface ExistingVirtualServiceIndex {
+  /** The existing VirtualService that routes `host` for sidecars of `cluster`, if any. */
+  find(cluster: string, host: string): ExistingVirtualService | undefined;
+}
+
+/** A VirtualService host as Istio reads it: short names are relative to the VirtualService's namespace. */
+function qualify(host: string, namespace: string, clusterDomain: string): string {
+  if (host.startsWith('*')) return host;
+  const parts = host.split('.');
+  if (parts.length === 1) return `${host}.${namespace}.svc.${clusterDomain}`;
+  if (parts.length === 2) return `${host}.svc.${clusterDomain}`;
+  return host;
+}
+
+export function indexExistingVirtualServices(
+  virtualServices: readonly ExistingVirtualService[],
+  clusterDomainOf: (cluster: string) => string,
+): ExistingVirtualServiceIndex {
+  const exact = new Map<string, ExistingVirtualService>();
+  const wildcards = new Map<string, { suffix: string; virtualService: ExistingVirtualService }[]>();
+  const sorted = [...virtualServices].sort((a, b) => {
+    const ka = `${a.cluster}/${a.namespace}/${a.name}`;
+    const kb = `${b.cluster}/${b.namespace}/${b.name}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  for (const virtualService of sorted) {
+    const gateways = virtualService.gateways ?? [];
+    if (gateways.length > 0 && !gateways.includes('mesh')) continue;
+    for (const host of virtualService.hosts) {
+      const fqdn = qualify(host, virtualService.namespace, clusterDomainOf(virtualService.cluster));
+      if (fqdn === '*') {
+        const list = wildcards.get(virtualService.cluster) ?? [];
+        list.push({ suffix: '', virtualService });
+        wildcards.set(virtualService.cluster, list);
+      } else if (fqdn.startsWith('*.')) {
+        const list = wildcards.get(virtualService.cluster) ?? [];
+        list.push({ suffix: fqdn.slice(1), virtualService });
+        wildcards.set(virtualService.cluster, list);
+      } else {
+        const key = `${virtualService.cluster}\u0000${fqdn}`;
+        if (!exact.has(key)) exact.set(key, virtualService);
+      }
+    }
+  }
+  return {
+    find: (cluster, host) =>
+      exact.get(`${cluster}\u0000${host}`) ??
+      wildcards.get(cluster)?.find((w) => host.endsWith(w.suffix))?.virtualService,
+  };
+}
