@@ -1,5 +1,6 @@
 // Object references (skv2 core types).
 import { z } from 'zod';
+import { Int64 } from './scalars.ts';
 
 export const ObjectRef = z.strictObject({
   name: z.string(),
@@ -15,3 +16,10 @@ export const ClusterObjectRef = z.strictObject({
 export type ClusterObjectRef = z.infer<typeof ClusterObjectRef>;
 
 export const ObjectRefList = z.strictObject({ refs: z.array(ObjectRef).optional() });
+
+/** An object applied to a discovered object, with the generation seen and any errors. */
+export const AppliedRef = z.strictObject({
+  ref: ObjectRef.optional(),
+  observedGeneration: Int64.optional(),
+  errors: z.array(z.string()).optional(),
+});

@@ -1,7 +1,7 @@
 // Mesh (discovery.mesh.gloo.solo.io/v1): a discovered service-mesh control plane.
 import { z } from 'zod';
 import { defineKind } from '../../kind.ts';
-import { ObjectRef } from '../../common/refs.ts';
+import { AppliedRef, ObjectRef } from '../../common/refs.ts';
 import { Int64, oneOf, StringMap, UInt32 } from '../../common/scalars.ts';
 import { VirtualMeshSpec } from '../../networking/v1/virtual-mesh.ts';
 
@@ -56,12 +56,6 @@ export const MeshSpec = z
   })
   .superRefine(oneOf(['istio', 'awsAppMesh', 'linkerd', 'consulConnect', 'osm']));
 export type MeshSpec = z.infer<typeof MeshSpec>;
-
-const AppliedRef = z.strictObject({
-  ref: ObjectRef.optional(),
-  observedGeneration: Int64.optional(),
-  errors: z.array(z.string()).optional(),
-});
 
 export const MeshStatus = z.strictObject({
   observedGeneration: Int64.optional(),

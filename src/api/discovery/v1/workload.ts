@@ -1,7 +1,7 @@
 // Workload (discovery.mesh.gloo.solo.io/v1): pods of one controller that run a mesh data plane.
 import { z } from 'zod';
 import { defineKind } from '../../kind.ts';
-import { ClusterObjectRef, ObjectRef } from '../../common/refs.ts';
+import { AppliedRef, ClusterObjectRef, ObjectRef } from '../../common/refs.ts';
 import { Int64, oneOf, StringMap, UInt32 } from '../../common/scalars.ts';
 
 export const KubernetesWorkload = z.strictObject({
@@ -23,12 +23,6 @@ export const WorkloadSpec = z
   })
   .superRefine(oneOf(['kubernetes']));
 export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
-
-const AppliedRef = z.strictObject({
-  ref: ObjectRef.optional(),
-  observedGeneration: Int64.optional(),
-  errors: z.array(z.string()).optional(),
-});
 
 export const WorkloadStatus = z.strictObject({
   observedGeneration: Int64.optional(),

@@ -2,6 +2,7 @@
 // each of the policy's VirtualService routes; DestinationRule features set one field of the
 // Destination's DestinationRule. The order is the order fields are translated and reported in.
 import type { TrafficPolicyPolicy } from '../../../api/networking/v1/traffic-policy.ts';
+import { canonicalJson } from '../../canonical-json.ts';
 import { clusterObjectKey, refKey } from '../../keys.ts';
 import type { TrafficPolicy } from '../../model.ts';
 import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
@@ -64,7 +65,7 @@ interface Feature<Fields, K extends keyof Fields> {
   readonly translate: (policy: TrafficPolicyPolicy, context: FeatureContext) => FeatureValue<Fields[K]> | undefined;
 }
 
-type FeatureList<Fields> = readonly { [K in keyof Fields]-?: Feature<Fields, K> }[keyof Fields][];
+export type FeatureList<Fields> = readonly { [K in keyof Fields]-?: Feature<Fields, K> }[keyof Fields][];
 
 const ok = <T>(value: T): FeatureValue<T> => ({ ok: true, value });
 const invalid = <T>(...errors: string[]): FeatureValue<T> => ({ ok: false, errors });
@@ -330,3 +331,31 @@ export const DESTINATION_RULE_FEATURES: FeatureList<DestinationRuleFields> = [
     translate: (p) => (p.mtls?.istio === undefined ? undefined : ok({ mode: p.mtls.istio.tlsMode ?? 'DISABLE' })),
   },
 ];
+
+export interface AppliedFeatures<Fields> {
+  readonly fields: Fields;
+  /** One claim per field set, for conflict detection between policies. */
+  readonly claims: { field: string; value: string }[];
+}
+
+/** Runs an ordered feature list over a policy: the fields it sets and their claims; errors are collected. */
+export function applyFeatures<Fields extends object>(
+  features: FeatureList<Fields>,
+  policy: TrafficPolicyPolicy,
+  context: FeatureContext,
+  errors: string[],
+): AppliedFeatures<Fields> {
+  const fields: Record<string, unknown> = {};
+  const claims: { field: string; value: string }[] = [];
+  for (const feature of features) {
+    const result = feature.translate(policy, context);
+    if (result === undefined) continue;
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    fields[String(feature.field)] = result.value;
+    claims.push({ field: `policy.${feature.policyField}`, value: canonicalJson(result.value) });
+  }
+  return { fields: fields as Fields, claims };
+}

@@ -22,6 +22,7 @@ import {
   DESTINATION_RULE_FEATURES,
   ROUTE_FEATURES,
   type DestinationRuleFields,
+  applyFeatures,
   type FeatureContext,
   type RouteFields,
 } from './features.ts';
@@ -96,31 +97,16 @@ interface Translated {
 function translateFeatures(context: FeatureContext): Translated | string[] {
   const policy = context.policy.spec.policy ?? {};
   const errors: string[] = [];
-  const routeFields: RouteFields = {};
-  const routeClaims: { field: string; value: string }[] = [];
-  for (const feature of ROUTE_FEATURES) {
-    const result = feature.translate(policy, context);
-    if (result === undefined) continue;
-    if (!result.ok) {
-      errors.push(...result.errors);
-      continue;
-    }
-    (routeFields as Record<string, unknown>)[feature.field] = result.value;
-    routeClaims.push({ field: `policy.${feature.policyField}`, value: canonicalJson(result.value) });
-  }
-  const drFields: DestinationRuleFields = {};
-  const drClaims: { field: string; value: string }[] = [];
-  for (const feature of DESTINATION_RULE_FEATURES) {
-    const result = feature.translate(policy, context);
-    if (result === undefined) continue;
-    if (!result.ok) {
-      errors.push(...result.errors);
-      continue;
-    }
-    (drFields as Record<string, unknown>)[feature.field] = result.value;
-    drClaims.push({ field: `policy.${feature.policyField}`, value: canonicalJson(result.value) });
-  }
-  return errors.length > 0 ? errors : { routeFields, routeClaims, drFields, drClaims };
+  const route = applyFeatures(ROUTE_FEATURES, policy, context, errors);
+  const destinationRule = applyFeatures(DESTINATION_RULE_FEATURES, policy, context, errors);
+  return errors.length > 0
+    ? errors
+    : {
+        routeFields: route.fields,
+        routeClaims: route.claims,
+        drFields: destinationRule.fields,
+        drClaims: destinationRule.claims,
+      };
 }
 
 /** What the accepted policies of one Destination add up to, until its outputs are written. */
