@@ -2,6 +2,8 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../snapshot/yaml.ts';
+import { registerCluster_ } from './commands/cluster.ts';
+import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
 import { registerVersion } from './commands/version.ts';
 import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
@@ -31,6 +33,8 @@ export function buildProgram(io: CommandIO): Command {
     .exitOverride();
   program.configureHelp({ sortSubcommands: true });
   registerRender(program, io);
+  registerInstall(program, io, globals);
+  registerCluster_(program, io, globals);
   registerVersion(program, io, globals);
   return program;
 }

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { ensureIstioctl } from '../testenv/build.ts';
+import { ensureIstioctl } from '../../src/testenv/build.ts';
 import { parseKubeYaml } from '../../src/snapshot/yaml.ts';
 import type { KubeObject } from '../../src/api/meta.ts';
 import { freshNamespace, testCluster } from '../testenv/helpers.ts';

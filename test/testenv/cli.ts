@@ -1,8 +1,8 @@
 // `npm run testenv -- up|down|status`: the test clusters for people (and the demo), in the background.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot } from './build.ts';
-import { clusterProcessesAlive, startTestEnv, stopTestEnv, type TestEnvState } from './launcher.ts';
+import { cacheRoot } from '../../src/testenv/build.ts';
+import { clusterProcessesAlive, startTestEnv, stopTestEnv, type TestEnvState } from '../../src/testenv/launcher.ts';
 
 const stateDir = process.env.MESHHUB_TESTENV_STATE_DIR ?? join(cacheRoot(), 'testenv-state');
 const stateFile = join(stateDir, 'state.json');

@@ -2,8 +2,8 @@
 // The clusters start once, the command gets MESHHUB_TEST_KUBECONFIG, and they are stopped afterwards,
 // also on failure or Ctrl-C. Prints build and start-up times.
 import { spawn } from 'node:child_process';
-import { ensureIstioctl } from './build.ts';
-import { startTestEnv, stopTestEnv, type TestEnvState } from './launcher.ts';
+import { ensureIstioctl } from '../../src/testenv/build.ts';
+import { startTestEnv, stopTestEnv, type TestEnvState } from '../../src/testenv/launcher.ts';
 
 const separator = process.argv.indexOf('--');
 const command = separator === -1 ? [] : process.argv.slice(separator + 1);

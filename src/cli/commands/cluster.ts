@@ -1,0 +1,195 @@
+// `meshctl cluster register|deregister|list`.
+import type { Command } from 'commander';
+import { DISCOVERY_CLUSTER_LABEL } from '../../api/labels.ts';
+import { KubeApiError, clientFromKubeconfigText, type KubeClient } from '../../kube/client.ts';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, deregisterCluster, registerCluster } from '../../kube/registration.ts';
+import { KUBERNETES_CLUSTER, MESH, SECRET } from '../../kube/resources.ts';
+import { kubeconfigFromSecret } from '../../reconcile/registered-clusters.ts';
+import { managementClient, namespaceOption, remoteClient } from '../clients.ts';
+import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
+import { formatData } from '../output.ts';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** `720h`, `30d`, `3600s` or plain seconds. */
+export function parseLifetime(value: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(value.trim());
+  if (match === null) throw new CommandError(`--token-lifetime ${value}: use a number with s, m, h or d (e.g. 720h)`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds < 600) throw new CommandError(`--token-lifetime ${value}: the API server requires at least 10m`);
+  return seconds;
+}
+
+export interface ClusterReachability {
+  readonly reachable: boolean;
+  readonly message: string;
+}
+
+/** Probes a registered cluster with its own registration credentials. */
+export async function probeRegisteredCluster(
+  mgmt: KubeClient,
+  namespace: string,
+  cluster: string,
+  secretName: string,
+): Promise<{ client?: KubeClient; result: ClusterReachability }> {
+  const secret = await mgmt.get(SECRET, secretName, namespace);
+  if (secret === undefined)
+    return { result: { reachable: false, message: `Secret ${namespace}/${secretName} not found` } };
+  const text = kubeconfigFromSecret(secret, cluster);
+  if (text === undefined)
+    return { result: { reachable: false, message: `Secret ${namespace}/${secretName} holds no kubeconfig` } };
+  let client: KubeClient;
+  try {
+    client = clientFromKubeconfigText(cluster, text);
+  } catch (error) {
+    return { result: { reachable: false, message: error instanceof Error ? error.message : String(error) } };
+  }
+  try {
+    await client.request('GET', '/version', undefined, 'application/json', 5000);
+    return { client, result: { reachable: true, message: client.server } };
+  } catch (error) {
+    const message = error instanceof KubeApiError ? error.message : String(error);
+    return { client, result: { reachable: false, message } };
+  }
+}
+
+export function registerCluster_(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
+  const cluster = program.command('cluster').description('Register, deregister and list workload clusters');
+
+  cluster
+    .command('register')
+    .description(
+      'Register a workload cluster: a least-privilege ServiceAccount there, its kubeconfig Secret and a KubernetesCluster here',
+    )
+    .argument('<name>', 'the name Mesh Hub will know the cluster by (DNS label)')
+    .option('--remote-context <context>', 'kubeconfig context of the workload cluster (admin access, used only now)')
+    .option('--remote-kubeconfig <path>', 'kubeconfig file of the workload cluster (default: the --kubeconfig file)')
+    .option(
+      '--api-server-address <url>',
+      "API server address the management plane should use (default: the remote context's)",
+    )
+    .option('--cluster-domain <domain>', 'DNS domain of the workload cluster', 'cluster.local')
+    .option(
+      '--token-lifetime <duration>',
+      'lifetime of the ServiceAccount token; the management plane renews it when a third is left',
+      '720h',
+    )
+    .option(...namespaceOption)
+    .action(
+      async (
+        name: string,
+        flags: {
+          remoteContext?: string;
+          remoteKubeconfig?: string;
+          apiServerAddress?: string;
+          clusterDomain: string;
+          tokenLifetime: string;
+          namespace: string;
+        },
+      ) => {
+        if (!DNS_LABEL.test(name) || name.length > 63) {
+          throw new CommandError(
+            `cluster name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-')`,
+            2,
+          );
+        }
+        const lifetime = parseLifetime(flags.tokenLifetime);
+        const g = globals();
+        const mgmt = managementClient(g);
+        const remote = remoteClient(name, flags, g);
+        const result = await registerCluster({
+          cluster: name,
+          installNamespace: flags.namespace,
+          mgmt,
+          remote,
+          ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
+          clusterDomain: flags.clusterDomain,
+          tokenLifetimeSeconds: lifetime,
+        });
+        io.stdout(
+          formatData(g.outputFormat, result, () => ({
+            headers: ['CLUSTER', 'WHERE', 'OBJECT'],
+            rows: [
+              ...result.remoteObjects.map((o) => [name, name, o]),
+              ...result.managementObjects.map((o) => [name, 'mgmt', o]),
+            ],
+          })),
+        );
+        if (g.outputFormat === 'table') {
+          io.stdout(`registered ${name} (${result.server}); token valid until ${result.tokenExpires}\n`);
+        }
+      },
+    );
+
+  cluster
+    .command('deregister')
+    .description('Remove a cluster: every object Mesh Hub wrote there, its registration objects there and here')
+    .argument('<name>', 'registered cluster name')
+    .option('--remote-context <context>', 'kubeconfig context of the workload cluster (admin access, to remove RBAC)')
+    .option('--remote-kubeconfig <path>', 'kubeconfig file of the workload cluster (default: the --kubeconfig file)')
+    .option(...namespaceOption)
+    .action(async (name: string, flags: { remoteContext?: string; remoteKubeconfig?: string; namespace: string }) => {
+      const g = globals();
+      const mgmt = managementClient(g);
+      const remote = remoteClient(name, flags, g);
+      const result = await deregisterCluster({ cluster: name, installNamespace: flags.namespace, mgmt, remote });
+      io.stdout(
+        formatData(g.outputFormat, result, () => ({
+          headers: ['WHERE', 'DELETED'],
+          rows: [
+            ...result.deletedOutputs.map((o) => [name, o]),
+            ...result.deletedRemote.map((o) => [name, o]),
+            ...result.deletedManagement.map((o) => ['mgmt', o]),
+          ],
+        })),
+      );
+    });
+
+  cluster
+    .command('list')
+    .description('List registered clusters with their reachability and meshes')
+    .option(...namespaceOption)
+    .action(async (flags: { namespace: string }) => {
+      const g = globals();
+      const mgmt = managementClient(g);
+      let clusters;
+      try {
+        clusters = await mgmt.list(KUBERNETES_CLUSTER, { namespace: flags.namespace });
+      } catch (error) {
+        if (error instanceof KubeApiError && error.status === 404) {
+          throw new CommandError('Mesh Hub is not installed on the management cluster: run `meshctl install`');
+        }
+        throw error;
+      }
+      const meshes = await mgmt.list(MESH, { namespace: flags.namespace });
+      const rows = await Promise.all(
+        clusters.items.map(async (object) => {
+          const name = object.metadata.name;
+          const secretName = (object as { spec?: { secretName?: string } }).spec?.secretName ?? name;
+          const { result } = await probeRegisteredCluster(mgmt, flags.namespace, name, secretName);
+          const state =
+            (object as { status?: { status?: { state?: string }[] } }).status?.status?.[0]?.state ?? 'UNKNOWN';
+          return {
+            name,
+            reachable: result.reachable,
+            detail: result.message,
+            state,
+            meshes: meshes.items
+              .filter((mesh) => mesh.metadata.labels?.[DISCOVERY_CLUSTER_LABEL] === name)
+              .map((mesh) => mesh.metadata.name)
+              .sort(),
+          };
+        }),
+      );
+      rows.sort((a, b) => (a.name < b.name ? -1 : 1));
+      io.stdout(
+        formatData(g.outputFormat, { clusters: rows }, () => ({
+          headers: ['NAME', 'REACHABLE', 'STATE', 'MESHES', 'DETAIL'],
+          rows: rows.map((r) => [r.name, r.reachable ? 'yes' : 'no', r.state, r.meshes.join(',') || '-', r.detail]),
+        })),
+      );
+    });
+}
+
+export { DEFAULT_TOKEN_LIFETIME_SECONDS };

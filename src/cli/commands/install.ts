@@ -1,0 +1,171 @@
+// `meshctl install` / `meshctl uninstall`: Mesh Hub on the management cluster.
+import type { Command } from 'commander';
+import type { KubeObject } from '../../api/meta.ts';
+import { meshHubCrds } from '../../install/crd-files.ts';
+import {
+  DEFAULT_IMAGE,
+  DEFAULT_SETTINGS_NAME,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  installObjects,
+} from '../../install/manifests.ts';
+import { KubeApiError, type KubeClient } from '../../kube/client.ts';
+import { CRD, KUBERNETES_CLUSTER, LEASE, NAMESPACE, SETTINGS, typeOfObject } from '../../kube/resources.ts';
+import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
+import { LEASE_NAME } from '../../server/controller-command.ts';
+import { managementClient, namespaceOption } from '../clients.ts';
+import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
+import { clientVersion } from '../version.ts';
+
+function describe(object: KubeObject): string {
+  return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
+}
+
+async function waitForCrds(client: KubeClient, names: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const name of names) {
+    for (;;) {
+      const crd = (await client.get(CRD, name)) as
+        { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+      if (crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true) break;
+      if (Date.now() > deadline) throw new CommandError(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+export interface InstallFlags {
+  readonly namespace: string;
+  readonly image: string;
+  readonly version: string;
+  readonly replicas: number;
+  readonly dryRun?: boolean;
+}
+
+/** Installs Mesh Hub; returns what was applied. Used by `meshctl install` and `meshctl demo`. */
+export async function install(
+  client: KubeClient,
+  flags: InstallFlags,
+  progress: (line: string) => void,
+): Promise<string[]> {
+  const objects = installObjects({
+    namespace: flags.namespace,
+    image: flags.image,
+    version: flags.version,
+    replicas: flags.replicas,
+    crds: meshHubCrds(),
+  });
+  const applied: string[] = [];
+  const crdNames: string[] = [];
+  for (const object of objects) {
+    // Default Settings are written once; a user's edits to them are never overwritten.
+    if (
+      object.kind === 'Settings' &&
+      (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace)) !== undefined
+    ) {
+      progress(`kept existing ${describe(object)}`);
+      continue;
+    }
+    if (object.kind === 'Settings') await waitForCrds(client, crdNames);
+    await client.apply(object);
+    if (object.kind === 'CustomResourceDefinition') crdNames.push(object.metadata.name);
+    applied.push(describe(object));
+    progress(`applied ${describe(object)}`);
+  }
+  return applied;
+}
+
+export function registerInstall(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
+  program
+    .command('install')
+    .description(
+      'Install Mesh Hub on the management cluster: CRDs, namespace, RBAC, default Settings, the management plane',
+    )
+    .option(...namespaceOption)
+    .option('--image <repository>', 'image repository of the management plane', DEFAULT_IMAGE)
+    .option('--version <tag>', 'image tag', clientVersion())
+    .option('--replicas <n>', 'management-plane replicas (one reconciles, the others stand by)', '1')
+    .option('--dry-run', 'print the manifests instead of applying them')
+    .action(
+      async (flags: { namespace: string; image: string; version: string; replicas: string; dryRun?: boolean }) => {
+        const replicas = Number(flags.replicas);
+        if (!Number.isInteger(replicas) || replicas < 1)
+          throw new CommandError(`--replicas must be a positive integer, got ${flags.replicas}`);
+        if (flags.dryRun === true) {
+          io.stdout(
+            toCanonicalYamlStream(
+              installObjects({
+                namespace: flags.namespace,
+                image: flags.image,
+                version: flags.version,
+                replicas,
+                crds: meshHubCrds(),
+              }),
+            ),
+          );
+          return;
+        }
+        const client = managementClient(globals());
+        const applied = await install(client, { ...flags, replicas }, (line) => {
+          if (globals().verbose) io.stderr(`${line}\n`);
+        });
+        io.stdout(
+          `Mesh Hub installed in namespace ${flags.namespace} on ${client.server} (${applied.length} objects applied).\n`,
+        );
+        io.stdout(`Next: meshctl cluster register NAME --remote-context CONTEXT\n`);
+      },
+    );
+
+  program
+    .command('uninstall')
+    .description(
+      'Remove Mesh Hub from the management cluster (CRDs, and with them all policies, only with --remove-crds)',
+    )
+    .option(...namespaceOption)
+    .option('--remove-crds', 'also delete the CRDs, which deletes every Mesh Hub object of every namespace')
+    .action(async (flags: { namespace: string; removeCrds?: boolean }) => {
+      const client = managementClient(globals());
+      const registered = await client
+        .list(KUBERNETES_CLUSTER, { namespace: flags.namespace })
+        .catch((error: unknown) => {
+          if (error instanceof KubeApiError && error.status === 404) return { items: [] };
+          throw error;
+        });
+      if (registered.items.length > 0) {
+        io.stderr(
+          `warning: clusters still registered (${registered.items.map((c) => c.metadata.name).join(', ')}): ` +
+            'what Mesh Hub wrote to them stays; run `meshctl cluster deregister NAME` first to remove it\n',
+        );
+      }
+      const objects = installObjects({
+        namespace: flags.namespace,
+        image: DEFAULT_IMAGE,
+        version: clientVersion(),
+        replicas: 1,
+        crds: flags.removeCrds === true ? meshHubCrds() : [],
+      }).reverse();
+      const removed: string[] = [];
+      if (await client.delete(LEASE, LEASE_NAME, flags.namespace))
+        removed.push(`Lease ${flags.namespace}/${LEASE_NAME}`);
+      for (const object of objects) {
+        const type = typeOfObject(object.apiVersion, object.kind);
+        if (type === undefined) continue;
+        if (object.kind === 'Namespace') {
+          // Only a namespace that install created and labelled.
+          const ns = await client.get(NAMESPACE, object.metadata.name);
+          if (ns?.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) continue;
+        }
+        try {
+          if (await client.delete(type, object.metadata.name, object.metadata.namespace))
+            removed.push(describe(object));
+        } catch (error) {
+          if (error instanceof KubeApiError && error.status === 404) continue;
+          throw error;
+        }
+      }
+      io.stdout(`Mesh Hub uninstalled from ${client.server}: ${removed.length} objects removed.\n`);
+      for (const line of removed) io.stdout(`  deleted ${line}\n`);
+      if (flags.removeCrds !== true)
+        io.stdout('CRDs kept (use --remove-crds to delete them and every Mesh Hub object).\n');
+    });
+}

@@ -1,0 +1,237 @@
+// The objects `meshctl install` and `meshctl cluster register` write. Pure: the same options give the
+// same manifests, so `--dry-run` prints exactly what would be applied.
+import type { KubeObject } from '../api/meta.ts';
+import { ISTIO_OUTPUT_TYPES } from '../kube/resources.ts';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'mesh-hub';
+/** On the objects `meshctl cluster register` writes to a workload cluster: the name it was registered as. */
+export const REGISTERED_AS_LABEL = 'meshhub.dev/registered-as';
+
+/** The identity the management plane uses on every workload cluster. */
+export const REMOTE_SERVICE_ACCOUNT = 'mesh-hub';
+export const REMOTE_CLUSTER_ROLE = 'mesh-hub-remote-access';
+export const REMOTE_TOKEN_ROLE = 'mesh-hub-token-renewal';
+
+export const CONTROLLER_NAME = 'mesh-hub-controller';
+export const DEFAULT_SETTINGS_NAME = 'settings';
+export const DEFAULT_IMAGE = 'ghcr.io/mesh-hub/mesh-hub';
+
+function labels(extra: Record<string, string> = {}): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY, ...extra };
+}
+
+interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/**
+ * Least privilege on a workload cluster: read what discovery needs, write only the mesh
+ * configuration Mesh Hub translates. No Secrets, no RBAC, nothing cluster-admin.
+ */
+export function remoteAccessRules(): PolicyRule[] {
+  const outputGroups = new Map<string, string[]>();
+  for (const type of ISTIO_OUTPUT_TYPES) {
+    outputGroups.set(type.group, [...(outputGroups.get(type.group) ?? []), type.plural]);
+  }
+  return [
+    { apiGroups: [''], resources: ['namespaces', 'nodes', 'pods', 'services', 'endpoints', 'configmaps'], verbs: READ },
+    { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], verbs: READ },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+    ...[...outputGroups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([group, resources]) => ({ apiGroups: [group], resources: resources.sort(), verbs: WRITE })),
+  ];
+}
+
+export interface RemoteOptions {
+  readonly cluster: string;
+  /** Namespace on the workload cluster for Mesh Hub's ServiceAccount (the install namespace's name). */
+  readonly namespace: string;
+}
+
+/** What `meshctl cluster register` writes to the workload cluster. */
+export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] {
+  const { cluster, namespace } = options;
+  const meta = (name: string, ns?: string) => ({
+    name,
+    ...(ns === undefined ? {} : { namespace: ns }),
+    labels: labels({ [REGISTERED_AS_LABEL]: cluster }),
+  });
+  const subject = { kind: 'ServiceAccount', name: REMOTE_SERVICE_ACCOUNT, namespace };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(REMOTE_SERVICE_ACCOUNT, namespace) },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(REMOTE_CLUSTER_ROLE),
+      rules: remoteAccessRules(),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(REMOTE_CLUSTER_ROLE),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: REMOTE_CLUSTER_ROLE },
+      subjects: [subject],
+    },
+    // The management plane renews its own token before it expires, and can do nothing else here.
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(REMOTE_TOKEN_ROLE, namespace),
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['serviceaccounts/token'],
+          resourceNames: [REMOTE_SERVICE_ACCOUNT],
+          verbs: ['create'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(REMOTE_TOKEN_ROLE, namespace),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: REMOTE_TOKEN_ROLE },
+      subjects: [subject],
+    },
+  ] as KubeObject[];
+}
+
+export interface InstallOptions {
+  readonly namespace: string;
+  readonly image: string;
+  readonly version: string;
+  /** The Mesh Hub CRDs (from deploy/crds). */
+  readonly crds: readonly KubeObject[];
+  readonly replicas: number;
+}
+
+/** Rules of the management plane on the management cluster. */
+export function managementRules(): PolicyRule[] {
+  return [
+    {
+      apiGroups: ['networking.mesh.gloo.solo.io', 'networking.enterprise.mesh.gloo.solo.io'],
+      resources: ['trafficpolicies', 'accesspolicies', 'virtualmeshes', 'virtualdestinations'],
+      verbs: READ,
+    },
+    {
+      apiGroups: ['networking.mesh.gloo.solo.io', 'networking.enterprise.mesh.gloo.solo.io'],
+      resources: [
+        'trafficpolicies/status',
+        'accesspolicies/status',
+        'virtualmeshes/status',
+        'virtualdestinations/status',
+      ],
+      verbs: ['get', 'patch', 'update'],
+    },
+  ];
+}
+
+/** Rules in the install namespace: registrations, discovered objects, settings, the Lease. */
+export function installNamespaceRules(): PolicyRule[] {
+  return [
+    { apiGroups: ['multicluster.solo.io'], resources: ['kubernetesclusters'], verbs: READ },
+    {
+      apiGroups: ['multicluster.solo.io'],
+      resources: ['kubernetesclusters/status'],
+      verbs: ['get', 'patch', 'update'],
+    },
+    { apiGroups: ['settings.mesh.gloo.solo.io'], resources: ['settings'], verbs: READ },
+    { apiGroups: ['settings.mesh.gloo.solo.io'], resources: ['settings/status'], verbs: ['get', 'patch', 'update'] },
+    {
+      apiGroups: ['discovery.mesh.gloo.solo.io'],
+      resources: ['meshes', 'workloads', 'destinations', 'meshes/status', 'workloads/status', 'destinations/status'],
+      verbs: WRITE,
+    },
+    // Registration Secrets: read, and updated when the management plane renews a cluster's token.
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+  ];
+}
+
+/** Everything `meshctl install` applies, in apply order (CRDs and namespace first). */
+export function installObjects(options: InstallOptions): KubeObject[] {
+  const { namespace } = options;
+  const meta = (name: string, ns?: string) => ({
+    name,
+    ...(ns === undefined ? {} : { namespace: ns }),
+    labels: labels({ 'app.kubernetes.io/name': CONTROLLER_NAME }),
+  });
+  const subject = { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace };
+  const podLabels = { app: CONTROLLER_NAME };
+  const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
+  return [
+    ...options.crds,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CONTROLLER_NAME, namespace) },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(CONTROLLER_NAME),
+      rules: managementRules(),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(CONTROLLER_NAME),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_NAME },
+      subjects: [subject],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(CONTROLLER_NAME, namespace),
+      rules: installNamespaceRules(),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(CONTROLLER_NAME, namespace),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_NAME },
+      subjects: [subject],
+    },
+    {
+      apiVersion: 'settings.mesh.gloo.solo.io/v1',
+      kind: 'Settings',
+      metadata: meta(DEFAULT_SETTINGS_NAME, namespace),
+      spec: { mtls: { istio: { tlsMode: 'ISTIO_MUTUAL' } } },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(CONTROLLER_NAME, namespace),
+      spec: {
+        // Two replicas are safe: one holds the Lease and reconciles, the other stands by.
+        replicas: options.replicas,
+        selector: { matchLabels: podLabels },
+        template: {
+          metadata: { labels: podLabels },
+          spec: {
+            serviceAccountName: CONTROLLER_NAME,
+            securityContext: { runAsNonRoot: true, runAsUser: 10101 },
+            containers: [
+              {
+                name: 'controller',
+                image: `${options.image}:${options.version}`,
+                args: ['controller', `--namespace=${namespace}`, '--listen=0.0.0.0:9091'],
+                ports: [{ name: 'http', containerPort: 9091 }],
+                readinessProbe: probe('/readyz'),
+                livenessProbe: probe('/healthz'),
+                resources: { requests: { cpu: '100m', memory: '256Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ] as KubeObject[];
+}

@@ -1,0 +1,160 @@
+// Applies one cluster's desired objects: server-side apply of what changed (content, then status),
+// deletion of stale objects Mesh Hub owns. A cluster that cannot be reached stops its own apply at
+// once and nothing is deleted there; other errors are reported per object and the rest goes on.
+import type { KubeObject } from '../api/meta.ts';
+import { KubeApiError, type KubeClient } from './client.ts';
+import { contentDiffers, statusDiffers } from './diff.ts';
+import { objectKey, typeOfObject } from './resources.ts';
+
+export interface ApplyRequest {
+  /** What the cluster should hold (content and/or status). */
+  readonly desired: readonly KubeObject[];
+  /** What the cluster holds now of the kinds Mesh Hub writes there (from the caches). */
+  readonly live: readonly KubeObject[];
+  /** Live objects Mesh Hub owns and may delete when they are no longer desired. */
+  readonly isOwned: (object: KubeObject) => boolean;
+  /** Objects whose content belongs to users: only their status is written (policies). */
+  readonly statusOnly: (object: KubeObject) => boolean;
+}
+
+export interface ObjectError {
+  readonly object: string;
+  readonly message: string;
+}
+
+export interface ApplyResult {
+  readonly cluster: string;
+  readonly applied: number;
+  readonly statusApplied: number;
+  readonly deleted: number;
+  readonly unchanged: number;
+  readonly errors: readonly ObjectError[];
+  /** The cluster could not be reached: the apply stopped there and nothing was deleted. */
+  readonly unreachable: boolean;
+}
+
+export interface PlannedApply {
+  readonly content: readonly KubeObject[];
+  readonly status: readonly KubeObject[];
+  readonly deletions: readonly KubeObject[];
+  readonly unchanged: number;
+}
+
+/** Pure: what to write and delete. */
+export function planApply(request: ApplyRequest): PlannedApply {
+  const live = new Map(request.live.map((object) => [objectKey(object), object]));
+  const content: KubeObject[] = [];
+  const status: KubeObject[] = [];
+  const wanted = new Set<string>();
+  let unchanged = 0;
+  for (const object of request.desired) {
+    const key = objectKey(object);
+    wanted.add(key);
+    const current = live.get(key);
+    const statusOnly = request.statusOnly(object);
+    const writeContent = !statusOnly && contentDiffers(object, current);
+    // A status can only be written to an object that exists (or is being created now).
+    const writeStatus = (current !== undefined || writeContent) && statusDiffers(object, current);
+    if (writeContent) content.push(object);
+    if (writeStatus) status.push(object);
+    if (!writeContent && !writeStatus) unchanged++;
+  }
+  const deletions = request.live.filter((object) => request.isOwned(object) && !wanted.has(objectKey(object)));
+  return { content, status, deletions, unchanged };
+}
+
+function describe(object: KubeObject): string {
+  const ns = object.metadata.namespace;
+  return `${object.kind} ${ns === undefined ? '' : `${ns}/`}${object.metadata.name}`;
+}
+
+function withoutStatus(object: KubeObject): KubeObject {
+  const { status: _status, ...rest } = object as KubeObject & { status?: unknown };
+  return rest;
+}
+
+/** Only identity and status: what a status apply sends, so it never touches the content. */
+function statusOf(object: KubeObject): KubeObject {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: {
+      name: object.metadata.name,
+      ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+    },
+    status: (object as { status?: unknown }).status,
+  };
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function applyToCluster(client: KubeClient, request: ApplyRequest, concurrency = 8): Promise<ApplyResult> {
+  const plan = planApply(request);
+  const errors: ObjectError[] = [];
+  let applied = 0;
+  let statusApplied = 0;
+  let deleted = 0;
+  // Set by any request that finds the cluster unreachable (read after awaits, so kept in an object).
+  const reach = { unreachable: false };
+  const guard = async (object: KubeObject, action: () => Promise<void>) => {
+    if (reach.unreachable) return;
+    try {
+      await action();
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 0) {
+        reach.unreachable = true;
+        errors.push({ object: describe(object), message: error.message });
+        return;
+      }
+      errors.push({ object: describe(object), message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const contentKeys = new Set(plan.content.map(objectKey));
+  // Content first, so that a new object exists before its status is written.
+  await inParallel(plan.content, concurrency, (object) =>
+    guard(object, async () => {
+      await client.apply(withoutStatus(object));
+      applied++;
+    }),
+  );
+  await inParallel(plan.status, concurrency, (object) =>
+    guard(object, async () => {
+      try {
+        await client.apply(statusOf(object), { subresource: 'status' });
+        statusApplied++;
+      } catch (error) {
+        // Deleted since it was read (a policy removed meanwhile): nothing to report on.
+        if (error instanceof KubeApiError && error.status === 404 && !contentKeys.has(objectKey(object))) return;
+        throw error;
+      }
+    }),
+  );
+  if (!reach.unreachable) {
+    await inParallel(plan.deletions, concurrency, (object) =>
+      guard(object, async () => {
+        const type = typeOfObject(object.apiVersion, object.kind);
+        if (type === undefined) return;
+        if (await client.delete(type, object.metadata.name, object.metadata.namespace)) deleted++;
+      }),
+    );
+  }
+  return {
+    cluster: client.cluster,
+    applied,
+    statusApplied,
+    deleted,
+    unchanged: plan.unchanged,
+    errors,
+    unreachable: reach.unreachable,
+  };
+}

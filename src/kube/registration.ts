@@ -1,0 +1,250 @@
+// Registering a workload cluster with the management cluster, and removing it again.
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL, OWNER_LABEL } from '../api/labels.ts';
+import type { KubeObject } from '../api/meta.ts';
+import {
+  REGISTERED_AS_LABEL,
+  REMOTE_CLUSTER_ROLE,
+  REMOTE_SERVICE_ACCOUNT,
+  REMOTE_TOKEN_ROLE,
+  remoteRegistrationObjects,
+} from '../install/manifests.ts';
+import { KUBECONFIG_SECRET_TYPE } from '../reconcile/registered-clusters.ts';
+import { KubeApiError, type KubeClient } from './client.ts';
+import {
+  CLUSTER_ROLE,
+  CLUSTER_ROLE_BINDING,
+  CRD,
+  DESTINATION,
+  ISTIO_OUTPUT_TYPES,
+  KUBERNETES_CLUSTER,
+  MESH,
+  NAMESPACE,
+  ROLE,
+  ROLE_BINDING,
+  SECRET,
+  SERVICE_ACCOUNT,
+  WORKLOAD,
+  resourcePath,
+  type ResourceType,
+} from './resources.ts';
+
+/** Default lifetime of a registration token; the management plane renews it when a third is left. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+
+export interface RegisterOptions {
+  readonly cluster: string;
+  readonly installNamespace: string;
+  readonly mgmt: KubeClient;
+  /** Admin access to the workload cluster (only used during registration). */
+  readonly remote: KubeClient;
+  /** The API server address the management plane should use; the remote kubeconfig's by default. */
+  readonly apiServerAddress?: string;
+  readonly clusterDomain: string;
+  readonly tokenLifetimeSeconds: number;
+}
+
+export interface RegisterResult {
+  readonly cluster: string;
+  readonly server: string;
+  readonly remoteObjects: readonly string[];
+  readonly managementObjects: readonly string[];
+  readonly tokenExpires: string;
+}
+
+function describe(object: KubeObject): string {
+  return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
+}
+
+/** The CA bundle of the remote cluster, base64 PEM, inlined so the kubeconfig works anywhere. */
+function certificateAuthority(client: KubeClient): string | undefined {
+  const cluster = client.kubeConfig.getCurrentCluster();
+  if (cluster?.caData !== undefined && cluster.caData !== '') return cluster.caData;
+  if (cluster?.caFile !== undefined && cluster.caFile !== '') return readFileSync(cluster.caFile).toString('base64');
+  return undefined;
+}
+
+/** A kubeconfig that authenticates as the registered ServiceAccount. */
+export function registrationKubeconfig(
+  cluster: string,
+  server: string,
+  caData: string | undefined,
+  token: string,
+): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: cluster,
+        cluster: { server, ...(caData === undefined ? {} : { 'certificate-authority-data': caData }) },
+      },
+    ],
+    users: [{ name: `${cluster}-${REMOTE_SERVICE_ACCOUNT}`, user: { token } }],
+    contexts: [{ name: cluster, context: { cluster, user: `${cluster}-${REMOTE_SERVICE_ACCOUNT}` } }],
+    'current-context': cluster,
+  });
+}
+
+/** A token for the registered ServiceAccount, through the TokenRequest API. */
+export async function requestToken(
+  client: KubeClient,
+  namespace: string,
+  lifetimeSeconds: number,
+): Promise<{ token: string; expires: string }> {
+  const response = await client.request<{ status?: { token?: string; expirationTimestamp?: string } }>(
+    'POST',
+    `${resourcePath(SERVICE_ACCOUNT, namespace, REMOTE_SERVICE_ACCOUNT)}/token`,
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: lifetimeSeconds } },
+  );
+  const token = response.status?.token;
+  if (token === undefined || token === '') {
+    throw new Error(
+      `cluster ${client.cluster}: the TokenRequest for ${namespace}/${REMOTE_SERVICE_ACCOUNT} returned no token`,
+    );
+  }
+  return { token, expires: response.status?.expirationTimestamp ?? '' };
+}
+
+export function kubeconfigSecret(cluster: string, namespace: string, kubeconfig: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: cluster, namespace, labels: { [REGISTERED_AS_LABEL]: cluster } },
+    type: KUBECONFIG_SECRET_TYPE,
+    data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
+  };
+}
+
+export async function registerCluster(options: RegisterOptions): Promise<RegisterResult> {
+  const { cluster, installNamespace, mgmt, remote } = options;
+  // The management cluster must have Mesh Hub installed before anything is written remotely.
+  const crd = await mgmt.get(CRD, 'kubernetesclusters.multicluster.solo.io');
+  if (crd === undefined) {
+    throw new Error(
+      `Mesh Hub is not installed on the management cluster (${mgmt.server}): run \`meshctl install\` first`,
+    );
+  }
+  if ((await mgmt.get(NAMESPACE, installNamespace)) === undefined) {
+    throw new Error(
+      `the install namespace ${installNamespace} does not exist on the management cluster: run \`meshctl install\``,
+    );
+  }
+  const remoteObjects = remoteRegistrationObjects({ cluster, namespace: installNamespace });
+  for (const object of remoteObjects) {
+    // An existing namespace is not Mesh Hub's: leave it unlabelled, so deregistration never deletes it.
+    if (object.kind === 'Namespace' && (await remote.get(NAMESPACE, object.metadata.name)) !== undefined) continue;
+    await remote.apply(object);
+  }
+  const { token, expires } = await requestToken(remote, installNamespace, options.tokenLifetimeSeconds);
+  const server = options.apiServerAddress ?? remote.server;
+  const kubeconfig = registrationKubeconfig(cluster, server, certificateAuthority(remote), token);
+  const secret = kubeconfigSecret(cluster, installNamespace, kubeconfig);
+  const registration: KubeObject = {
+    apiVersion: 'multicluster.solo.io/v1alpha1',
+    kind: 'KubernetesCluster',
+    metadata: { name: cluster, namespace: installNamespace },
+    spec: { secretName: cluster, clusterDomain: options.clusterDomain },
+  };
+  await mgmt.apply(secret);
+  await mgmt.apply(registration);
+  return {
+    cluster,
+    server,
+    remoteObjects: remoteObjects.map(describe),
+    managementObjects: [describe(secret), describe(registration)],
+    tokenExpires: expires,
+  };
+}
+
+export interface DeregisterOptions {
+  readonly cluster: string;
+  readonly installNamespace: string;
+  readonly mgmt: KubeClient;
+  /** Admin access to the workload cluster, to remove the registration's RBAC objects. */
+  readonly remote: KubeClient;
+}
+
+export interface DeregisterResult {
+  readonly cluster: string;
+  readonly deletedOutputs: readonly string[];
+  readonly deletedRemote: readonly string[];
+  readonly deletedManagement: readonly string[];
+}
+
+async function deleteIfPresent(
+  client: KubeClient,
+  type: ResourceType,
+  name: string,
+  namespace?: string,
+): Promise<boolean> {
+  return client.delete(type, name, namespace);
+}
+
+/** Every object Mesh Hub translated into the cluster (found by the owner label). */
+async function ownedOutputs(client: KubeClient, installNamespace: string): Promise<KubeObject[]> {
+  const found: KubeObject[] = [];
+  for (const type of ISTIO_OUTPUT_TYPES) {
+    try {
+      const list = await client.list(type, { labelSelector: `${OWNER_LABEL}=${installNamespace}` });
+      found.push(...list.items);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) continue; // CRD not installed
+      throw error;
+    }
+  }
+  return found;
+}
+
+export async function deregisterCluster(options: DeregisterOptions): Promise<DeregisterResult> {
+  const { cluster, installNamespace, mgmt, remote } = options;
+  const deletedManagement: string[] = [];
+  // First the registration, so the management plane stops writing to the cluster …
+  if (await deleteIfPresent(mgmt, KUBERNETES_CLUSTER, cluster, installNamespace))
+    deletedManagement.push(`KubernetesCluster ${installNamespace}/${cluster}`);
+  if (await deleteIfPresent(mgmt, SECRET, cluster, installNamespace))
+    deletedManagement.push(`Secret ${installNamespace}/${cluster}`);
+  // … then what it wrote there. A reconcile already under way may still land a write: look again.
+  const deletedOutputs = new Set<string>();
+  for (let round = 0; round < 3; round++) {
+    const outputs = await ownedOutputs(remote, installNamespace);
+    if (outputs.length === 0 && round > 0) break;
+    for (const object of outputs) {
+      const type = ISTIO_OUTPUT_TYPES.find(
+        (t) => t.kind === object.kind && object.apiVersion.startsWith(`${t.group}/`),
+      );
+      if (type === undefined) continue;
+      if (await remote.delete(type, object.metadata.name, object.metadata.namespace))
+        deletedOutputs.add(describe(object));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  // The discovered objects of the cluster (the management plane removes them too; this covers it being down).
+  for (const type of [MESH, WORKLOAD, DESTINATION]) {
+    const list = await mgmt.list(type, {
+      namespace: installNamespace,
+      labelSelector: `${DISCOVERY_CLUSTER_LABEL}=${cluster},${DISCOVERY_OWNER_LABEL}=${installNamespace}`,
+    });
+    for (const object of list.items) {
+      if (await mgmt.delete(type, object.metadata.name, installNamespace)) deletedManagement.push(describe(object));
+    }
+  }
+  const deletedRemote: string[] = [];
+  const remoteDeletes: [ResourceType, string, string | undefined][] = [
+    [CLUSTER_ROLE_BINDING, REMOTE_CLUSTER_ROLE, undefined],
+    [CLUSTER_ROLE, REMOTE_CLUSTER_ROLE, undefined],
+    [ROLE_BINDING, REMOTE_TOKEN_ROLE, installNamespace],
+    [ROLE, REMOTE_TOKEN_ROLE, installNamespace],
+    [SERVICE_ACCOUNT, REMOTE_SERVICE_ACCOUNT, installNamespace],
+  ];
+  // The namespace only when registration created it for this cluster (it may hold other things).
+  const namespace = await remote.get(NAMESPACE, installNamespace);
+  if (namespace?.metadata.labels?.[REGISTERED_AS_LABEL] === cluster)
+    remoteDeletes.push([NAMESPACE, installNamespace, undefined]);
+  for (const [type, name, namespace] of remoteDeletes) {
+    if (await deleteIfPresent(remote, type, name, namespace))
+      deletedRemote.push(`${type.kind} ${namespace === undefined ? '' : `${namespace}/`}${name}`);
+  }
+  return { cluster, deletedOutputs: [...deletedOutputs].sort(), deletedRemote, deletedManagement };
+}

@@ -1,0 +1,148 @@
+// The resource types Mesh Hub reads from and writes to API servers, with their REST paths.
+// A fixed table rather than API discovery: the set is small and known, and a path costs no round trip.
+import { allKinds } from '../api/registry.ts';
+
+export interface ResourceType {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+}
+
+function core(kind: string, plural: string, namespaced = true): ResourceType {
+  return { group: '', version: 'v1', kind, plural, namespaced };
+}
+
+function typed(group: string, version: string, kind: string, plural: string, namespaced = true): ResourceType {
+  return { group, version, kind, plural, namespaced };
+}
+
+export const NAMESPACE = core('Namespace', 'namespaces', false);
+export const NODE = core('Node', 'nodes', false);
+export const POD = core('Pod', 'pods');
+export const SERVICE = core('Service', 'services');
+export const ENDPOINTS = core('Endpoints', 'endpoints');
+export const CONFIG_MAP = core('ConfigMap', 'configmaps');
+export const SECRET = core('Secret', 'secrets');
+export const SERVICE_ACCOUNT = core('ServiceAccount', 'serviceaccounts');
+export const DEPLOYMENT = typed('apps', 'v1', 'Deployment', 'deployments');
+export const REPLICA_SET = typed('apps', 'v1', 'ReplicaSet', 'replicasets');
+export const STATEFUL_SET = typed('apps', 'v1', 'StatefulSet', 'statefulsets');
+export const DAEMON_SET = typed('apps', 'v1', 'DaemonSet', 'daemonsets');
+export const ENDPOINT_SLICE = typed('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices');
+export const LEASE = typed('coordination.k8s.io', 'v1', 'Lease', 'leases');
+export const CLUSTER_ROLE = typed('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false);
+export const CLUSTER_ROLE_BINDING = typed(
+  'rbac.authorization.k8s.io',
+  'v1',
+  'ClusterRoleBinding',
+  'clusterrolebindings',
+  false,
+);
+export const ROLE = typed('rbac.authorization.k8s.io', 'v1', 'Role', 'roles');
+export const ROLE_BINDING = typed('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings');
+export const CRD = typed('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false);
+
+/** Istio configuration Mesh Hub writes (and reads, to find hand-written VirtualServices). */
+export const ISTIO_OUTPUT_TYPES: readonly ResourceType[] = [
+  typed('networking.istio.io', 'v1', 'VirtualService', 'virtualservices'),
+  typed('networking.istio.io', 'v1', 'DestinationRule', 'destinationrules'),
+  typed('networking.istio.io', 'v1', 'ServiceEntry', 'serviceentries'),
+  typed('networking.istio.io', 'v1', 'Gateway', 'gateways'),
+  typed('networking.istio.io', 'v1alpha3', 'EnvoyFilter', 'envoyfilters'),
+  typed('security.istio.io', 'v1', 'AuthorizationPolicy', 'authorizationpolicies'),
+  typed('security.istio.io', 'v1', 'PeerAuthentication', 'peerauthentications'),
+];
+
+/** Mesh Hub's own kinds, from the API registry. */
+export const MESH_HUB_TYPES: readonly ResourceType[] = allKinds.map((definition) =>
+  typed(definition.group, definition.version, definition.kind, definition.plural, definition.scope === 'Namespaced'),
+);
+
+function hubType(kind: string): ResourceType {
+  const found = MESH_HUB_TYPES.find((type) => type.kind === kind);
+  if (found === undefined) throw new Error(`no Mesh Hub kind ${kind}`);
+  return found;
+}
+
+export const KUBERNETES_CLUSTER = hubType('KubernetesCluster');
+export const MESH = hubType('Mesh');
+export const WORKLOAD = hubType('Workload');
+export const DESTINATION = hubType('Destination');
+export const SETTINGS = hubType('Settings');
+
+/** What discovery reads from each registered cluster (DESIGN.md §3 input layout). */
+export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
+  NAMESPACE,
+  NODE,
+  POD,
+  SERVICE,
+  ENDPOINTS,
+  ENDPOINT_SLICE,
+  CONFIG_MAP,
+  DEPLOYMENT,
+  REPLICA_SET,
+  STATEFUL_SET,
+  DAEMON_SET,
+];
+
+/** Management-cluster kinds written by users (or install) that the pure core reads. */
+export const MANAGEMENT_INPUT_KINDS = [
+  'KubernetesCluster',
+  'Settings',
+  'TrafficPolicy',
+  'AccessPolicy',
+  'VirtualMesh',
+  'VirtualDestination',
+] as const;
+
+/** Kinds whose objects the pure core writes to the management cluster. */
+export const DISCOVERED_KINDS = ['Mesh', 'Workload', 'Destination'] as const;
+
+export function apiVersionOfType(type: ResourceType): string {
+  return type.group === '' ? type.version : `${type.group}/${type.version}`;
+}
+
+/** `/api/v1/namespaces/ns/pods` or `/apis/g/v/…`; with a name, the object's own path. */
+export function resourcePath(type: ResourceType, namespace?: string, name?: string): string {
+  const base = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  const ns = type.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const own = name === undefined ? '' : `/${encodeURIComponent(name)}`;
+  return `${base}${ns}/${type.plural}${own}`;
+}
+
+const allTypes = [
+  ...DISCOVERY_INPUT_TYPES,
+  SECRET,
+  SERVICE_ACCOUNT,
+  LEASE,
+  CLUSTER_ROLE,
+  CLUSTER_ROLE_BINDING,
+  ROLE,
+  ROLE_BINDING,
+  CRD,
+  ...ISTIO_OUTPUT_TYPES,
+  ...MESH_HUB_TYPES,
+];
+const byGroupKind = new Map(allTypes.map((type) => [`${type.group}/${type.kind}`, type]));
+
+/** The type of an object by its group and kind; the object's own version is used for the path. */
+export function typeOfObject(apiVersion: string, kind: string): ResourceType | undefined {
+  const slash = apiVersion.indexOf('/');
+  const group = slash === -1 ? '' : apiVersion.slice(0, slash);
+  const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
+  const known = byGroupKind.get(`${group}/${kind}`);
+  return known === undefined ? undefined : { ...known, version };
+}
+
+/** Identity of an object independent of the API version it was read or written with. */
+export function objectKey(object: {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string | undefined };
+}): string {
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash === -1 ? '' : object.apiVersion.slice(0, slash);
+  return `${group}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}

@@ -1,0 +1,384 @@
+// The live management plane: list+watch caches of the management cluster and of every registered
+// cluster; any change marks the world dirty and one debounced, single-flight reconcile follows:
+// snapshot → render (discover, validate, translate: the pure core) → apply → status.
+import type { Logger } from 'pino';
+import { CLUSTER_ANNOTATION, DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL, OWNER_LABEL } from '../api/labels.ts';
+import type { KubeObject } from '../api/meta.ts';
+import { applyToCluster, type ApplyResult } from '../kube/apply.ts';
+import { ClusterCache, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
+import { clientFromKubeconfigText, type KubeClient } from '../kube/client.ts';
+import {
+  DISCOVERED_KINDS,
+  DISCOVERY_INPUT_TYPES,
+  ISTIO_OUTPUT_TYPES,
+  KUBERNETES_CLUSTER,
+  MANAGEMENT_INPUT_KINDS,
+  MESH_HUB_TYPES,
+  SECRET,
+} from '../kube/resources.ts';
+import { render } from '../pipeline/render.ts';
+import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
+import type { ControllerMetrics } from './metrics.ts';
+import { KUBECONFIG_SECRET_TYPE, registrations, type Registration } from './registered-clusters.ts';
+
+export interface ControllerOptions {
+  readonly mgmt: KubeClient;
+  readonly installNamespace: string;
+  readonly logger: Logger;
+  readonly metrics: ControllerMetrics;
+  /** Quiet time after the last change before a reconcile starts. */
+  readonly debounceMs?: number;
+}
+
+interface RegisteredCluster {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly cache: ClusterCache;
+}
+
+export interface ClusterState {
+  readonly name: string;
+  readonly registered: boolean;
+  readonly error?: string;
+  readonly health?: CacheHealth;
+  readonly lastApply?: ApplyResult;
+}
+
+export interface ReconcileSummary {
+  readonly durationMs: number;
+  readonly written: number;
+  readonly results: readonly ApplyResult[];
+}
+
+const MESH_HUB_KINDS = new Set(MESH_HUB_TYPES.map((type) => type.kind));
+const DISCOVERED = new Set<string>(DISCOVERED_KINDS);
+const MANAGEMENT_INPUTS = new Set<string>(MANAGEMENT_INPUT_KINDS);
+const CLUSTER_WIDE_INPUTS = new Set(['TrafficPolicy', 'AccessPolicy', 'VirtualMesh', 'VirtualDestination']);
+
+function isMeshHubObject(object: KubeObject): boolean {
+  return MESH_HUB_KINDS.has(object.kind) && object.apiVersion.includes('.solo.io/');
+}
+
+/** What a registered cluster's cache watches: discovery's inputs and the kinds Mesh Hub writes there. */
+function workloadClusterWatches(): WatchSpec[] {
+  return [...DISCOVERY_INPUT_TYPES, ...ISTIO_OUTPUT_TYPES].map((type) => ({ type }));
+}
+
+export class Controller {
+  readonly #options: ControllerOptions;
+  readonly #log: Logger;
+  readonly #mgmtCache: ClusterCache;
+  readonly #clusters = new Map<string, RegisteredCluster>();
+  #registrationErrors = new Map<string, string>();
+  readonly #lastApply = new Map<string, ApplyResult>();
+  #leading = false;
+  #dirty = false;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #reconciled = 0;
+  readonly #listeners = new Set<(summary: ReconcileSummary) => void>();
+
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+    const ns = options.installNamespace;
+    this.#mgmtCache = new ClusterCache(
+      options.mgmt,
+      [
+        // Policies may live in any namespace of the management cluster (as `meshctl render` reads them);
+        // registrations, settings and discovered objects live in the install namespace.
+        ...MESH_HUB_TYPES.filter((type) => CLUSTER_WIDE_INPUTS.has(type.kind)).map((type) => ({ type })),
+        ...MESH_HUB_TYPES.filter(
+          (type) =>
+            !CLUSTER_WIDE_INPUTS.has(type.kind) && (MANAGEMENT_INPUTS.has(type.kind) || DISCOVERED.has(type.kind)),
+        ).map((type) => ({ type, namespace: ns })),
+        { type: SECRET, namespace: ns, fieldSelector: `type=${KUBECONFIG_SECRET_TYPE}` },
+      ],
+      () => {
+        this.#onManagementChange();
+      },
+    );
+  }
+
+  start(): void {
+    this.#log.info({ installNamespace: this.#options.installNamespace }, 'management plane starting');
+    this.#mgmtCache.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#mgmtCache.stop();
+    for (const cluster of this.#clusters.values()) cluster.cache.stop();
+    this.#clusters.clear();
+    await this.#running;
+  }
+
+  /** Only the Lease holder reconciles; a standby keeps its caches warm. */
+  setLeading(leading: boolean): void {
+    this.#leading = leading;
+    this.#options.metrics.leader.set(leading ? 1 : 0);
+    if (leading) this.#markDirty();
+  }
+
+  /** Ready once the management cluster and every registered cluster have finished their first listing. */
+  ready(): boolean {
+    return this.#mgmtCache.health().synced && [...this.#clusters.values()].every((cluster) => cluster.cache.settled());
+  }
+
+  reconcileCount(): number {
+    return this.#reconciled;
+  }
+
+  onReconciled(listener: (summary: ReconcileSummary) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  clusters(): ClusterState[] {
+    const names = new Set([...this.#clusters.keys(), ...this.#registrationErrors.keys()]);
+    return [...names].sort().map((name) => {
+      const cluster = this.#clusters.get(name);
+      const error = this.#registrationErrors.get(name);
+      const lastApply = this.#lastApply.get(name);
+      return {
+        name,
+        registered: cluster !== undefined,
+        ...(error === undefined ? {} : { error }),
+        ...(cluster === undefined ? {} : { health: cluster.cache.health() }),
+        ...(lastApply === undefined ? {} : { lastApply }),
+      };
+    });
+  }
+
+  #onManagementChange(): void {
+    if (this.#stopped) return;
+    if (this.#mgmtCache.health().synced) this.#syncRegistrations();
+    this.#markDirty();
+  }
+
+  /** Starts watches for new or changed registrations and stops them for removed ones. */
+  #syncRegistrations(): void {
+    const found: Registration[] = registrations(
+      this.#mgmtCache.objectsOf(KUBERNETES_CLUSTER),
+      this.#mgmtCache.objectsOf(SECRET),
+      this.#options.installNamespace,
+    );
+    const errors = new Map<string, string>();
+    const wanted = new Set<string>();
+    for (const registration of found) {
+      wanted.add(registration.cluster);
+      if (registration.outcome === 'error') {
+        errors.set(registration.cluster, registration.message);
+        continue;
+      }
+      const existing = this.#clusters.get(registration.cluster);
+      if (existing?.fingerprint === registration.fingerprint) continue;
+      existing?.cache.stop();
+      let client: KubeClient;
+      try {
+        client = clientFromKubeconfigText(registration.cluster, registration.kubeconfig);
+      } catch (error) {
+        errors.set(registration.cluster, error instanceof Error ? error.message : String(error));
+        this.#clusters.delete(registration.cluster);
+        continue;
+      }
+      const cache = new ClusterCache(client, workloadClusterWatches(), () => {
+        this.#markDirty();
+      });
+      this.#clusters.set(registration.cluster, {
+        name: registration.cluster,
+        fingerprint: registration.fingerprint,
+        cache,
+      });
+      cache.start();
+      this.#log.info(
+        { cluster: registration.cluster, server: client.server },
+        existing === undefined ? 'cluster registered: watching' : 'cluster kubeconfig changed: watching again',
+      );
+    }
+    for (const [name, cluster] of this.#clusters) {
+      if (wanted.has(name) && !errors.has(name)) continue;
+      cluster.cache.stop();
+      this.#clusters.delete(name);
+      this.#lastApply.delete(name);
+      this.#options.metrics.clusterWatchHealthy.remove(name);
+      this.#options.metrics.clusterSynced.remove(name);
+      this.#log.info({ cluster: name }, 'cluster deregistered: watches stopped');
+    }
+    for (const [name, message] of errors) {
+      if (this.#registrationErrors.get(name) !== message)
+        this.#log.warn({ cluster: name, error: message }, 'cluster registration unusable');
+    }
+    this.#registrationErrors = errors;
+  }
+
+  #markDirty(): void {
+    if (this.#stopped) return;
+    this.#dirty = true;
+    if (!this.#leading || this.#timer !== undefined || this.#running !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#runLoop();
+    }, this.#options.debounceMs ?? 50);
+  }
+
+  #runLoop(): void {
+    if (this.#running !== undefined || this.#stopped || !this.#leading || !this.#dirty) return;
+    if (!this.#mgmtCache.health().synced) return;
+    this.#dirty = false;
+    this.#running = this.#reconcile()
+      .catch((error: unknown) => {
+        this.#options.metrics.reconciles.inc({ result: 'error' });
+        this.#log.error({ error: error instanceof Error ? error.message : String(error) }, 'reconcile failed');
+        this.#dirty = true;
+      })
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#dirty) this.#markDirty();
+      });
+  }
+
+  #snapshot(synced: readonly RegisteredCluster[]): InputSnapshot {
+    const mgmt: InputObject[] = this.#mgmtCache
+      .objects()
+      .filter((object) => MANAGEMENT_INPUTS.has(object.kind) && isMeshHubObject(object))
+      .map((object) => ({ object, source: {} }));
+    const clusters = new Map<string, InputObject[]>();
+    for (const cluster of synced) {
+      const objects = cluster.cache
+        .objects()
+        // Discovery's inputs, and VirtualServices (hand-written ones change what may be translated).
+        .filter(
+          (object) =>
+            object.kind !== 'DestinationRule' &&
+            (!object.apiVersion.includes('istio.io') || object.kind === 'VirtualService'),
+        )
+        .map((object) => ({ object, source: {} }));
+      clusters.set(cluster.name, objects);
+    }
+    return { installNamespace: this.#options.installNamespace, mgmt, clusters };
+  }
+
+  async #reconcile(): Promise<void> {
+    const started = performance.now();
+    const ns = this.#options.installNamespace;
+    const all = [...this.#clusters.values()];
+    for (const cluster of all) {
+      const health = cluster.cache.health();
+      this.#options.metrics.clusterWatchHealthy.set({ cluster: cluster.name }, health.healthy ? 1 : 0);
+      this.#options.metrics.clusterSynced.set({ cluster: cluster.name }, health.synced ? 1 : 0);
+    }
+    // A cluster whose caches have never listed is unknown, not empty: leave everything of it alone.
+    const synced = all.filter((cluster) => cluster.cache.health().synced);
+    const unknown = new Set([
+      ...all.filter((cluster) => !cluster.cache.health().synced).map((cluster) => cluster.name),
+      ...this.#registrationErrors.keys(),
+    ]);
+    const output = render(this.#snapshot(synced));
+
+    const mgmtDesired = output.mgmt.map((object) =>
+      object.kind === 'KubernetesCluster' ? this.#withClusterStatus(object) : object,
+    );
+    const applies: Promise<ApplyResult>[] = [
+      applyToCluster(this.#options.mgmt, {
+        desired: mgmtDesired,
+        live: this.#mgmtCache.objects().filter(isMeshHubObject),
+        isOwned: (object) =>
+          DISCOVERED.has(object.kind) &&
+          object.metadata.labels?.[DISCOVERY_OWNER_LABEL] === ns &&
+          !unknown.has(object.metadata.labels[DISCOVERY_CLUSTER_LABEL] ?? ''),
+        statusOnly: (object) => !DISCOVERED.has(object.kind),
+      }),
+    ];
+    for (const cluster of synced) {
+      const desired = output.clusters.get(cluster.name) ?? [];
+      applies.push(
+        applyToCluster(cluster.cache.client, {
+          desired: desired.map(withoutRenderAnnotations),
+          live: ISTIO_OUTPUT_TYPES.flatMap((type) => cluster.cache.objectsOf(type)),
+          isOwned: (object) => object.metadata.labels?.[OWNER_LABEL] === ns,
+          statusOnly: () => false,
+        }),
+      );
+    }
+    const results = await Promise.all(applies);
+    let written = 0;
+    let failed = false;
+    for (const result of results) {
+      const label = result.cluster;
+      this.#lastApply.set(label, result);
+      const metrics = this.#options.metrics;
+      if (result.applied > 0) metrics.objectsWritten.inc({ cluster: label, operation: 'apply' }, result.applied);
+      if (result.statusApplied > 0)
+        metrics.objectsWritten.inc({ cluster: label, operation: 'status' }, result.statusApplied);
+      if (result.deleted > 0) metrics.objectsWritten.inc({ cluster: label, operation: 'delete' }, result.deleted);
+      if (result.errors.length > 0) {
+        failed = true;
+        metrics.applyErrors.inc({ cluster: label }, result.errors.length);
+        this.#log.warn(
+          { cluster: label, unreachable: result.unreachable, errors: result.errors.slice(0, 5) },
+          'apply incomplete',
+        );
+      }
+      written += result.applied + result.statusApplied + result.deleted;
+    }
+    const durationMs = performance.now() - started;
+    this.#options.metrics.reconciles.inc({ result: failed ? 'partial' : 'ok' });
+    this.#options.metrics.reconcileDuration.observe(durationMs / 1000);
+    this.#reconciled++;
+    this.#log.info(
+      {
+        durationMs: Math.round(durationMs),
+        clusters: synced.length,
+        written,
+        meshes: output.mgmt.filter((o) => o.kind === 'Mesh').length,
+        destinations: output.mgmt.filter((o) => o.kind === 'Destination').length,
+      },
+      'reconciled',
+    );
+    const summary = { durationMs, written, results };
+    for (const listener of this.#listeners) listener(summary);
+    // Errors (an unreachable cluster) are retried when its watch recovers; retry anyway after a while.
+    if (failed && !this.#stopped) {
+      setTimeout(() => {
+        this.#markDirty();
+      }, 5000).unref();
+    }
+  }
+
+  /** A KubernetesCluster's status: whether its cluster can be watched right now. */
+  #withClusterStatus(object: KubeObject): KubeObject {
+    const name = object.metadata.name;
+    const error = this.#registrationErrors.get(name);
+    const health = this.#clusters.get(name)?.cache.health();
+    let entry: { state: string; message?: string };
+    if (error !== undefined) entry = { state: 'INVALID', message: error };
+    else if (health === undefined || !health.synced) entry = { state: 'PENDING', message: 'connecting' };
+    else if (!health.healthy)
+      entry = { state: 'FAILED', message: `unreachable: ${health.lastError ?? 'watch failing'}` };
+    else entry = { state: 'ACCEPTED' };
+    const generation = object.metadata.generation;
+    return {
+      ...object,
+      status: {
+        status: [
+          {
+            ...entry,
+            ...(generation === undefined ? {} : { observedGeneration: generation }),
+            owner: 'mesh-hub',
+          },
+        ],
+      },
+    };
+  }
+}
+
+/** The stdout annotation of `meshctl render` never goes to a cluster. */
+function withoutRenderAnnotations(object: KubeObject): KubeObject {
+  const annotations = object.metadata.annotations;
+  if (annotations?.[CLUSTER_ANNOTATION] === undefined) return object;
+  const { [CLUSTER_ANNOTATION]: _cluster, ...rest } = annotations;
+  return { ...object, metadata: { ...object.metadata, annotations: rest } };
+}

@@ -1,0 +1,84 @@
+// `meshhub controller`: runs the management plane against the management cluster (in a cluster, or
+// locally with a kubeconfig), with leader election, health endpoints, metrics and JSON logs.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { clientFromKubeconfigFile, KubeApiError } from '../kube/client.ts';
+import { LeaderElector } from '../kube/lease.ts';
+import { Controller } from '../reconcile/controller.ts';
+import { createMetrics } from '../reconcile/metrics.ts';
+import { startHttpServer } from './http.ts';
+
+export interface ControllerCommandOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace: string;
+  readonly listen: string;
+  readonly leaseDurationSeconds: number;
+  readonly debounceMs: number;
+  readonly logLevel: string;
+}
+
+export const LEASE_NAME = 'mesh-hub-controller';
+
+function parseListen(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  const host = colon <= 0 ? '0.0.0.0' : listen.slice(0, colon);
+  const port = Number(listen.slice(colon + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen ${listen}: not HOST:PORT`);
+  return { host, port };
+}
+
+export async function runController(options: ControllerCommandOptions, logger?: Logger): Promise<() => Promise<void>> {
+  const log = logger ?? pino({ level: options.logLevel, base: { component: 'mesh-hub-controller' } });
+  const mgmt = clientFromKubeconfigFile('mgmt', options.kubeconfig, options.context);
+  const metrics = createMetrics();
+  const controller = new Controller({
+    mgmt,
+    installNamespace: options.namespace,
+    logger: log,
+    metrics,
+    debounceMs: options.debounceMs,
+  });
+  const { host, port } = parseListen(options.listen);
+  const http = await startHttpServer({ host, port, ready: () => controller.ready(), registry: metrics.registry });
+  log.info({ address: `${host}:${String(http.port)}` }, 'serving /healthz, /readyz and /metrics');
+  const identity = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
+  const elector = new LeaderElector(mgmt, {
+    name: LEASE_NAME,
+    namespace: options.namespace,
+    identity,
+    leaseDurationSeconds: options.leaseDurationSeconds,
+    onStartedLeading: () => {
+      controller.setLeading(true);
+    },
+    onStoppedLeading: () => {
+      controller.setLeading(false);
+    },
+    log: (message, fields) => {
+      log.info({ identity, ...fields }, message);
+    },
+  });
+  controller.start();
+  elector.start();
+  let stopping: Promise<void> | undefined;
+  return async () => {
+    stopping ??= (async () => {
+      log.info('stopping');
+      await elector.stop();
+      await controller.stop();
+      await new Promise<void>((resolve) =>
+        http.server.close(() => {
+          resolve();
+        }),
+      );
+      http.server.closeAllConnections();
+    })();
+    return stopping;
+  };
+}
+
+export function describeStartupError(error: unknown): string {
+  if (error instanceof KubeApiError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,64 @@
+// meshhub: the server-side processes of Mesh Hub. `meshhub controller` is the management plane.
+import { pathToFileURL } from 'node:url';
+import { Command, Option } from 'commander';
+import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
+import { describeStartupError, runController } from './controller-command.ts';
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+    return parsed;
+  };
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const program = new Command('meshhub').description('Mesh Hub server processes').showSuggestionAfterError(true);
+  program
+    .command('controller')
+    .description('run the management plane: discovery, translation, apply and status for every registered cluster')
+    .addOption(
+      new Option('--kubeconfig <path>', 'kubeconfig of the management cluster (default: in-cluster or $KUBECONFIG)'),
+    )
+    .addOption(new Option('--context <name>', 'kubeconfig context of the management cluster'))
+    .addOption(new Option('-n, --namespace <ns>', 'install namespace').default(DEFAULT_INSTALL_NAMESPACE))
+    .addOption(new Option('--listen <host:port>', 'address of /healthz, /readyz and /metrics').default('0.0.0.0:9091'))
+    .addOption(
+      new Option('--lease-duration <seconds>', 'how long a Lease holder may go without renewing')
+        .argParser(positiveInt('--lease-duration'))
+        .default(15),
+    )
+    .addOption(
+      new Option('--debounce <ms>', 'quiet time after a change before reconciling')
+        .argParser(positiveInt('--debounce'))
+        .default(50),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
+    )
+    .action(async (flags: Record<string, unknown>) => {
+      let stop: () => Promise<void>;
+      try {
+        stop = await runController({
+          ...(typeof flags.kubeconfig === 'string' ? { kubeconfig: flags.kubeconfig } : {}),
+          ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
+          namespace: String(flags.namespace),
+          listen: String(flags.listen),
+          leaseDurationSeconds: Number(flags.leaseDuration),
+          debounceMs: Number(flags.debounce),
+          logLevel: String(flags.logLevel),
+        });
+      } catch (error) {
+        process.stderr.write(`meshhub controller: ${describeStartupError(error)}\n`);
+        process.exit(1);
+      }
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          void stop().finally(() => process.exit(0));
+        });
+      }
+    });
+  await program.parseAsync([...argv], { from: 'user' });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
