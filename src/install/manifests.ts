@@ -10,7 +10,10 @@ export const REGISTERED_AS_LABEL = 'meshhub.dev/registered-as';
 
 /** The identity the management plane uses on every workload cluster. */
 export const REMOTE_SERVICE_ACCOUNT = 'mesh-hub';
-export const REMOTE_CLUSTER_ROLE = 'mesh-hub-remote-access';
+/** Cluster-scoped, so named per install namespace: two installs may manage one workload cluster. */
+export function remoteClusterRoleName(installNamespace: string): string {
+  return `mesh-hub-${installNamespace}-remote-access`;
+}
 export const REMOTE_TOKEN_ROLE = 'mesh-hub-token-renewal';
 
 export const CONTROLLER_NAME = 'mesh-hub-controller';
@@ -65,20 +68,21 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
     labels: labels({ [REGISTERED_AS_LABEL]: cluster }),
   });
   const subject = { kind: 'ServiceAccount', name: REMOTE_SERVICE_ACCOUNT, namespace };
+  const clusterRole = remoteClusterRoleName(namespace);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(REMOTE_SERVICE_ACCOUNT, namespace) },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: meta(REMOTE_CLUSTER_ROLE),
+      metadata: meta(clusterRole),
       rules: remoteAccessRules(),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: meta(REMOTE_CLUSTER_ROLE),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: REMOTE_CLUSTER_ROLE },
+      metadata: meta(clusterRole),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
       subjects: [subject],
     },
     // The management plane renews its own token before it expires, and can do nothing else here.

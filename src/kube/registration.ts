@@ -5,9 +5,9 @@ import { DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL, OWNER_LABEL } from '../
 import type { KubeObject } from '../api/meta.ts';
 import {
   REGISTERED_AS_LABEL,
-  REMOTE_CLUSTER_ROLE,
   REMOTE_SERVICE_ACCOUNT,
   REMOTE_TOKEN_ROLE,
+  remoteClusterRoleName,
   remoteRegistrationObjects,
 } from '../install/manifests.ts';
 import { KUBECONFIG_SECRET_TYPE } from '../reconcile/registered-clusters.ts';
@@ -232,8 +232,8 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
   }
   const deletedRemote: string[] = [];
   const remoteDeletes: [ResourceType, string, string | undefined][] = [
-    [CLUSTER_ROLE_BINDING, REMOTE_CLUSTER_ROLE, undefined],
-    [CLUSTER_ROLE, REMOTE_CLUSTER_ROLE, undefined],
+    [CLUSTER_ROLE_BINDING, remoteClusterRoleName(installNamespace), undefined],
+    [CLUSTER_ROLE, remoteClusterRoleName(installNamespace), undefined],
     [ROLE_BINDING, REMOTE_TOKEN_ROLE, installNamespace],
     [ROLE, REMOTE_TOKEN_ROLE, installNamespace],
     [SERVICE_ACCOUNT, REMOTE_SERVICE_ACCOUNT, installNamespace],
