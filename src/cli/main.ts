@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../snapshot/yaml.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
@@ -35,6 +36,7 @@ export function buildProgram(io: CommandIO): Command {
   registerRender(program, io);
   registerInstall(program, io, globals);
   registerCluster_(program, io, globals);
+  registerCheck(program, io, globals);
   registerVersion(program, io, globals);
   return program;
 }

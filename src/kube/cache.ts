@@ -24,6 +24,8 @@ export interface CacheHealth {
   readonly synced: boolean;
   /** No type is currently failing. */
   readonly healthy: boolean;
+  /** A watch fails because the API server cannot be reached (not because it answered with an error). */
+  readonly unreachable: boolean;
   /** The latest error, without credentials. */
   readonly lastError?: string;
   readonly types: Readonly<Record<string, WatchState>>;
@@ -38,6 +40,8 @@ class TypeWatch {
   state: WatchState = 'syncing';
   everSynced = false;
   lastError: string | undefined;
+  /** The last error was a connection failure rather than an HTTP status. */
+  unreachable = false;
   readonly #informer: ListWatch<KubernetesObject>;
   #backoffMs = BASE_BACKOFF_MS;
   #timer: NodeJS.Timeout | undefined;
@@ -56,6 +60,7 @@ class TypeWatch {
       this.state = 'synced';
       this.everSynced = true;
       this.lastError = undefined;
+      this.unreachable = false;
       this.#backoffMs = BASE_BACKOFF_MS;
       // A (re)list replaces the cache: tell the owner even when it holds no items.
       queueMicrotask(this.#onChange);
@@ -105,6 +110,7 @@ class TypeWatch {
       delay = ABSENT_RETRY_MS;
     } else {
       this.state = 'error';
+      this.unreachable = typeof status !== 'number' || status === 0;
       this.lastError = error instanceof Error ? error.message : String(error);
       delay = this.#backoffMs;
       this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
@@ -163,6 +169,7 @@ export class ClusterCache {
       cluster: this.cluster,
       synced: this.#watches.every((watch) => watch.everSynced || watch.state === 'absent'),
       healthy: this.#watches.every((watch) => watch.state !== 'error'),
+      unreachable: this.#watches.some((watch) => watch.state === 'error' && watch.unreachable),
       ...(lastError === undefined ? {} : { lastError }),
       types,
     };

@@ -294,6 +294,22 @@ export class Controller {
     ];
     for (const cluster of synced) {
       const desired = output.clusters.get(cluster.name) ?? [];
+      const health = cluster.cache.health();
+      if (health.unreachable) {
+        // Its watches cannot reach it: do not wait on request timeouts; its recovery marks the world dirty.
+        applies.push(
+          Promise.resolve({
+            cluster: cluster.name,
+            applied: 0,
+            statusApplied: 0,
+            deleted: 0,
+            unchanged: 0,
+            errors: [{ object: `cluster ${cluster.name}`, message: health.lastError ?? 'unreachable' }],
+            unreachable: true,
+          }),
+        );
+        continue;
+      }
       applies.push(
         applyToCluster(cluster.cache.client, {
           desired: desired.map(withoutRenderAnnotations),
@@ -352,13 +368,24 @@ export class Controller {
   #withClusterStatus(object: KubeObject): KubeObject {
     const name = object.metadata.name;
     const error = this.#registrationErrors.get(name);
-    const health = this.#clusters.get(name)?.cache.health();
+    const registered = this.#clusters.get(name);
+    const health = registered?.cache.health();
     let entry: { state: string; message?: string };
     if (error !== undefined) entry = { state: 'INVALID', message: error };
     else if (health === undefined || !health.synced) entry = { state: 'PENDING', message: 'connecting' };
-    else if (!health.healthy)
-      entry = { state: 'FAILED', message: `unreachable: ${health.lastError ?? 'watch failing'}` };
-    else entry = { state: 'ACCEPTED' };
+    else if (health.unreachable)
+      entry = {
+        state: 'FAILED',
+        message: `the API server at ${registered?.cache.client.server ?? '?'} cannot be reached`,
+      };
+    else if (!health.healthy) {
+      // Stable wording (no changing details), so an ongoing failure is not rewritten on every pass.
+      const failing = Object.entries(health.types)
+        .filter(([, state]) => state === 'error')
+        .map(([kind]) => kind)
+        .sort();
+      entry = { state: 'FAILED', message: `cannot watch ${failing.join(', ')}` };
+    } else entry = { state: 'ACCEPTED' };
     const generation = object.metadata.generation;
     return {
       ...object,

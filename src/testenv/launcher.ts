@@ -176,33 +176,30 @@ async function startCluster(
         file('etcd.log'),
       ),
     );
-    pids.push(
-      startProcess(
-        binary,
-        [
-          'kube-apiserver',
-          `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-          '--bind-address=127.0.0.1',
-          '--advertise-address=127.0.0.1',
-          `--secure-port=${apiPort}`,
-          '--endpoint-reconciler-type=none',
-          `--tls-cert-file=${file('serving.crt')}`,
-          `--tls-private-key-file=${file('serving.key')}`,
-          `--client-ca-file=${file('ca.crt')}`,
-          `--token-auth-file=${file('tokens.csv')}`,
-          '--authorization-mode=RBAC',
-          '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-          `--service-account-key-file=${file('sa.pub')}`,
-          `--service-account-signing-key-file=${file('sa.key')}`,
-          `--service-cluster-ip-range=10.${96 + index}.0.0/16`,
-          '--allow-privileged=true',
-          '--enable-priority-and-fairness=false',
-          '--profiling=false',
-          '--v=1',
-        ],
-        file('kube-apiserver.log'),
-      ),
-    );
+    const apiServerArgs = [
+      'kube-apiserver',
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${file('serving.crt')}`,
+      `--tls-private-key-file=${file('serving.key')}`,
+      `--client-ca-file=${file('ca.crt')}`,
+      `--token-auth-file=${file('tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${file('sa.pub')}`,
+      `--service-account-signing-key-file=${file('sa.key')}`,
+      `--service-cluster-ip-range=10.${96 + index}.0.0/16`,
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+      '--profiling=false',
+      '--v=1',
+    ];
+    // Kept so that a test can stop this API server and start it again as it was.
+    writeFileSync(file('kube-apiserver.args.json'), JSON.stringify({ args: apiServerArgs, server, token }));
+    pids.push(startProcess(binary, apiServerArgs, file('kube-apiserver.log')));
     const timeout = options.readyTimeoutMs ?? 90_000;
     await waitReady(server, token, pki.caCert, file('kube-apiserver.log'), timeout);
     writeSecret(
@@ -331,6 +328,39 @@ export async function startTestEnv(options: StartOptions = {}): Promise<TestEnvS
 export async function stopTestEnv(state: TestEnvState, options: { removeState?: boolean } = {}): Promise<void> {
   await stopProcesses(state.clusters.flatMap((c) => c.pids));
   if (options.removeState === true) rmSync(state.stateDir, { recursive: true, force: true });
+}
+
+/** Stops one cluster's API server (etcd and the controller manager keep running): an outage. */
+export async function stopApiServer(state: TestEnvState, cluster: string): Promise<void> {
+  const info = state.clusters.find((c) => c.name === cluster);
+  const pid = info?.pids[1];
+  if (pid === undefined) throw new Error(`no cluster ${cluster} in the test environment`);
+  await stopProcesses([pid], 2000);
+}
+
+/**
+ * Starts a stopped API server again with its original flags and port, and waits until it is ready.
+ * Returns the state with the new process id (also written to state.json).
+ */
+export async function restartApiServer(state: TestEnvState, cluster: string): Promise<TestEnvState> {
+  const info = state.clusters.find((c) => c.name === cluster);
+  if (info === undefined) throw new Error(`no cluster ${cluster} in the test environment`);
+  const saved = JSON.parse(readFileSync(join(info.logDir, 'kube-apiserver.args.json'), 'utf8')) as {
+    args: string[];
+    server: string;
+    token: string;
+  };
+  const logFile = join(info.logDir, 'kube-apiserver.log');
+  const pid = startProcess(state.binary, saved.args, logFile);
+  await waitReady(saved.server, saved.token, readFileSync(info.caFile, 'utf8'), logFile, 90_000);
+  const pids = [...info.pids];
+  pids[1] = pid;
+  const next: TestEnvState = {
+    ...state,
+    clusters: state.clusters.map((c) => (c.name === cluster ? { ...c, pids } : c)),
+  };
+  writeFileSync(join(state.stateDir, 'state.json'), JSON.stringify(next, null, 2));
+  return next;
 }
 
 export function clusterProcessesAlive(cluster: ClusterInfo): boolean {
