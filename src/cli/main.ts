@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../snapshot/yaml.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
 import { registerVersion } from './commands/version.ts';
@@ -37,6 +38,7 @@ export function buildProgram(io: CommandIO): Command {
   registerInstall(program, io, globals);
   registerCluster_(program, io, globals);
   registerCheck(program, io, globals);
+  registerDemo(program, io);
   registerVersion(program, io, globals);
   return program;
 }

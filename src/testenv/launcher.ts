@@ -101,12 +101,18 @@ async function waitReady(server: string, token: string, ca: string, logFile: str
   );
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process is running; a zombie (exited, not yet reaped by its parent) counts as stopped. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no procfs: trust the signal check
   }
 }
 
@@ -121,13 +127,16 @@ export async function stopProcesses(pids: readonly number[], graceMs = 5000): Pr
   }
   const deadline = Date.now() + graceMs;
   while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(isAlive)) {
+  const stubborn = pids.filter(isAlive);
+  for (const pid of stubborn) {
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
+  const killDeadline = Date.now() + 2000;
+  while (stubborn.some(isAlive) && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 interface ClusterStart {

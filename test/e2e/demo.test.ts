@@ -1,0 +1,53 @@
+// `meshctl demo` is the README's first command: it must bring up the whole story and tear it down.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { isAlive as alive } from '../../src/testenv/launcher.ts';
+import { meshctl } from './support.ts';
+
+const dir = join(mkdtempSync(join(tmpdir(), 'mesh-hub-demo-test-')), 'demo');
+process.env.MESHHUB_DEMO_DIR = dir;
+
+describe('meshctl demo', { timeout: 300_000 }, () => {
+  after(async () => {
+    await meshctl(['demo', 'down']);
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('starts three clusters, installs and registers, discovers bookinfo and applies a policy, then stops', async () => {
+    const up = await meshctl(['demo']);
+    assert.equal(up.code, 0, up.stderr + up.stdout);
+    for (const step of ['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']) assert.ok(up.stdout.includes(step), step);
+    assert.match(up.stdout, /discovered 2 meshes, 9 workloads, 8 destinations/);
+    assert.match(up.stdout, /Mesh {9}istiod-istio-system-cluster-2/);
+    assert.match(up.stdout, /cluster-1 {2}VirtualService bookinfo\/ratings/);
+    assert.match(up.stdout, /cluster-2 {2}VirtualService bookinfo\/ratings/);
+    assert.ok(up.stdout.includes(`export KUBECONFIG=${join(dir, 'env', 'kubeconfig')}`));
+    assert.match(up.stdout, /npx meshctl demo down/);
+
+    const state = JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')) as {
+      controllerPid: number;
+      env: { clusters: { pids: number[] }[] };
+    };
+    const pids = [state.controllerPid, ...state.env.clusters.flatMap((c) => c.pids)];
+    assert.equal(pids.length, 10);
+    assert.ok(pids.every(alive));
+
+    const again = await meshctl(['demo']);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already running/);
+
+    const down = await meshctl(['demo', 'down']);
+    assert.equal(down.code, 0, down.stderr);
+    const left = pids.filter(alive).map((pid) => {
+      const status = existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+      return `${pid} ${status.split('\n').slice(0, 3).join(' ')}`;
+    });
+    assert.deepEqual(left, [], 'every process of the demo is stopped');
+    assert.ok(!existsSync(dir));
+    const downAgain = await meshctl(['demo', 'down']);
+    assert.match(downAgain.stdout, /No demo is running/);
+  });
+});
