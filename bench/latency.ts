@@ -90,18 +90,17 @@ try {
     },
     () => undefined,
   );
-  const policy = (timeout: string): KubeObject =>
-    ({
-      apiVersion: 'networking.mesh.gloo.solo.io/v1',
-      kind: 'TrafficPolicy',
-      metadata: { name: 'latency', namespace: NS },
-      spec: {
-        destinationSelector: [
-          { kubeServiceRefs: { services: [{ name: 'ratings', namespace: 'bookinfo', clusterName: 'cluster-1' }] } },
-        ],
-        policy: { requestTimeout: timeout },
-      },
-    }) as KubeObject;
+  const policy = (timeout: string): KubeObject => ({
+    apiVersion: 'networking.mesh.gloo.solo.io/v1',
+    kind: 'TrafficPolicy',
+    metadata: { name: 'latency', namespace: NS },
+    spec: {
+      destinationSelector: [
+        { kubeServiceRefs: { services: [{ name: 'ratings', namespace: 'bookinfo', clusterName: 'cluster-1' }] } },
+      ],
+      policy: { requestTimeout: timeout },
+    },
+  });
   // Warm-up: the first translation and the watch connection.
   await mgmt.apply(policy('1000ms'));
   await waitFor('the first VirtualService', () => Promise.resolve(seen.has('1000ms')));
