@@ -107,11 +107,16 @@ export async function requestToken(
   return { token, expires: response.status?.expirationTimestamp ?? '' };
 }
 
-export function kubeconfigSecret(cluster: string, namespace: string, kubeconfig: string): KubeObject {
+export function kubeconfigSecret(
+  cluster: string,
+  namespace: string,
+  kubeconfig: string,
+  secretName = cluster,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: cluster, namespace, labels: { [REGISTERED_AS_LABEL]: cluster } },
+    metadata: { name: secretName, namespace, labels: { [REGISTERED_AS_LABEL]: cluster } },
     type: KUBECONFIG_SECRET_TYPE,
     data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
   };

@@ -19,6 +19,7 @@ import {
 import { render } from '../pipeline/render.ts';
 import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
 import type { ControllerMetrics } from './metrics.ts';
+import { DEFAULT_RENEW_AT, renewIfDue } from './token-renewal.ts';
 import { KUBECONFIG_SECRET_TYPE, registrations, type Registration } from './registered-clusters.ts';
 
 export interface ControllerOptions {
@@ -28,13 +29,19 @@ export interface ControllerOptions {
   readonly metrics: ControllerMetrics;
   /** Quiet time after the last change before a reconcile starts. */
   readonly debounceMs?: number;
+  /** Fraction of a registration token's lifetime after which the leader renews it. */
+  readonly renewTokensAt?: number;
 }
 
 interface RegisteredCluster {
   readonly name: string;
   readonly fingerprint: string;
+  readonly secretName: string;
+  readonly kubeconfig: string;
   readonly cache: ClusterCache;
 }
+
+const TOKEN_CHECK_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface ClusterState {
   readonly name: string;
@@ -72,6 +79,7 @@ export class Controller {
   #registrationErrors = new Map<string, string>();
   readonly #lastApply = new Map<string, ApplyResult>();
   #leading = false;
+  #tokenTimer: NodeJS.Timeout | undefined;
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -104,11 +112,16 @@ export class Controller {
   start(): void {
     this.#log.info({ installNamespace: this.#options.installNamespace }, 'management plane starting');
     this.#mgmtCache.start();
+    this.#tokenTimer = setInterval(() => {
+      for (const cluster of this.#clusters.values()) void this.#renewToken(cluster);
+    }, TOKEN_CHECK_INTERVAL_MS);
+    this.#tokenTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#tokenTimer !== undefined) clearInterval(this.#tokenTimer);
     this.#mgmtCache.stop();
     for (const cluster of this.#clusters.values()) cluster.cache.stop();
     this.#clusters.clear();
@@ -119,7 +132,10 @@ export class Controller {
   setLeading(leading: boolean): void {
     this.#leading = leading;
     this.#options.metrics.leader.set(leading ? 1 : 0);
-    if (leading) this.#markDirty();
+    if (leading) {
+      for (const cluster of this.#clusters.values()) void this.#renewToken(cluster);
+      this.#markDirty();
+    }
   }
 
   /** Ready once the management cluster and every registered cluster have finished their first listing. */
@@ -187,11 +203,15 @@ export class Controller {
       const cache = new ClusterCache(client, workloadClusterWatches(), () => {
         this.#markDirty();
       });
-      this.#clusters.set(registration.cluster, {
+      const entry: RegisteredCluster = {
         name: registration.cluster,
         fingerprint: registration.fingerprint,
+        secretName: registration.secretName,
+        kubeconfig: registration.kubeconfig,
         cache,
-      });
+      };
+      this.#clusters.set(registration.cluster, entry);
+      void this.#renewToken(entry);
       cache.start();
       this.#log.info(
         { cluster: registration.cluster, server: client.server },
@@ -212,6 +232,31 @@ export class Controller {
         this.#log.warn({ cluster: name, error: message }, 'cluster registration unusable');
     }
     this.#registrationErrors = errors;
+  }
+
+  /** The leader renews a registration token once it is due; the Secret's change restarts the watches. */
+  async #renewToken(cluster: RegisteredCluster): Promise<void> {
+    if (!this.#leading || this.#stopped) return;
+    try {
+      const result = await renewIfDue({
+        cluster: cluster.cache.client,
+        mgmt: this.#options.mgmt,
+        name: cluster.name,
+        secretName: cluster.secretName,
+        installNamespace: this.#options.installNamespace,
+        kubeconfig: cluster.kubeconfig,
+        renewAt: this.#options.renewTokensAt ?? DEFAULT_RENEW_AT,
+        nowSeconds: Date.now() / 1000,
+      });
+      if (result.outcome === 'renewed') {
+        this.#log.info({ cluster: cluster.name, expires: result.expires }, 'registration token renewed');
+      }
+    } catch (error) {
+      this.#log.warn(
+        { cluster: cluster.name, error: error instanceof Error ? error.message : String(error) },
+        'could not renew the registration token; it keeps working until it expires',
+      );
+    }
   }
 
   #markDirty(): void {

@@ -10,6 +10,7 @@ export type Registration =
   | {
       readonly outcome: 'ok';
       readonly cluster: string;
+      readonly secretName: string;
       readonly kubeconfig: string;
       /** Changes when the Secret's kubeconfig changes: the cluster's watches restart with it. */
       readonly fingerprint: string;
@@ -67,7 +68,7 @@ export function registrations(
       continue;
     }
     const fingerprint = createHash('sha256').update(kubeconfig).digest('hex').slice(0, 16);
-    result.push({ outcome: 'ok', cluster, kubeconfig, fingerprint });
+    result.push({ outcome: 'ok', cluster, secretName, kubeconfig, fingerprint });
   }
   return result.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
 }

@@ -16,6 +16,7 @@ export interface ControllerCommandOptions {
   readonly listen: string;
   readonly leaseDurationSeconds: number;
   readonly debounceMs: number;
+  readonly renewTokensAt: number;
   readonly logLevel: string;
 }
 
@@ -39,6 +40,7 @@ export async function runController(options: ControllerCommandOptions, logger?: 
     logger: log,
     metrics,
     debounceMs: options.debounceMs,
+    renewTokensAt: options.renewTokensAt,
   });
   const { host, port } = parseListen(options.listen);
   const http = await startHttpServer({ host, port, ready: () => controller.ready(), registry: metrics.registry });

@@ -34,6 +34,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         .default(50),
     )
     .addOption(
+      new Option(
+        '--renew-tokens-at <fraction>',
+        'renew a registration token once this fraction of its lifetime has passed (0 renews at once)',
+      )
+        .argParser((value: string) => {
+          const parsed = Number(value);
+          if (!(parsed >= 0 && parsed <= 1)) throw new Error(`--renew-tokens-at must be from 0 to 1, got ${value}`);
+          return parsed;
+        })
+        .default(2 / 3),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
     )
     .action(async (flags: Record<string, unknown>) => {
@@ -46,6 +58,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
           listen: String(flags.listen),
           leaseDurationSeconds: Number(flags.leaseDuration),
           debounceMs: Number(flags.debounce),
+          renewTokensAt: Number(flags.renewTokensAt),
           logLevel: String(flags.logLevel),
         });
       } catch (error) {

@@ -29,6 +29,7 @@ import {
   typeOfObject,
 } from '../../src/kube/resources.ts';
 import { kubeconfigFromSecret } from '../../src/reconcile/registered-clusters.ts';
+import { kubeconfigToken, tokenTimes } from '../../src/reconcile/token-renewal.ts';
 import {
   restartApiServer,
   startTestEnv,
@@ -349,6 +350,41 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(await ownedOutputs(c2), []);
     assert.ok((await ownedOutputs(c1)).length > 0, 'cluster-1 keeps its outputs');
+  });
+
+  it('renews a registration token when it is due and keeps reconciling with the new one', async () => {
+    assert.ok(controller);
+    const before = await mgmt.get(SECRET, 'cluster-1', NS);
+    assert.ok(before);
+    const oldToken = kubeconfigToken(kubeconfigFromSecret(before, 'cluster-1') ?? '');
+    assert.ok(oldToken);
+    await controller.stop();
+    controllerLogs.push(controller.log());
+    controller = await startController({
+      kubeconfig: env.kubeconfigPath,
+      context: 'mgmt',
+      logFile: join(workDir, 'controller-4.log'),
+      leaseDurationSeconds: 4,
+      // Due 2.6 s into its 30-day lifetime: the registered token (a minute old) is renewed at once.
+      extraArgs: ['--renew-tokens-at=0.000001'],
+    });
+    let newToken: string | undefined;
+    await waitFor('a renewed token in the registration Secret', async () => {
+      const secret = await mgmt.get(SECRET, 'cluster-1', NS);
+      newToken = secret === undefined ? undefined : kubeconfigToken(kubeconfigFromSecret(secret, 'cluster-1') ?? '');
+      return newToken !== undefined && newToken !== oldToken;
+    });
+    const oldTimes = tokenTimes(oldToken);
+    const newTimes = tokenTimes(newToken ?? '');
+    assert.ok(oldTimes && newTimes);
+    assert.equal(newTimes.expiresAt - newTimes.issuedAt, oldTimes.expiresAt - oldTimes.issuedAt, 'same lifetime');
+    assert.ok(newTimes.issuedAt > oldTimes.issuedAt);
+    await mgmt.apply(policy('ratings-timeout', 'cluster-1', { policy: { requestTimeout: '11s' } }));
+    await waitFor(
+      'cluster-1 reconciled with the new token',
+      async () => (await virtualService(c1, 'ratings'))?.spec?.http?.[0]?.timeout === '11s',
+    );
+    assert.match(controller.log(), /registration token renewed/);
   });
 
   it('never shows a token or kubeconfig content in logs, status or meshctl output', async () => {

@@ -40,6 +40,7 @@ export async function startController(options: {
   namespace?: string;
   logFile: string;
   leaseDurationSeconds?: number;
+  extraArgs?: readonly string[];
 }): Promise<RunningController> {
   const port = await freePort();
   const fd = openSync(options.logFile, 'a', 0o600);
@@ -53,6 +54,7 @@ export async function startController(options: {
       `--namespace=${options.namespace ?? 'gloo-mesh'}`,
       `--listen=127.0.0.1:${port}`,
       `--lease-duration=${options.leaseDurationSeconds ?? 15}`,
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', fd, fd] },
   );
