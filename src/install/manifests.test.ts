@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { installObjects, remoteAccessRules, remoteRegistrationObjects } from './manifests.ts';
+
+describe('install and registration manifests', () => {
+  it('gives the management plane no Secret, RBAC or wildcard access on a workload cluster', () => {
+    const rules = remoteAccessRules();
+    const resources = rules.flatMap((r) => r.resources);
+    assert.ok(!resources.includes('secrets'));
+    assert.ok(!resources.some((r) => r.includes('*')));
+    assert.ok(!rules.some((r) => r.apiGroups.includes('rbac.authorization.k8s.io') || r.apiGroups.includes('*')));
+    const readOnly = rules.filter((r) => r.apiGroups.includes('') || r.apiGroups.includes('apps'));
+    assert.ok(readOnly.every((r) => r.verbs.every((v) => ['get', 'list', 'watch'].includes(v))));
+    const istio = rules.find((r) => r.apiGroups.includes('networking.istio.io'));
+    assert.ok(istio?.resources.includes('virtualservices') && istio.verbs.includes('delete'));
+  });
+
+  it('lets the registered ServiceAccount create tokens for itself only', () => {
+    const objects = remoteRegistrationObjects({ cluster: 'cluster-1', namespace: 'gloo-mesh' });
+    const role = objects.find((o) => o.kind === 'Role') as unknown as {
+      rules: { resourceNames?: string[]; resources: string[] }[];
+    };
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['mesh-hub'], verbs: ['create'] },
+    ]);
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+      [
+        'Namespace/gloo-mesh',
+        'ServiceAccount/mesh-hub',
+        'ClusterRole/mesh-hub-gloo-mesh-remote-access',
+        'ClusterRoleBinding/mesh-hub-gloo-mesh-remote-access',
+        'Role/mesh-hub-token-renewal',
+        'RoleBinding/mesh-hub-token-renewal',
+      ],
+    );
+  });
+
+  it('installs CRDs first and the Deployment with probes on the health endpoints', () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x.y' } };
+    const objects = installObjects({ namespace: 'mesh', image: 'img', version: '1.2.3', replicas: 2, crds: [crd] });
+    assert.equal(objects[0]?.kind, 'CustomResourceDefinition');
+    assert.equal(objects[1]?.kind, 'Namespace');
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: {
+        replicas: number;
+        template: { spec: { containers: { image: string; args: string[]; readinessProbe: unknown }[] } };
+      };
+    };
+    assert.equal(deployment.spec.replicas, 2);
+    const container = deployment.spec.template.spec.containers[0];
+    assert.equal(container?.image, 'img:1.2.3');
+    assert.ok(container?.args.includes('--namespace=mesh'));
+    assert.deepEqual(container?.readinessProbe, { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 10 });
+  });
+});
