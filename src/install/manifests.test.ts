@@ -49,8 +49,9 @@ describe('install and registration manifests', () => {
     };
     assert.equal(deployment.spec.replicas, 2);
     const container = deployment.spec.template.spec.containers[0];
-    assert.equal(container?.image, 'img:1.2.3');
-    assert.ok(container?.args.includes('--namespace=mesh'));
-    assert.deepEqual(container?.readinessProbe, { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 10 });
+    assert.ok(container);
+    assert.equal(container.image, 'img:1.2.3');
+    assert.ok(container.args.includes('--namespace=mesh'));
+    assert.deepEqual(container.readinessProbe, { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 10 });
   });
 });

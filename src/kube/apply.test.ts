@@ -11,7 +11,7 @@ function vs(name: string, spec: unknown, extra: Partial<KubeObject> = {}): KubeO
     metadata: { name, namespace: 'bookinfo', labels: { 'owner.networking.mesh.gloo.solo.io': 'gloo-mesh' } },
     spec,
     ...extra,
-  } as KubeObject;
+  };
 }
 
 /** As an API server returns it: more metadata, other labels added by others. */
@@ -26,7 +26,7 @@ function live(object: KubeObject, spec?: unknown): KubeObject {
       labels: { ...object.metadata.labels, team: 'payments' },
     },
     ...(spec === undefined ? {} : { spec }),
-  } as KubeObject;
+  };
 }
 
 describe('diff', () => {
@@ -53,13 +53,13 @@ describe('diff', () => {
   });
 
   it('compares status only when Mesh Hub computed one', () => {
-    const withStatus = vs('p', {}, { status: { state: 'ACCEPTED', observedGeneration: 2 } } as Partial<KubeObject>);
+    const withStatus = vs('p', {}, { status: { state: 'ACCEPTED', observedGeneration: 2 } });
     assert.equal(statusDiffers(withStatus, live(withStatus)), false);
     assert.equal(
       statusDiffers(withStatus, {
         ...live(withStatus),
         status: { state: 'ACCEPTED', observedGeneration: 1 },
-      } as KubeObject),
+      }),
       true,
     );
     assert.equal(statusDiffers(vs('p', {}), live(withStatus)), false);
