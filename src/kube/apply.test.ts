@@ -117,4 +117,32 @@ describe('planApply', () => {
     const gone = planApply({ desired: [policy], live: [], isOwned: () => false, statusOnly: () => true });
     assert.equal(gone.status.length, 0);
   });
+
+  it("stamps a discovered object's status with the generation of its unchanged content", () => {
+    const destination = {
+      apiVersion: 'discovery.mesh.gloo.solo.io/v1',
+      kind: 'Destination',
+      metadata: { name: 'd', namespace: 'gloo-mesh' },
+      spec: { mesh: 'm' },
+      status: { localFqdn: 'd.ns.svc.cluster.local' },
+    } as unknown as KubeObject;
+    const liveAt = (status: Record<string, unknown>) =>
+      ({ ...destination, metadata: { ...destination.metadata, generation: 3 }, status }) as unknown as KubeObject;
+    const request = { isOwned: () => true, statusOnly: () => false, stampsGeneration: () => true };
+    const current = planApply({
+      ...request,
+      desired: [destination],
+      live: [liveAt({ localFqdn: 'd.ns.svc.cluster.local', observedGeneration: 3 })],
+    });
+    assert.equal(current.status.length + current.content.length, 0);
+    const stale = planApply({
+      ...request,
+      desired: [destination],
+      live: [liveAt({ localFqdn: 'd.ns.svc.cluster.local' })],
+    });
+    assert.deepEqual(
+      stale.status.map((o) => (o as unknown as { status: unknown }).status),
+      [{ localFqdn: 'd.ns.svc.cluster.local', observedGeneration: 3 }],
+    );
+  });
 });

@@ -15,6 +15,17 @@ export interface ApplyRequest {
   readonly isOwned: (object: KubeObject) => boolean;
   /** Objects whose content belongs to users: only their status is written (policies). */
   readonly statusOnly: (object: KubeObject) => boolean;
+  /**
+   * Objects whose status carries the generation of their own content (discovered objects): the
+   * status is stamped with the generation the API server gave the content.
+   */
+  readonly stampsGeneration?: (object: KubeObject) => boolean;
+}
+
+function withObservedGeneration(object: KubeObject, generation: number | undefined): KubeObject {
+  const status = (object as { status?: Record<string, unknown> }).status;
+  if (status === undefined || generation === undefined) return object;
+  return { ...object, status: { ...status, observedGeneration: generation } };
 }
 
 export interface ObjectError {
@@ -53,10 +64,14 @@ export function planApply(request: ApplyRequest): PlannedApply {
     const current = live.get(key);
     const statusOnly = request.statusOnly(object);
     const writeContent = !statusOnly && contentDiffers(object, current);
+    const stamps = request.stampsGeneration?.(object) === true;
+    // Unchanged content keeps its generation; changed content gets a new one, known after the write.
+    const target = stamps && !writeContent ? withObservedGeneration(object, current?.metadata.generation) : object;
     // A status can only be written to an object that exists (or is being created now).
-    const writeStatus = (current !== undefined || writeContent) && statusDiffers(object, current);
+    const writeStatus =
+      (current !== undefined || writeContent) && ((stamps && writeContent) || statusDiffers(target, current));
     if (writeContent) content.push(object);
-    if (writeStatus) status.push(object);
+    if (writeStatus) status.push(target);
     if (!writeContent && !writeStatus) unchanged++;
   }
   const deletions = request.live.filter((object) => request.isOwned(object) && !wanted.has(objectKey(object)));
@@ -120,17 +135,24 @@ export async function applyToCluster(client: KubeClient, request: ApplyRequest, 
     }
   };
   const contentKeys = new Set(plan.content.map(objectKey));
+  const generations = new Map<string, number | undefined>();
   // Content first, so that a new object exists before its status is written.
   await inParallel(plan.content, concurrency, (object) =>
     guard(object, async () => {
-      await client.apply(withoutStatus(object));
+      const result = await client.apply(withoutStatus(object));
+      generations.set(objectKey(object), result.metadata.generation);
       applied++;
     }),
   );
   await inParallel(plan.status, concurrency, (object) =>
     guard(object, async () => {
       try {
-        await client.apply(statusOf(object), { subresource: 'status' });
+        const key = objectKey(object);
+        const stamped =
+          request.stampsGeneration?.(object) === true && generations.has(key)
+            ? withObservedGeneration(object, generations.get(key))
+            : object;
+        await client.apply(statusOf(stamped), { subresource: 'status' });
         statusApplied++;
       } catch (error) {
         // Deleted since it was read (a policy removed meanwhile): nothing to report on.

@@ -335,6 +335,7 @@ export class Controller {
           object.metadata.labels?.[DISCOVERY_OWNER_LABEL] === ns &&
           !unknown.has(object.metadata.labels[DISCOVERY_CLUSTER_LABEL] ?? ''),
         statusOnly: (object) => !DISCOVERED.has(object.kind),
+        stampsGeneration: (object) => DISCOVERED.has(object.kind),
       }),
     ];
     for (const cluster of synced) {

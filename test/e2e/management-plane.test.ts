@@ -158,6 +158,13 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
       },
       60_000,
     );
+    type WithGeneration = (KubeObject & { status?: { observedGeneration?: number } }) | undefined;
+    await waitFor('the status to carry the generation of the content', async () => {
+      const current = (await mgmt.get(DESTINATION, 'reviews-bookinfo-cluster-1', NS)) as WithGeneration;
+      return (
+        current?.metadata.generation !== undefined && current.status?.observedGeneration === current.metadata.generation
+      );
+    });
     const meshes = (await mgmt.list(MESH, { namespace: NS })).items.map((m) => m.metadata.name).sort();
     assert.deepEqual(meshes, ['istiod-istio-system-cluster-1', 'istiod-istio-system-cluster-2']);
     const workloads = (await mgmt.list(WORKLOAD, { namespace: NS })).items.map((w) => w.metadata.name);
