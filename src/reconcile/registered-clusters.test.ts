@@ -3,22 +3,20 @@ import { describe, it } from 'node:test';
 import type { KubeObject } from '../api/meta.ts';
 import { registrations } from './registered-clusters.ts';
 
-const cluster = (name: string, secretName?: string): KubeObject =>
-  ({
-    apiVersion: 'multicluster.solo.io/v1alpha1',
-    kind: 'KubernetesCluster',
-    metadata: { name, namespace: 'gloo-mesh' },
-    spec: secretName === undefined ? {} : { secretName },
-  }) as KubeObject;
+const cluster = (name: string, secretName?: string): KubeObject => ({
+  apiVersion: 'multicluster.solo.io/v1alpha1',
+  kind: 'KubernetesCluster',
+  metadata: { name, namespace: 'gloo-mesh' },
+  spec: secretName === undefined ? {} : { secretName },
+});
 
-const secret = (name: string, data: Record<string, string>, type = 'solo.io/kubeconfig'): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace: 'gloo-mesh' },
-    type,
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-  }) as KubeObject;
+const secret = (name: string, data: Record<string, string>, type = 'solo.io/kubeconfig'): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace: 'gloo-mesh' },
+  type,
+  data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+});
 
 describe('registrations', () => {
   it('pairs each KubernetesCluster with its kubeconfig Secret (key kubeconfig, the cluster name, or the only key)', () => {
