@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../snapshot/yaml.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
+import { registerDebug } from './commands/debug.ts';
+import { registerDescribe } from './commands/describe.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
@@ -38,6 +40,8 @@ export function buildProgram(io: CommandIO): Command {
   registerInstall(program, io, globals);
   registerCluster_(program, io, globals);
   registerCheck(program, io, globals);
+  registerDescribe(program, io, globals);
+  registerDebug(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);
   return program;

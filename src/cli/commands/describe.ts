@@ -1,0 +1,198 @@
+// `meshctl describe KIND NAME`: what Mesh Hub knows and did about one object — for a Destination the
+// policies that apply or were rejected and the objects written for it in every registered cluster; for
+// a policy its per-Destination results. This file reads; describe-model.ts decides what to show.
+import { Argument, type Command } from 'commander';
+import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
+import type { KubeObject } from '../../api/meta.ts';
+import { KubeApiError, type KubeClient } from '../../kube/client.ts';
+import { DESTINATION, MESH, MESH_HUB_TYPES, WORKLOAD, type ResourceType } from '../../kube/resources.ts';
+import { managementClient } from '../clients.ts';
+import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
+import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
+import {
+  DESCRIBE_KINDS,
+  KIND_OF,
+  describeDestination,
+  describeMesh,
+  describePolicy,
+  describeVirtualMesh,
+  describeWorkload,
+  installNamespacesOfPolicy,
+  notFoundMessage,
+  parseObjectArgument,
+  type ClusterReading,
+  type DescribeKind,
+  type Description,
+} from '../describe-model.ts';
+import { formatDescription } from '../describe-text.ts';
+import { formatData } from '../output.ts';
+
+function hubType(kind: string): ResourceType {
+  const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
+  if (type === undefined) throw new Error(`no Mesh Hub kind ${kind}`);
+  return type;
+}
+
+const TRAFFIC_POLICY = hubType('TrafficPolicy');
+const ACCESS_POLICY = hubType('AccessPolicy');
+const VIRTUAL_MESH = hubType('VirtualMesh');
+
+const TYPE_OF: Readonly<Record<DescribeKind, ResourceType>> = {
+  destination: DESTINATION,
+  workload: WORKLOAD,
+  mesh: MESH,
+  trafficpolicy: TRAFFIC_POLICY,
+  accesspolicy: ACCESS_POLICY,
+  virtualmesh: VIRTUAL_MESH,
+};
+
+/** Lists a type; a missing CRD (404) reads as no objects, so one absent kind does not stop describe. */
+async function listOrEmpty(mgmt: KubeClient, type: ResourceType, namespace?: string): Promise<KubeObject[]> {
+  try {
+    return (await mgmt.list(type, namespace === undefined ? {} : { namespace })).items;
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) return [];
+    throw error;
+  }
+}
+
+/** The owner-labelled objects of every cluster registered in an install namespace, one reading per cluster. */
+export async function readRegisteredOutputs(mgmt: KubeClient, installNamespace: string): Promise<ClusterReading[]> {
+  const registrations = await listOrEmpty(mgmt, hubType('KubernetesCluster'), installNamespace);
+  const access = await connectRegisteredClusters(mgmt, installNamespace, registrations);
+  return Promise.all(
+    access.map(async ({ cluster, client, error }): Promise<ClusterReading> => {
+      if (client === undefined) return { cluster, reachable: false, error: error ?? 'unreachable', objects: [] };
+      try {
+        const listing = await listOwnedOutputs(client, installNamespace);
+        return {
+          cluster,
+          reachable: true,
+          ...(listing.errors.length === 0 ? {} : { error: listing.errors.join('; ') }),
+          objects: listing.objects,
+        };
+      } catch (caught) {
+        return { cluster, reachable: false, error: errorText(caught), objects: [] };
+      }
+    }),
+  );
+}
+
+async function findObject(
+  mgmt: KubeClient,
+  kind: DescribeKind,
+  wanted: { name: string; namespace: string },
+): Promise<KubeObject> {
+  const type = TYPE_OF[kind];
+  const found = await mgmt.get(type, wanted.name, wanted.namespace);
+  if (found !== undefined) return found;
+  // Not there: look for near matches. Policies and VirtualMeshes may be in any namespace.
+  const anyNamespace = kind === 'trafficpolicy' || kind === 'accesspolicy' || kind === 'virtualmesh';
+  let candidates: string[];
+  try {
+    const list = await mgmt.list(type, anyNamespace ? {} : { namespace: wanted.namespace });
+    candidates = list.items.map((o) =>
+      anyNamespace ? `${o.metadata.namespace ?? ''}/${o.metadata.name}` : o.metadata.name,
+    );
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) {
+      throw new CommandError(
+        `Mesh Hub is not installed on the management cluster (no ${type.kind} CRD): run \`meshctl install\``,
+      );
+    }
+    throw error;
+  }
+  const scope = anyNamespace ? 'in any namespace' : `in namespace ${wanted.namespace}`;
+  throw new CommandError(notFoundMessage(KIND_OF[kind], wanted, candidates, scope));
+}
+
+async function allPolicies(mgmt: KubeClient): Promise<KubeObject[]> {
+  const [traffic, access] = await Promise.all([listOrEmpty(mgmt, TRAFFIC_POLICY), listOrEmpty(mgmt, ACCESS_POLICY)]);
+  return [...traffic, ...access];
+}
+
+/** Reads what describing one object needs and builds its description. */
+export async function describeObject(
+  mgmt: KubeClient,
+  kind: DescribeKind,
+  wanted: { name: string; namespace: string },
+): Promise<Description> {
+  const object = await findObject(mgmt, kind, wanted);
+  const namespace = object.metadata.namespace ?? wanted.namespace;
+  switch (kind) {
+    case 'destination': {
+      // A Destination lives in its install namespace: that is where its clusters are registered.
+      const [policies, readings] = await Promise.all([allPolicies(mgmt), readRegisteredOutputs(mgmt, namespace)]);
+      return describeDestination(object, policies, readings);
+    }
+    case 'trafficpolicy':
+    case 'accesspolicy': {
+      // The install namespaces are those of the Destinations in the policy's status.
+      const installNamespaces = installNamespacesOfPolicy(object);
+      const [destinations, readings] = await Promise.all([
+        Promise.all(installNamespaces.map((ns) => listOrEmpty(mgmt, DESTINATION, ns))).then((l) => l.flat()),
+        Promise.all(installNamespaces.map((ns) => readRegisteredOutputs(mgmt, ns))).then((l) => l.flat()),
+      ]);
+      return describePolicy(object, destinations, readings);
+    }
+    case 'workload': {
+      const [destinations, policies] = await Promise.all([
+        listOrEmpty(mgmt, DESTINATION, namespace),
+        allPolicies(mgmt),
+      ]);
+      return describeWorkload(object, destinations, policies);
+    }
+    case 'mesh': {
+      const [workloads, destinations] = await Promise.all([
+        listOrEmpty(mgmt, WORKLOAD, namespace),
+        listOrEmpty(mgmt, DESTINATION, namespace),
+      ]);
+      return describeMesh(object, workloads, destinations);
+    }
+    case 'virtualmesh':
+      return describeVirtualMesh(object);
+  }
+}
+
+export function registerDescribe(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
+  program
+    .command('describe')
+    .description(
+      'Explain one object: for a Destination the policies applied or rejected (and why) and the objects written for it in each cluster; for a policy its per-Destination state',
+    )
+    .addArgument(new Argument('<kind>', 'what to describe').choices(DESCRIBE_KINDS))
+    .argument('<name>', 'its name, or namespace/name')
+    .option(
+      '-n, --namespace <ns>',
+      'namespace of the object (Destinations, Workloads and Meshes live in the install namespace)',
+      DEFAULT_INSTALL_NAMESPACE,
+    )
+    .addHelpText(
+      'after',
+      `
+Policies and VirtualMeshes may live in any namespace: name them as namespace/name or with -n.
+Registered clusters that cannot be reached are reported per cluster; the rest is still shown.`,
+    )
+    .action(async (kind: DescribeKind, name: string, flags: { namespace: string }) => {
+      const wanted = parseObjectArgument(name, flags.namespace);
+      if (wanted.name === '' || wanted.namespace === '') {
+        throw new CommandError(`${JSON.stringify(name)}: give a name, or namespace/name`, 2);
+      }
+      const g = globals();
+      const mgmt = managementClient(g);
+      let description: Description;
+      try {
+        description = await describeObject(mgmt, kind, wanted);
+      } catch (error) {
+        // The management cluster refusing or not answering is for the user to fix, not a bug.
+        if (error instanceof KubeApiError) throw new CommandError(`management cluster: ${error.message}`);
+        throw error;
+      }
+      if (g.outputFormat === 'table') {
+        io.stdout(formatDescription(description));
+        return;
+      }
+      // Only reached for json and yaml: the table form is the text above.
+      io.stdout(formatData(g.outputFormat, description, () => ({ headers: [], rows: [] })));
+    });
+}
