@@ -170,6 +170,8 @@ export function installObjects(options: InstallOptions): KubeObject[] {
     labels: labels({ 'app.kubernetes.io/name': CONTROLLER_NAME }),
   });
   const subject = { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace };
+  // Cluster-scoped, so named per install namespace: two installs never rebind each other's role.
+  const clusterRole = `mesh-hub-${namespace}-controller`;
   const podLabels = { app: CONTROLLER_NAME };
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
   return [
@@ -179,14 +181,14 @@ export function installObjects(options: InstallOptions): KubeObject[] {
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: meta(CONTROLLER_NAME),
+      metadata: meta(clusterRole),
       rules: managementRules(),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: meta(CONTROLLER_NAME),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_NAME },
+      metadata: meta(clusterRole),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
       subjects: [subject],
     },
     {
