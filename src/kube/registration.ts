@@ -122,6 +122,23 @@ export function kubeconfigSecret(
   };
 }
 
+/** A namespace being deleted (e.g. by a deregistration just before) cannot take new objects: wait it out. */
+async function waitWhileTerminating(
+  client: KubeClient,
+  name: string,
+  timeoutMs = 120_000,
+): Promise<KubeObject | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const namespace = (await client.get(NAMESPACE, name)) as (KubeObject & { status?: { phase?: string } }) | undefined;
+    if (namespace?.status?.phase !== 'Terminating') return namespace;
+    if (Date.now() > deadline) {
+      throw new Error(`cluster ${client.cluster}: namespace ${name} is still being deleted; try again when it is gone`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export async function registerCluster(options: RegisterOptions): Promise<RegisterResult> {
   const { cluster, installNamespace, mgmt, remote } = options;
   // The management cluster must have Mesh Hub installed before anything is written remotely.
@@ -139,7 +156,10 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
   const remoteObjects = remoteRegistrationObjects({ cluster, namespace: installNamespace });
   for (const object of remoteObjects) {
     // An existing namespace is not Mesh Hub's: leave it unlabelled, so deregistration never deletes it.
-    if (object.kind === 'Namespace' && (await remote.get(NAMESPACE, object.metadata.name)) !== undefined) continue;
+    if (object.kind === 'Namespace') {
+      const existing = await waitWhileTerminating(remote, object.metadata.name);
+      if (existing !== undefined) continue;
+    }
     await remote.apply(object);
   }
   const { token, expires } = await requestToken(remote, installNamespace, options.tokenLifetimeSeconds);

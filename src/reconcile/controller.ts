@@ -80,6 +80,7 @@ export class Controller {
   readonly #lastApply = new Map<string, ApplyResult>();
   #leading = false;
   #tokenTimer: NodeJS.Timeout | undefined;
+  readonly #renewing = new Set<string>();
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -236,7 +237,8 @@ export class Controller {
 
   /** The leader renews a registration token once it is due; the Secret's change restarts the watches. */
   async #renewToken(cluster: RegisteredCluster): Promise<void> {
-    if (!this.#leading || this.#stopped) return;
+    if (!this.#leading || this.#stopped || this.#renewing.has(cluster.name)) return;
+    this.#renewing.add(cluster.name);
     try {
       const result = await renewIfDue({
         cluster: cluster.cache.client,
@@ -256,6 +258,8 @@ export class Controller {
         { cluster: cluster.name, error: error instanceof Error ? error.message : String(error) },
         'could not renew the registration token; it keeps working until it expires',
       );
+    } finally {
+      this.#renewing.delete(cluster.name);
     }
   }
 
@@ -401,6 +405,8 @@ export class Controller {
       'reconciled',
     );
     const summary = { durationMs, written, results };
+    // Cheap (a JWT parse per cluster) and robust to whichever came first, the Lease or the registration.
+    for (const cluster of synced) void this.#renewToken(cluster);
     for (const listener of this.#listeners) listener(summary);
     // Errors (an unreachable cluster) are retried when its watch recovers; retry anyway after a while.
     if (failed && !this.#stopped) {
