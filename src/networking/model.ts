@@ -44,6 +44,11 @@ export interface NetworkingInput {
    * not write a second VirtualService for a host one of them already routes.
    */
   readonly existingVirtualServices?: readonly ExistingVirtualService[];
+  /**
+   * Root CA certificates the caller can read, by Secret (`namespace/name` → root-cert.pem). Absent
+   * in `meshctl render`; a controller passes them so a new root re-issues the intermediates.
+   */
+  readonly rootCertificates?: ReadonlyMap<string, string>;
 }
 
 export interface ExistingVirtualService {
@@ -61,6 +66,12 @@ export interface NetworkingResult {
   readonly accessPolicies: readonly AccessPolicy[];
   /** Every input Destination with the policies applied to it in its status, in input order. */
   readonly destinations: readonly Destination[];
+  /** Every input VirtualMesh with its computed status, in input order. */
+  readonly virtualMeshes: readonly VirtualMesh[];
+  /** Every input VirtualDestination with its computed status, in input order. */
+  readonly virtualDestinations: readonly VirtualDestination[];
+  /** Every input Mesh, with the VirtualMesh applied to it (if any) in its status, in input order. */
+  readonly meshes: readonly Mesh[];
   /** Output objects per cluster name, sorted. Clusters without outputs are absent. */
   readonly outputs: ReadonlyMap<string, readonly KubeObject[]>;
 }

@@ -6,6 +6,8 @@ import {
   indexExistingVirtualServices,
   type ExistingVirtualServiceIndex,
 } from './validate/existing-virtual-services.ts';
+import { planFederation, type FederationPlan } from './validate/federation.ts';
+import { decideMemberships, type VirtualMeshMemberships } from './validate/virtual-mesh-membership.ts';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -57,8 +59,12 @@ export interface NetworkingIndex {
   /** `cluster/namespace` → workloads. */
   readonly workloadsByClusterNamespace: ReadonlyMap<string, readonly IndexedWorkload[]>;
   readonly meshByKey: ReadonlyMap<string, Mesh>;
-  /** Mesh key → key of the VirtualMesh that groups it (the first, by key, when several claim it). */
+  /** Mesh key → key of the VirtualMesh that groups it (the oldest, when several claim it). */
   readonly virtualMeshOfMesh: ReadonlyMap<string, string>;
+  /** Which Meshes each VirtualMesh groups, with the reasons for those it cannot. */
+  readonly virtualMeshes: VirtualMeshMemberships;
+  /** Gateways of member Meshes, and which Destinations are federated where. */
+  readonly federation: FederationPlan;
   /** Cluster → trust domains of the Istio meshes installed in it. */
   readonly trustDomainsByCluster: ReadonlyMap<string, readonly string[]>;
   readonly allTrustDomains: readonly string[];
@@ -168,15 +174,13 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
   }
 
+  const virtualMeshes = decideMemberships(input.virtualMeshes, meshByKey);
   const virtualMeshOfMesh = new Map<string, string>();
+  for (const [meshKey, check] of virtualMeshes.byMesh) virtualMeshOfMesh.set(meshKey, check.key);
   const hostnameSuffixes = new Map<string, string>();
-  for (const virtualMesh of sortByKey(input.virtualMeshes, objectRefKey)) {
+  for (const virtualMesh of input.virtualMeshes) {
     const suffix = virtualMesh.spec.federation?.hostnameSuffix;
     if (suffix !== undefined && suffix !== '') hostnameSuffixes.set(objectRefKey(virtualMesh), suffix);
-    for (const meshRef of virtualMesh.spec.meshes ?? []) {
-      const key = refKey(meshRef);
-      if (!virtualMeshOfMesh.has(key)) virtualMeshOfMesh.set(key, objectRefKey(virtualMesh));
-    }
   }
 
   const trustDomainsByCluster = new Map<string, string[]>();
@@ -205,7 +209,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   }
 
   const clusterDomainOf = (cluster: string) => clusterDomains.get(cluster) ?? DEFAULT_CLUSTER_DOMAIN;
-  return {
+  const base: Omit<NetworkingIndex, 'federation'> = {
     installNamespace: input.installNamespace,
     destinations,
     destinationByService,
@@ -221,6 +225,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     workloadsByClusterNamespace,
     meshByKey,
     virtualMeshOfMesh,
+    virtualMeshes,
     trustDomainsByCluster,
     allTrustDomains: [...allTrustDomains].sort(),
     virtualDestinationByKey,
@@ -229,6 +234,12 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     settings: findSettings(input.settings, input.installNamespace),
     existingVirtualServices: indexExistingVirtualServices(input.existingVirtualServices ?? [], clusterDomainOf),
   };
+  // Federation selects Destinations, so it is planned on the index built so far.
+  const withoutFederation: NetworkingIndex = {
+    ...base,
+    federation: { meshes: new Map(), destinations: new Map(), errors: new Map() },
+  };
+  return { ...base, federation: planFederation(withoutFederation, virtualMeshes.checks) };
 }
 
 function findSettings(all: readonly Settings[], installNamespace: string): Settings | undefined {

@@ -8,14 +8,21 @@
 //   → status on every policy and Destination
 // Work is proportional to (policies + Destinations + selected pairs + outputs).
 import type { KubeObject } from '../api/meta.ts';
-import { compareStrings, refKey } from './keys.ts';
+import { desiredIssuedCertificates } from '../certs/issued-certificates.ts';
+import { compareStrings, objectRefKey, refKey } from './keys.ts';
 import type { AccessPolicy, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
 import { indexNetworkingInput, type IndexedDestination, type NetworkingIndex } from './networking-index.ts';
 import { destinationStatus, policyStatus, type DestinationResult } from './status.ts';
+import { writeEastWestGateways } from './translate/istio/federation.ts';
+import { writeGlobalAccessPolicy } from './translate/istio/global-access.ts';
 import { localFqdn } from './translate/istio/hostnames.ts';
 import { translatorFor } from './translate/mesh-translators.ts';
 import type { DestinationDecision, RequiredSubset } from './translate/translator.ts';
 import { createDestinationSelector } from './validate/destination-selection.ts';
+import { appliedFederation } from './validate/federation.ts';
+import { planVirtualDestinations } from './validate/virtual-destinations.ts';
+import { meshWithStatus, virtualDestinationStatus, virtualMeshStatus } from './virtual-mesh-status.ts';
+import { writeVirtualDestination } from './translate/istio/virtual-destination.ts';
 import { orderPolicies } from './validate/policy-order.ts';
 import { checkAccessPolicySpec, checkTrafficPolicySpec } from './validate/policy-spec.ts';
 import {
@@ -141,13 +148,51 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
   }
 
   const outputsByCluster = new Map<string, KubeObject[]>();
-  for (const [destination, decision] of decisions) {
-    for (const { cluster, object } of decision.writeOutputs(subsetsByTarget.get(destination) ?? [])) {
+  const addOutputs = (objects: readonly { readonly cluster: string; readonly object: KubeObject }[]) => {
+    for (const { cluster, object } of objects) {
       const list = outputsByCluster.get(cluster);
       if (list === undefined) outputsByCluster.set(cluster, [object]);
       else list.push(object);
     }
+  };
+  for (const [destination, decision] of decisions) {
+    addOutputs(decision.writeOutputs(subsetsByTarget.get(destination) ?? []));
   }
+  // Per member Mesh of a VirtualMesh: the intermediate CA to issue, the gateway that accepts
+  // federated traffic, default deny.
+  const meshNotes = new Map<string, { errors: string[]; warnings: string[] }>();
+  for (const check of index.virtualMeshes.checks) {
+    const gatewayDestinations = new Map(
+      check.members.map((mesh) => [
+        objectRefKey(mesh),
+        (index.federation.meshes.get(objectRefKey(mesh))?.gateways ?? []).map((g) => g.destination.destination),
+      ]),
+    );
+    const trust = desiredIssuedCertificates({
+      installNamespace: index.installNamespace,
+      virtualMesh: check.virtualMesh,
+      members: check.members,
+      workloads: input.workloads,
+      gatewayDestinations,
+      ...(input.rootCertificates === undefined ? {} : { rootCertificates: input.rootCertificates }),
+    });
+    for (const meshTrust of trust.meshes) {
+      addOutputs(meshTrust.objects.map((object) => ({ cluster: meshTrust.cluster, object })));
+      if (meshTrust.errors.length > 0 || meshTrust.warnings.length > 0) {
+        meshNotes.set(objectRefKey(meshTrust.mesh), {
+          errors: [...meshTrust.errors],
+          warnings: [...meshTrust.warnings],
+        });
+      }
+    }
+    for (const mesh of check.members) {
+      const federation = index.federation.meshes.get(objectRefKey(mesh));
+      if (federation !== undefined) addOutputs(writeEastWestGateways(federation, index));
+      addOutputs(writeGlobalAccessPolicy(mesh, check, index));
+    }
+  }
+  const virtualDestinationPlans = planVirtualDestinations(input.virtualDestinations, index);
+  for (const plan of virtualDestinationPlans) addOutputs(writeVirtualDestination(plan, index));
   const outputs = new Map<string, readonly KubeObject[]>();
   for (const cluster of [...outputsByCluster.keys()].sort(compareStrings)) {
     outputs.set(cluster, sortOutputs(outputsByCluster.get(cluster) ?? []));
@@ -176,6 +221,7 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
     if (indexed === undefined)
       throw new Error(`translateNetworking: Destination ${destination.metadata.name} was not indexed`);
     const fqdn = indexed.service === undefined ? undefined : localFqdn(indexed.service, index);
+    const federation = index.federation.destinations.get(indexed);
     return {
       ...destination,
       status: destinationStatus(
@@ -184,8 +230,18 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
         appliedTraffic.get(indexed) ?? [],
         appliedAccess.get(indexed) ?? [],
         subsetsByTarget.get(indexed) ?? [],
+        federation === undefined || federation.errors.length > 0 ? undefined : appliedFederation(federation),
       ),
     };
   });
-  return { trafficPolicies, accessPolicies, destinations, outputs };
+  const virtualMeshes = index.virtualMeshes.checks.map((check) => ({
+    ...check.virtualMesh,
+    status: virtualMeshStatus(check, index, meshNotes),
+  }));
+  const meshes = input.meshes.map((mesh) => meshWithStatus(mesh, index, virtualDestinationPlans));
+  const virtualDestinations = virtualDestinationPlans.map((plan) => ({
+    ...plan.virtualDestination,
+    status: virtualDestinationStatus(plan),
+  }));
+  return { trafficPolicies, accessPolicies, destinations, virtualMeshes, virtualDestinations, meshes, outputs };
 }

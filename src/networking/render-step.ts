@@ -123,5 +123,19 @@ export function renderNetworking(
     const original = discovered.destinations[i];
     if (original !== undefined) replacements.set(original, destination);
   });
+  const virtualMeshEntries = management.filter((o) => isKind(o.object, virtualMeshKind));
+  result.virtualMeshes.forEach((virtualMesh, i) => {
+    const original = virtualMeshEntries[i]?.object;
+    if (original !== undefined) replacements.set(original, virtualMesh);
+  });
+  const virtualDestinationEntries = management.filter((o) => isKind(o.object, virtualDestinationKind));
+  result.virtualDestinations.forEach((virtualDestination, i) => {
+    const original = virtualDestinationEntries[i]?.object;
+    if (original !== undefined) replacements.set(original, virtualDestination);
+  });
+  result.meshes.forEach((mesh, i) => {
+    const original = discovered.meshes[i];
+    if (original !== undefined && original !== mesh) replacements.set(original, mesh);
+  });
   return { replacements, outputs: result.outputs };
 }

@@ -63,11 +63,13 @@ export function destinationStatus(
   trafficPolicies: readonly TrafficPolicy[],
   accessPolicies: readonly AccessPolicy[],
   requiredSubsets: readonly RequiredSubset[],
+  appliedFederation?: DestinationStatus['appliedFederation'],
 ): DestinationStatus {
   const {
     appliedTrafficPolicies: _t,
     appliedAccessPolicies: _a,
     requiredSubsets: _r,
+    appliedFederation: _f,
     ...kept
   } = destination.status ?? {};
   const generation = (p: TrafficPolicy | AccessPolicy) =>
@@ -78,6 +80,7 @@ export function destinationStatus(
   return {
     ...kept,
     ...(kept.localFqdn === undefined && localFqdn !== undefined ? { localFqdn } : {}),
+    ...(appliedFederation === undefined ? {} : { appliedFederation }),
     ...(trafficPolicies.length > 0
       ? { appliedTrafficPolicies: trafficPolicies.map((p) => ({ ref: objectRef(p), ...generation(p), spec: p.spec })) }
       : {}),

@@ -1,10 +1,21 @@
 // Small hand-made networking inputs for unit tests: Istio meshes, Destinations and Workloads
 // built directly, without discovery.
-import type { Destination, Mesh, NetworkingInput, TrafficPolicy, AccessPolicy, Workload } from './model.ts';
+import type {
+  AccessPolicy,
+  Destination,
+  Mesh,
+  NetworkingInput,
+  TrafficPolicy,
+  VirtualMesh,
+  Workload,
+} from './model.ts';
 
 export const NS = 'gloo-mesh';
 
-export function istioMesh(cluster: string, options: { version?: string; trustDomain?: string } = {}): Mesh {
+export function istioMesh(
+  cluster: string,
+  options: { version?: string; trustDomain?: string; gatewayIp?: string; smartDns?: boolean } = {},
+): Mesh {
   return {
     apiVersion: 'discovery.mesh.gloo.solo.io/v1',
     kind: 'Mesh',
@@ -13,8 +24,59 @@ export function istioMesh(cluster: string, options: { version?: string; trustDom
       istio: {
         installation: { cluster, namespace: 'istio-system', version: options.version ?? '1.24.2' },
         trustDomain: options.trustDomain ?? 'cluster.local',
+        smartDnsProxyingEnabled: options.smartDns ?? true,
+        ...(options.gatewayIp === undefined
+          ? {}
+          : {
+              ingressGateways: [
+                {
+                  name: 'istio-eastwestgateway',
+                  namespace: 'istio-system',
+                  workloadLabels: { istio: 'eastwestgateway' },
+                  externalAddress: options.gatewayIp,
+                  ip: options.gatewayIp,
+                  externalTlsPort: 15443,
+                  tlsContainerPort: 15443,
+                },
+              ],
+            }),
       },
     },
+  };
+}
+
+/** The Destination of a mesh's east-west gateway Service (as discovery makes it for istio-proxy pods). */
+export function gatewayDestination(mesh: Mesh, ip: string): Destination {
+  const cluster = mesh.spec.istio?.installation?.cluster ?? '';
+  return {
+    apiVersion: 'discovery.mesh.gloo.solo.io/v1',
+    kind: 'Destination',
+    metadata: { name: `istio-eastwestgateway-istio-system-${cluster}`, namespace: NS },
+    spec: {
+      kubeService: {
+        ref: { name: 'istio-eastwestgateway', namespace: 'istio-system', clusterName: cluster },
+        labels: { istio: 'eastwestgateway' },
+        workloadSelectorLabels: { istio: 'eastwestgateway' },
+        ports: [{ port: 15443, name: 'tls', protocol: 'TCP', targetPortNumber: 15443 }],
+        externalAddresses: [{ ip }],
+        serviceType: 'LOAD_BALANCER',
+      },
+      mesh: { name: mesh.metadata.name, namespace: NS },
+    },
+  };
+}
+
+export function virtualMesh(
+  name: string,
+  meshes: readonly Mesh[],
+  spec: Partial<VirtualMesh['spec']> = {},
+  creationTimestamp?: string,
+): VirtualMesh {
+  return {
+    apiVersion: 'networking.mesh.gloo.solo.io/v1',
+    kind: 'VirtualMesh',
+    metadata: { name, namespace: NS, generation: 1, ...(creationTimestamp === undefined ? {} : { creationTimestamp }) },
+    spec: { meshes: meshes.map((m) => ({ name: m.metadata.name, namespace: NS })), ...spec },
   };
 }
 

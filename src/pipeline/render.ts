@@ -39,6 +39,7 @@ export function render(snapshot: InputSnapshot): RenderOutput {
     discovery,
   );
   for (const [cluster, objects] of networking.outputs) clusters.get(cluster)?.push(...objects);
-  // VirtualMesh federation is added here as it is built.
+  // VirtualMeshes (trust, federation, default deny) and VirtualDestinations are part of renderNetworking:
+  // their status, and that of the Meshes they group, come back as replacements too.
   return { mgmt: mgmt.map((object) => networking.replacements.get(object) ?? object), clusters, warnings };
 }

@@ -5,8 +5,11 @@ import type { KindDefinition } from '../../api/kind.ts';
 import { apiVersionOf } from '../../api/kind.ts';
 import { OWNER_LABEL, PARENTS_ANNOTATION } from '../../api/labels.ts';
 import type { ObjectMeta } from '../../api/meta.ts';
+import { virtualDestinationKind } from '../../api/enterprise/v1beta1/virtual-destination.ts';
+import { FEDERATION_ANNOTATION } from '../../api/labels.ts';
 import { accessPolicyKind } from '../../api/networking/v1/access-policy.ts';
 import { trafficPolicyKind } from '../../api/networking/v1/traffic-policy.ts';
+import { virtualMeshKind } from '../../api/networking/v1/virtual-mesh.ts';
 import { compareStrings } from '../keys.ts';
 
 interface Parent {
@@ -23,6 +26,8 @@ export function parentsAnnotation(parents: {
   readonly destinations?: readonly Parent[];
   readonly trafficPolicies?: readonly Parent[];
   readonly accessPolicies?: readonly Parent[];
+  readonly virtualMeshes?: readonly Parent[];
+  readonly virtualDestinations?: readonly Parent[];
 }): string {
   const entries: [string, { name: string; namespace: string }[]][] = [];
   const add = (definition: KindDefinition, list: readonly Parent[] | undefined) => {
@@ -46,6 +51,8 @@ export function parentsAnnotation(parents: {
   add(destinationKind, parents.destinations);
   add(trafficPolicyKind, parents.trafficPolicies);
   add(accessPolicyKind, parents.accessPolicies);
+  add(virtualMeshKind, parents.virtualMeshes);
+  add(virtualDestinationKind, parents.virtualDestinations);
   entries.sort(([a], [b]) => compareStrings(a, b));
   return JSON.stringify(Object.fromEntries(entries));
 }
@@ -61,5 +68,24 @@ export function translatedMetadata(
     namespace,
     labels: { [OWNER_LABEL]: installNamespace },
     annotations: { [PARENTS_ANNOTATION]: parents },
+  };
+}
+
+/** Metadata of an object that makes a Destination reachable from another mesh (DESIGN.md §1). */
+export function federatedMetadata(
+  name: string,
+  namespace: string,
+  installNamespace: string,
+  parents: string,
+  federatedService: { readonly name: string; readonly namespace: string; readonly cluster: string },
+): ObjectMeta {
+  const meta = translatedMetadata(name, namespace, installNamespace, parents);
+  return {
+    ...meta,
+    annotations: {
+      ...meta.annotations,
+      // Gloo Mesh's key of the federated Service: `<name>.<namespace>.<cluster>`.
+      [FEDERATION_ANNOTATION]: `${federatedService.name}.${federatedService.namespace}.${federatedService.cluster}`,
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface RequiredSubset {
   readonly target: IndexedDestination;
   readonly labels: Readonly<Record<string, string>>;
   readonly policy: TrafficPolicy;
+  /** The Destination whose routes name the subset (its VirtualService is in its namespace and cluster). */
+  readonly from: IndexedDestination;
 }
 
 export interface ClusterObject {

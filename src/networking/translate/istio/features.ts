@@ -49,6 +49,11 @@ export interface FeatureContext {
   readonly index: NetworkingIndex;
   readonly destination: IndexedDestination;
   readonly service: KubeServiceRef;
+  /**
+   * The cluster whose clients the routes are for: the Destination's own, or a cluster it is
+   * federated to (there, other Services are reached by their host names as seen from that cluster).
+   */
+  readonly clientCluster: string;
   readonly policy: TrafficPolicy;
   /** Filled by features: notes for the policy's status on this Destination. */
   readonly warnings: string[];
@@ -142,21 +147,17 @@ function subsetHasWorkloads(
   );
 }
 
-function sharesVirtualMesh(a: IndexedDestination, b: IndexedDestination, index: NetworkingIndex): boolean {
-  const meshA = a.destination.spec.mesh;
-  const meshB = b.destination.spec.mesh;
-  if (meshA === undefined || meshB === undefined) return false;
-  if (refKey(meshA) === refKey(meshB)) return true;
-  const vmA = index.virtualMeshOfMesh.get(refKey(meshA));
-  return vmA !== undefined && vmA === index.virtualMeshOfMesh.get(refKey(meshB));
-}
-
-/** Notes the need for federation when a target lives in another cluster. */
+/** Notes a target in another cluster that is not federated to the client's cluster: its host would not resolve. */
 function noteRemote(target: IndexedDestination, context: FeatureContext, path: string, host: string): void {
-  if (target.service === undefined || target.service.cluster === context.service.cluster) return;
-  if (sharesVirtualMesh(context.destination, target, context.index)) return;
+  if (target.service === undefined || target.service.cluster === context.clientCluster) return;
+  const federation = context.index.federation.destinations.get(target);
+  const reachable =
+    federation !== undefined &&
+    federation.errors.length === 0 &&
+    federation.toMeshes.some((mesh) => mesh.spec.istio?.installation?.cluster === context.clientCluster);
+  if (reachable) return;
   context.warnings.push(
-    `${path}: ${describeService(target.service)} is reached as ${host}, which resolves only once its mesh and this Destination's are federated in one VirtualMesh`,
+    `${path}: ${describeService(target.service)} is reached as ${host}, which resolves only where a VirtualMesh federates it; it is not federated to cluster ${context.clientCluster}`,
   );
 }
 
@@ -180,7 +181,7 @@ function translateTrafficShift(
       const resolved = resolvePort(weighted.kubeService.port, target, context, `${path}.kubeService`);
       if ('error' in resolved) return void errors.push(resolved.error);
       const port = resolved.port;
-      const host = hostFrom(context.service.cluster, target, context.index);
+      const host = hostFrom(context.clientCluster, target, context.index);
       noteRemote(target, context, `${path}.kubeService`, host);
       const labels = weighted.kubeService.subset ?? {};
       if (Object.keys(labels).length > 0) {
@@ -232,7 +233,7 @@ function translateMirror(
   const resolved = resolvePort(mirror.port, target, context, path);
   if ('error' in resolved) return invalid(resolved.error);
   const port = resolved.port;
-  const host = hostFrom(context.service.cluster, target, context.index);
+  const host = hostFrom(context.clientCluster, target, context.index);
   noteRemote(target, context, `${path}.kubeService`, host);
   return ok({ host, port, ...(mirror.percentage === undefined ? {} : { percentage: mirror.percentage }) });
 }

@@ -2,8 +2,7 @@
 // cluster, the federated host name from anywhere else (DESIGN.md §1).
 import { refKey } from '../../keys.ts';
 import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
-
-export const DEFAULT_HOSTNAME_SUFFIX = 'global';
+import { DEFAULT_HOSTNAME_SUFFIX } from '../../validate/federation.ts';
 
 export function localFqdn(service: KubeServiceRef, index: NetworkingIndex): string {
   return `${service.name}.${service.namespace}.svc.${index.clusterDomainOf(service.cluster)}`;
@@ -14,6 +13,8 @@ export function localFqdn(service: KubeServiceRef, index: NetworkingIndex): stri
  * already has one, else the one its VirtualMesh's hostnameSuffix (default `global`) gives.
  */
 export function federatedFqdn(destination: IndexedDestination, index: NetworkingIndex): string {
+  const planned = index.federation.destinations.get(destination)?.hostname;
+  if (planned !== undefined) return planned;
   const applied = destination.destination.status?.appliedFederation?.federatedHostname;
   if (applied !== undefined && applied !== '') return applied;
   const service = destination.service;

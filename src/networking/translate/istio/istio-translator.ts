@@ -2,6 +2,7 @@
 // conflicts), then its VirtualService, DestinationRule and AuthorizationPolicy.
 import type { KubeObject } from '../../../api/meta.ts';
 import { canonicalJson } from '../../canonical-json.ts';
+import { compareStrings } from '../../keys.ts';
 import type { AccessPolicy, Mesh, TrafficPolicy } from '../../model.ts';
 import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
 import { FieldOwnership, type FieldClaim } from '../../validate/conflicts.ts';
@@ -27,7 +28,16 @@ import {
   type RouteFields,
 } from './features.ts';
 import { localFqdn } from './hostnames.ts';
-import type { AuthorizationPolicySpec, DestinationRuleSpec, HTTPMatchRequest, Rule, TLSMode } from './istio-types.ts';
+import { writeFederation } from './federation.ts';
+import type {
+  AuthorizationPolicySpec,
+  DestinationRuleSpec,
+  HTTPMatchRequest,
+  Rule,
+  Subset,
+  TcpKeepalive,
+  TLSMode,
+} from './istio-types.ts';
 import { translateRequestMatchers } from './request-matchers.ts';
 import { subsetsFor } from './subsets.ts';
 import { buildHttpRoutes, type RouteDraft } from './virtual-service.ts';
@@ -109,15 +119,72 @@ function translateFeatures(context: FeatureContext): Translated | string[] {
       };
 }
 
-/** What the accepted policies of one Destination add up to, until its outputs are written. */
-interface IstioDestinationPlan {
-  readonly destination: IndexedDestination;
-  readonly service: KubeServiceRef;
-  readonly mesh: Mesh;
+/** The routes and DestinationRule fields accepted policies set for the clients of one cluster. */
+interface ClientPlan {
   readonly routes: Map<string, RouteDraft>;
   readonly drFields: DestinationRuleFields;
   readonly drPolicies: TrafficPolicy[];
+}
+
+/** What the accepted policies of one Destination add up to, until its outputs are written. */
+interface IstioDestinationPlan extends ClientPlan {
+  readonly destination: IndexedDestination;
+  readonly service: KubeServiceRef;
+  readonly mesh: Mesh;
   readonly rules: { policy: AccessPolicy; rule: Rule }[];
+  /** Federated: the plan for each cluster of a mesh it is federated to. */
+  readonly federated: Map<string, ClientPlan>;
+}
+
+function newClientPlan(): ClientPlan {
+  return { routes: new Map(), drFields: {}, drPolicies: [] };
+}
+
+/** Claims of one policy's routes for the clients of one cluster, with the matches they apply to. */
+interface ClientClaims {
+  readonly plan: ClientPlan;
+  readonly translated: Translated;
+  readonly matches: readonly HTTPMatchRequest[];
+  readonly claims: FieldClaim[];
+}
+
+function clientClaims(
+  plan: ClientPlan,
+  translated: Translated,
+  policy: TrafficPolicy,
+  cluster: string,
+  scopePrefix: string,
+): ClientClaims {
+  const selectors = policy.spec.sourceSelector ?? [];
+  const matches =
+    translated.routeClaims.length === 0
+      ? []
+      : translateRequestMatchers(policy.spec.httpRequestMatchers, selectors, cluster);
+  const claims: FieldClaim[] = [];
+  for (const match of matches) {
+    const scope = `${scopePrefix}${describeMatch(match)}`;
+    for (const claim of translated.routeClaims) claims.push({ scope, ...claim });
+  }
+  for (const claim of translated.drClaims) claims.push({ scope: `${scopePrefix}the DestinationRule`, ...claim });
+  return { plan, translated, matches, claims };
+}
+
+function commitClaims(client: ClientClaims, policy: TrafficPolicy): void {
+  const { plan, translated } = client;
+  for (const match of client.matches) {
+    const key = canonicalJson(match);
+    let draft = plan.routes.get(key);
+    if (draft === undefined) {
+      draft = { match, fields: {}, policies: [] };
+      plan.routes.set(key, draft);
+    }
+    Object.assign(draft.fields, translated.routeFields);
+    draft.policies.push(policy);
+  }
+  if (translated.drClaims.length > 0) {
+    Object.assign(plan.drFields, translated.drFields);
+    plan.drPolicies.push(policy);
+  }
 }
 
 function decideTrafficPolicy(
@@ -131,28 +198,28 @@ function decideTrafficPolicy(
   if (unsupported.length > 0) return outcome('INVALID', unsupported);
   const cluster = plan.service.cluster;
   const selectors = policy.spec.sourceSelector ?? [];
+  const covers = (c: string) => selectors.length === 0 || selectors.some((s) => workloadSelectorCoversCluster(s, c));
+  const local = covers(cluster);
+  const federatedClusters = [...plan.federated.keys()].filter(covers);
   const warnings: string[] = [];
-  if (selectors.length > 0 && !selectors.some((s) => workloadSelectorCoversCluster(s, cluster))) {
+  if (!local) {
     // Its sources are all in other clusters: they reach this Destination through federation.
-    return outcome(
-      'ACCEPTED',
-      [],
-      [
-        `spec.sourceSelector: every selected source is outside cluster ${cluster}; this Destination's own VirtualService is unchanged (clients in other clusters are configured by federation)`,
-      ],
-    );
+    const note = `spec.sourceSelector: every selected source is outside cluster ${cluster}; this Destination's own VirtualService is unchanged (clients in other clusters are configured by federation)`;
+    if (federatedClusters.length === 0) return outcome('ACCEPTED', [], [note]);
+    warnings.push(note);
   }
   const context: FeatureContext = {
     index,
     destination: plan.destination,
     service: plan.service,
+    clientCluster: cluster,
     policy,
     warnings,
     subsets: [],
   };
   const translated = translateFeatures(context);
   if (Array.isArray(translated)) return outcome('INVALID', translated, warnings);
-  if (translated.routeClaims.length > 0) {
+  if (local && translated.routeClaims.length > 0) {
     const host = localFqdn(plan.service, index);
     const existing = index.existingVirtualServices.find(cluster, host);
     if (existing !== undefined) {
@@ -165,42 +232,30 @@ function decideTrafficPolicy(
       );
     }
   }
-  const hasDestinationRuleFields = translated.drClaims.length > 0;
-  if (hasDestinationRuleFields && selectors.length > 0) {
+  if (translated.drClaims.length > 0 && selectors.length > 0) {
     warnings.push(
       'spec.sourceSelector: outlierDetection and mtls apply to traffic from every source, not only the selected ones',
     );
   }
 
-  const matches =
-    translated.routeClaims.length === 0
-      ? []
-      : translateRequestMatchers(policy.spec.httpRequestMatchers, selectors, cluster);
-  const claims: FieldClaim[] = [];
-  for (const match of matches) {
-    const scope = describeMatch(match);
-    for (const claim of translated.routeClaims) claims.push({ scope, ...claim });
+  const clients: ClientClaims[] = local ? [clientClaims(plan, translated, policy, cluster, '')] : [];
+  for (const clientCluster of federatedClusters) {
+    const clientPlan = plan.federated.get(clientCluster);
+    if (clientPlan === undefined) continue;
+    // The same policy as seen from a federated cluster: only host names differ, so no new errors or notes.
+    const remote = translateFeatures({ ...context, clientCluster, warnings: [], subsets: [] });
+    if (Array.isArray(remote)) return outcome('INVALID', remote, warnings);
+    clients.push(clientClaims(clientPlan, remote, policy, clientCluster, `cluster ${clientCluster} (federated): `));
   }
-  for (const claim of translated.drClaims) claims.push({ scope: 'the DestinationRule', ...claim });
-  const conflicts = ownership.conflicts(claims);
+  const conflicts = ownership.conflicts(clients.flatMap((c) => c.claims));
   if (conflicts.length > 0) return outcome('INVALID', conflicts, warnings);
 
-  ownership.commit(policyName(policy, 'TrafficPolicy'), claims);
-  for (const match of matches) {
-    const key = canonicalJson(match);
-    let draft = plan.routes.get(key);
-    if (draft === undefined) {
-      draft = { match, fields: {}, policies: [] };
-      plan.routes.set(key, draft);
-    }
-    Object.assign(draft.fields, translated.routeFields);
-    draft.policies.push(policy);
-  }
-  if (hasDestinationRuleFields) {
-    Object.assign(plan.drFields, translated.drFields);
-    plan.drPolicies.push(policy);
-  }
-  for (const { target, labels } of context.subsets) subsets.push({ target, labels, policy });
+  ownership.commit(
+    policyName(policy, 'TrafficPolicy'),
+    clients.flatMap((c) => c.claims),
+  );
+  for (const client of clients) commitClaims(client, policy);
+  for (const { target, labels } of context.subsets) subsets.push({ target, labels, policy, from: plan.destination });
   return outcome('ACCEPTED', [], warnings);
 }
 
@@ -289,7 +344,86 @@ function writeIstioOutputs(
       spec: apSpec,
     });
   }
-  return objects.map((object) => ({ cluster: service.cluster, object }));
+  const local = objects.map((object) => ({ cluster: service.cluster, object }));
+  return [...local, ...writeFederatedOutputs(plan, index, requiredSubsets, subsets)];
+}
+
+function tcpKeepalive(keepalive: {
+  readonly probes?: number | undefined;
+  readonly time?: string | undefined;
+  readonly interval?: string | undefined;
+}): TcpKeepalive {
+  return {
+    ...(keepalive.probes === undefined ? {} : { probes: keepalive.probes }),
+    ...(keepalive.time === undefined ? {} : { time: keepalive.time }),
+    ...(keepalive.interval === undefined ? {} : { interval: keepalive.interval }),
+  };
+}
+
+/** The Destination's federated host in every mesh it is federated to (see federation.ts). */
+function writeFederatedOutputs(
+  plan: IstioDestinationPlan,
+  index: NetworkingIndex,
+  requiredSubsets: readonly RequiredSubset[],
+  subsets: readonly Subset[],
+): ClusterObject[] {
+  const federation = index.federation.destinations.get(plan.destination);
+  if (federation === undefined || federation.errors.length > 0) return [];
+  const ports = (plan.destination.destination.spec.kubeService?.ports ?? []).flatMap((p) =>
+    p.port === undefined ? [] : [p.port],
+  );
+  const keepalive = federation.check.virtualMesh.spec.federation?.tcpKeepalive;
+  const clientPlan = (client: Mesh) =>
+    plan.federated.get(client.spec.istio?.installation?.cluster ?? '') ?? newClientPlan();
+  const written = writeFederation({
+    destination: plan.destination,
+    service: plan.service,
+    mesh: plan.mesh,
+    federation,
+    index,
+    subsets,
+    // Routes in a client's own namespace that name a subset of this host: istioctl analyze looks
+    // for the subset in that namespace, so the DestinationRule is also written there (private to it).
+    namespacesFor: (client) => {
+      const cluster = client.spec.istio?.installation?.cluster ?? '';
+      const namespace = client.spec.istio?.installation?.namespace ?? '';
+      return [
+        ...new Set(
+          requiredSubsets.flatMap((s) =>
+            s.from.service?.cluster === cluster && s.from.service.namespace !== namespace
+              ? [s.from.service.namespace]
+              : [],
+          ),
+        ),
+      ].sort(compareStrings);
+    },
+    destinationRuleFor: (client) => {
+      const { drFields, drPolicies } = clientPlan(client);
+      // Through an east-west gateway only mTLS works: it routes by the SNI of Istio's mTLS.
+      const defaultMode = federation.flatNetwork ? defaultTlsMode(index) : 'ISTIO_MUTUAL';
+      return {
+        trafficPolicy: {
+          tls: drFields.tls ?? { mode: defaultMode },
+          ...(drFields.outlierDetection === undefined ? {} : { outlierDetection: drFields.outlierDetection }),
+          ...(keepalive === undefined ? {} : { connectionPool: { tcp: { tcpKeepalive: tcpKeepalive(keepalive) } } }),
+        },
+        subsets,
+        policies: [...drPolicies, ...requiredSubsets.map((s) => s.policy)],
+      };
+    },
+    virtualServiceFor: (client) => {
+      const drafts = [...clientPlan(client).routes.values()];
+      if (drafts.length === 0) return undefined;
+      return {
+        spec: { hosts: [federation.hostname], http: buildHttpRoutes(drafts, federation.hostname, ports) },
+        policies: drafts.flatMap((d) => d.policies),
+      };
+    },
+  });
+  if (typeof written === 'string') {
+    throw new Error(`istioTranslator: federation of ${plan.destination.key} was planned but fails: ${written}`);
+  }
+  return written;
 }
 
 export const istioTranslator: MeshTranslator = {
@@ -299,15 +433,15 @@ export const istioTranslator: MeshTranslator = {
     if (service === undefined || mesh === undefined) {
       throw new Error(`istioTranslator: ${destination.key} must be a Kubernetes Service in a known mesh`);
     }
-    const plan: IstioDestinationPlan = {
-      destination,
-      service,
-      mesh,
-      routes: new Map(),
-      drFields: {},
-      drPolicies: [],
-      rules: [],
-    };
+    const federation = index.federation.destinations.get(destination);
+    const federated = new Map<string, ClientPlan>();
+    if (federation !== undefined && federation.errors.length === 0) {
+      for (const client of federation.toMeshes) {
+        const cluster = client.spec.istio?.installation?.cluster ?? '';
+        if (cluster !== service.cluster && !federated.has(cluster)) federated.set(cluster, newClientPlan());
+      }
+    }
+    const plan: IstioDestinationPlan = { destination, service, mesh, ...newClientPlan(), rules: [], federated };
     const ownership = new FieldOwnership();
     const requiredSubsets: RequiredSubset[] = [];
     const tpOutcomes = trafficPolicies.map(

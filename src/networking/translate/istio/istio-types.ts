@@ -89,15 +89,30 @@ export interface VirtualServiceSpec {
 export type TLSMode = 'DISABLE' | 'SIMPLE' | 'ISTIO_MUTUAL';
 
 export interface OutlierDetection {
+  consecutiveGatewayErrors?: number;
   consecutive5xxErrors: number;
   interval: string;
   baseEjectionTime: string;
   maxEjectionPercent: number;
 }
 
+export interface TcpKeepalive {
+  probes?: number;
+  time?: string;
+  interval?: string;
+}
+
+export interface LocalityLbSetting {
+  enabled: boolean;
+  failover?: { from: string; to: string }[];
+  failoverPriority?: string[];
+}
+
 export interface TrafficPolicy {
-  tls?: { mode: TLSMode };
+  tls?: { mode: TLSMode; sni?: string };
   outlierDetection?: OutlierDetection;
+  connectionPool?: { tcp: { tcpKeepalive: TcpKeepalive } };
+  loadBalancer?: { localityLbSetting: LocalityLbSetting };
 }
 
 export interface Subset {
@@ -109,6 +124,43 @@ export interface DestinationRuleSpec {
   host: string;
   trafficPolicy?: TrafficPolicy;
   subsets?: Subset[];
+  exportTo?: string[];
+}
+
+export interface ServicePort {
+  number: number;
+  protocol: string;
+  name: string;
+  targetPort?: number;
+}
+
+export interface WorkloadEntry {
+  address: string;
+  ports?: Record<string, number>;
+  labels?: Record<string, string>;
+  locality?: string;
+  weight?: number;
+}
+
+export type Resolution = 'STATIC' | 'DNS';
+
+export interface ServiceEntrySpec {
+  hosts: string[];
+  addresses?: string[];
+  ports: ServicePort[];
+  location: 'MESH_INTERNAL';
+  resolution: Resolution;
+  endpoints?: WorkloadEntry[];
+  exportTo?: string[];
+}
+
+export interface GatewaySpec {
+  selector: Record<string, string>;
+  servers: {
+    port: { number: number; protocol: 'TLS'; name: string };
+    hosts: string[];
+    tls: { mode: 'AUTO_PASSTHROUGH' };
+  }[];
 }
 
 export interface Source {

@@ -1,0 +1,179 @@
+// The one non-pure module of src/certs: keys, CSRs and certificates (WebCrypto through
+// @peculiar/x509). Everything else in the certificate flow decides; this module only computes.
+//
+//   generateRootCa        the VirtualMesh's root (self-signed, CA:TRUE), on the management plane
+//   generateIntermediateRequest  key + CSR on the workload cluster: the key never leaves it
+//   signIntermediate      the issuer signs the CSR: CA:TRUE with a path length, SAN = istiod's SPIFFE ID
+//   istioCaSecretData     Istio's cacerts: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem
+import 'reflect-metadata';
+import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import { DEFAULT_RSA_KEY_SIZE, DEFAULT_TTL_DAYS, SECRET_KEYS } from './cert-defaults.ts';
+
+x509.cryptoProvider.set(webcrypto);
+
+const DAY_MS = 24 * 3600_000;
+/** Certificates start a little in the past, so clusters whose clocks run behind accept them. */
+const BACKDATE_MS = 5 * 60_000;
+
+function rsaAlgorithm(modulusLength: number) {
+  return {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength,
+  } as const;
+}
+
+async function exportPrivateKey(key: WebCrypto.CryptoKey): Promise<string> {
+  return withNewline(x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY'));
+}
+
+/** PEM files end with a newline; concatenated chains stay well-formed. */
+function withNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
+async function importPrivateKey(pem: string, algorithm: { name: string; hash: string }): Promise<WebCrypto.CryptoKey> {
+  const der = x509.PemConverter.decodeFirst(pem);
+  return webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
+}
+
+/** A random positive serial number (up to 16 bytes, as RFC 5280 allows 20). */
+function serialNumber(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return Buffer.from(bytes).toString('hex');
+}
+
+export interface KeyAndCertificate {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+export interface RootCaOptions {
+  readonly ttlDays?: number;
+  /** Bits, despite the API's field name (rsaKeySizeBytes). */
+  readonly rsaKeySizeBytes?: number;
+  readonly orgName?: string;
+  /** Defaults to the current time. */
+  readonly now?: Date;
+}
+
+/** A self-signed root CA. */
+export async function generateRootCa(options: RootCaOptions = {}): Promise<KeyAndCertificate> {
+  const now = options.now ?? new Date();
+  const algorithm = rsaAlgorithm(options.rsaKeySizeBytes || DEFAULT_RSA_KEY_SIZE);
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const org = options.orgName === undefined || options.orgName === '' ? 'gloo-mesh' : options.orgName;
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: [{ O: [org] }, { CN: [`${org} root CA`] }],
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(now.getTime() + (options.ttlDays || DEFAULT_TTL_DAYS) * DAY_MS),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return {
+    certificatePem: withNewline(certificate.toString('pem')),
+    privateKeyPem: await exportPrivateKey(keys.privateKey),
+  };
+}
+
+export interface IntermediateRequest {
+  readonly csrPem: string;
+  readonly privateKeyPem: string;
+}
+
+/** The intermediate CA's key and its CSR, made where the key is to stay (the workload cluster). */
+export async function generateIntermediateRequest(options: {
+  readonly hosts: readonly string[];
+  readonly orgName: string;
+  readonly keySizeBits?: number;
+}): Promise<IntermediateRequest> {
+  const algorithm = rsaAlgorithm(options.keySizeBits || DEFAULT_RSA_KEY_SIZE);
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: [{ O: [options.orgName === '' ? 'Istio' : options.orgName] }],
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(options.hosts.map((value) => ({ type: 'url' as const, value }))),
+    ],
+  });
+  return { csrPem: withNewline(csr.toString('pem')), privateKeyPem: await exportPrivateKey(keys.privateKey) };
+}
+
+export interface SignOptions {
+  readonly csrPem: string;
+  readonly root: KeyAndCertificate;
+  /** SANs of the intermediate: istiod's SPIFFE identity (the IssuedCertificate's hosts). */
+  readonly hosts: readonly string[];
+  readonly ttlDays?: number;
+  /** How many CAs may follow it; 0: it signs workload certificates only. */
+  readonly pathLength?: number;
+  readonly now?: Date;
+}
+
+/** The issuer's signature on an intermediate CA request. The CSR's own signature is checked first. */
+export async function signIntermediate(options: SignOptions): Promise<string> {
+  const now = options.now ?? new Date();
+  const csr = new x509.Pkcs10CertificateRequest(options.csrPem);
+  if (!(await csr.verify())) throw new Error('the certificate signing request is not signed by its own key');
+  const root = new x509.X509Certificate(options.root.certificatePem);
+  const rootAlgorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+  const signingKey = await importPrivateKey(options.root.privateKeyPem, rootAlgorithm);
+  const notAfter = Math.min(now.getTime() + (options.ttlDays || DEFAULT_TTL_DAYS) * DAY_MS, root.notAfter.getTime());
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: csr.subject,
+    issuer: root.subject,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(notAfter),
+    publicKey: csr.publicKey,
+    signingKey,
+    signingAlgorithm: rootAlgorithm,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, options.pathLength ?? 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      new x509.SubjectAlternativeNameExtension(options.hosts.map((value) => ({ type: 'url' as const, value }))),
+      await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(root),
+    ],
+  });
+  return withNewline(certificate.toString('pem'));
+}
+
+/** Istio's plug-in CA Secret data (the `cacerts` Secret istiod reads), as strings. */
+export function istioCaSecretData(parts: {
+  readonly caCertificatePem: string;
+  readonly caPrivateKeyPem: string;
+  readonly rootCertificatePem: string;
+}): Record<string, string> {
+  const caCert = withNewline(parts.caCertificatePem);
+  const root = withNewline(parts.rootCertificatePem);
+  return {
+    [SECRET_KEYS.caCert]: caCert,
+    [SECRET_KEYS.caKey]: withNewline(parts.caPrivateKeyPem),
+    [SECRET_KEYS.rootCert]: root,
+    // The chain from the intermediate up to the root, as Istio serves it to workloads.
+    [SECRET_KEYS.certChain]: `${caCert}${root}`,
+  };
+}
+
+/** The validity of a certificate, in epoch milliseconds, for rotation (phases.ts rotationDue). */
+export function certificateValidity(pem: string): { readonly notBefore: number; readonly notAfter: number } {
+  const certificate = new x509.X509Certificate(pem);
+  return { notBefore: certificate.notBefore.getTime(), notAfter: certificate.notAfter.getTime() };
+}
