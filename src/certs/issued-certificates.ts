@@ -153,8 +153,42 @@ interface PodSelector {
   };
 }
 
+/** Workloads by the key (`namespace/name`) of their Mesh, grouped in one pass. */
+function workloadsByMesh(workloads: readonly Workload[]): Map<string, Workload[]> {
+  const byMesh = new Map<string, Workload[]>();
+  for (const workload of workloads) {
+    const ref = workload.spec.mesh;
+    if (ref === undefined) continue;
+    const key = `${ref.namespace ?? ''}/${ref.name}`;
+    const list = byMesh.get(key);
+    if (list === undefined) byMesh.set(key, [workload]);
+    else list.push(workload);
+  }
+  return byMesh;
+}
+
+/** Pod selectors sorted by namespace and labels, duplicates once, each key computed once. */
+function sortedSelectors(
+  list: readonly [string, Readonly<Record<string, string>>][],
+): [string, Record<string, string>][] {
+  const byKey = new Map<string, [string, Record<string, string>]>();
+  for (const [namespace, labels] of list) {
+    if (Object.keys(labels).length === 0) continue;
+    const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // Namespace and label names cannot hold NUL: a cheap unambiguous key.
+    const key = `${namespace}\u0000${entries.map(([k, v]) => `${k}\u0000${v}`).join('\u0000')}`;
+    if (!byKey.has(key)) byKey.set(key, [namespace, Object.fromEntries(entries)]);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+}
+
 /** istiod first (it must serve the new CA before proxies ask for certificates), then gateways, then workloads. */
-function podsToBounce(mesh: Mesh, input: TrustInput, istioNamespace: string): PodSelector[] {
+function podsToBounce(
+  mesh: Mesh,
+  input: TrustInput,
+  meshWorkloads: readonly Workload[],
+  istioNamespace: string,
+): PodSelector[] {
   const installation = mesh.spec.istio?.installation;
   const meshKey = `${mesh.metadata.namespace ?? ''}/${mesh.metadata.name}`;
   const rootCertSync = (namespace: string) => ({
@@ -169,13 +203,6 @@ function podsToBounce(mesh: Mesh, input: TrustInput, istioNamespace: string): Po
     labels: { ...(installation?.podLabels ?? {}) },
     waitForReplicas: 1,
   };
-  const others = new Map<string, PodSelector>();
-  const add = (namespace: string, labels: Readonly<Record<string, string>>) => {
-    if (Object.keys(labels).length === 0) return;
-    const sorted = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const key = canonical({ namespace, labels: sorted });
-    if (!others.has(key)) others.set(key, { namespace, labels: sorted, rootCertSync: rootCertSync(namespace) });
-  };
   const gateways: [string, Readonly<Record<string, string>>][] = [];
   for (const gateway of mesh.spec.istio?.ingressGateways ?? []) {
     gateways.push([gateway.namespace ?? istioNamespace, gateway.workloadLabels ?? {}]);
@@ -185,22 +212,19 @@ function podsToBounce(mesh: Mesh, input: TrustInput, istioNamespace: string): Po
     gateways.push([kube?.ref?.namespace ?? istioNamespace, kube?.workloadSelectorLabels ?? {}]);
   }
   const workloads: [string, Readonly<Record<string, string>>][] = [];
-  for (const workload of input.workloads) {
-    const ref = workload.spec.mesh;
-    if (ref === undefined || `${ref.namespace ?? ''}/${ref.name}` !== meshKey) continue;
+  for (const workload of meshWorkloads) {
     const kube = workload.spec.kubernetes;
-    if (kube === undefined) continue;
-    workloads.push([kube.controller?.namespace ?? 'default', kube.podLabels ?? {}]);
+    if (kube !== undefined) workloads.push([kube.controller?.namespace ?? 'default', kube.podLabels ?? {}]);
   }
-  const byKey = (list: [string, Readonly<Record<string, string>>][]) =>
-    list.sort((a, b) => {
-      const ka = canonical(a);
-      const kb = canonical(b);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
-  for (const [namespace, labels] of byKey(gateways)) add(namespace, labels);
-  for (const [namespace, labels] of byKey(workloads)) add(namespace, labels);
-  return [first, ...others.values()];
+  const seen = new Set<string>();
+  const others: PodSelector[] = [];
+  for (const [namespace, labels] of [...sortedSelectors(gateways), ...sortedSelectors(workloads)]) {
+    const key = `${namespace}\u0000${Object.entries(labels).flat().join('\u0000')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    others.push({ namespace, labels, rootCertSync: rootCertSync(namespace) });
+  }
+  return [first, ...others];
 }
 
 function metadata(name: string, namespace: string, input: TrustInput, annotations: Record<string, string> = {}) {
@@ -244,6 +268,8 @@ export function desiredIssuedCertificates(input: TrustInput): DesiredTrust {
           }
       : undefined;
   const options = resolveCertOptions(mtls.shared.intermediateCertOptions, DEFAULT_INTERMEDIATE_ORG);
+  const bounce = mtls.autoRestartPods === true;
+  const byMesh = bounce ? workloadsByMesh(input.workloads) : new Map<string, Workload[]>();
   const meshes = input.members.map((mesh): MeshTrust => {
     const istio = mesh.spec.istio;
     if (istio === undefined) {
@@ -267,7 +293,6 @@ export function desiredIssuedCertificates(input: TrustInput): DesiredTrust {
     const istioNamespace = istio.installation?.namespace ?? DEFAULT_ISTIO_NAMESPACE;
     const agentNamespace = mesh.spec.agentInfo?.agentNamespace ?? input.installNamespace;
     const name = mesh.metadata.name;
-    const bounce = mtls.autoRestartPods === true;
     const spec: IssuedCertificateSpec = {
       hosts: [
         spiffeId(
@@ -301,7 +326,14 @@ export function desiredIssuedCertificates(input: TrustInput): DesiredTrust {
         apiVersion: apiVersionOf(podBounceDirectiveKind),
         kind: podBounceDirectiveKind.kind,
         metadata: metadata(name, agentNamespace, input),
-        spec: { podsToBounce: podsToBounce(mesh, input, istioNamespace) },
+        spec: {
+          podsToBounce: podsToBounce(
+            mesh,
+            input,
+            byMesh.get(`${mesh.metadata.namespace ?? ''}/${mesh.metadata.name}`) ?? [],
+            istioNamespace,
+          ),
+        },
       });
     }
     return { mesh, cluster: cluster(mesh), objects, errors: [], warnings: [] };

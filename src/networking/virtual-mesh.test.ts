@@ -188,6 +188,37 @@ describe('federation', () => {
     assert.match(meshes['istiod-istio-system-c3.gloo-mesh.'].errors?.[0] ?? '', /no east-west ingress gateway/);
   });
 
+  it('points federated hosts at the pods on a flat network, with no gateway', () => {
+    const reviews = destination('reviews', 'bookinfo', 'c1', { mesh: c1 });
+    const withPods = {
+      ...reviews,
+      spec: {
+        ...reviews.spec,
+        kubeService: {
+          ...reviews.spec.kubeService,
+          endpointSubsets: [
+            {
+              endpoints: [{ ipAddress: '10.1.0.7', labels: { app: 'reviews', version: 'v1' } }],
+              ports: [{ name: 'http-9080', port: 9081 }],
+            },
+          ],
+        },
+      },
+    };
+    const result = translateNetworking(
+      federationInput({
+        destinations: [withPods, destination('reviews', 'bookinfo', 'c2', { mesh: c2 })],
+        virtualMeshes: [virtualMesh('vm', [c1, c2], { federation: { selectors: [{}], flatNetwork: true } })],
+      }),
+    );
+    const entry = find(result, 'c2', 'ServiceEntry', 'reviews.bookinfo.svc.c1.global').spec as { endpoints: unknown };
+    assert.deepEqual(entry.endpoints, [
+      { address: '10.1.0.7', ports: { 'http-9080': 9081 }, labels: { app: 'reviews', version: 'v1' } },
+    ]);
+    assert.ok(!names(result, 'c1').some((n) => n.startsWith('Gateway') || n.includes('svc.c1.global')));
+    assert.equal(result.destinations[0]?.status?.appliedFederation?.flatNetwork, true);
+  });
+
   it('is deterministic: the same input in another order gives byte-identical outputs', () => {
     const input = federationInput({
       virtualMeshes: [

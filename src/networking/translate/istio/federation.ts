@@ -201,8 +201,17 @@ export function writeFederation(input: FederationWriteInput): ClusterObject[] | 
   const hostname = federation.hostname;
   const objects: ClusterObject[] = [];
   const virtualMeshes = [federation.check.virtualMesh];
-  const parents = (extra: Parameters<typeof parentsAnnotation>[0] = {}) =>
-    parentsAnnotation({ destinations: [destination.destination], virtualMeshes, ...extra });
+  // The same few parent lists repeat for every client mesh: each annotation is built once.
+  const annotations = new Map<string, string>();
+  const parents = (extra: { readonly trafficPolicies?: FederatedDestinationRule['policies'] } = {}) => {
+    const key = (extra.trafficPolicies ?? []).map((p) => `${p.metadata.namespace ?? ''}/${p.metadata.name}`).join(',');
+    let annotation = annotations.get(key);
+    if (annotation === undefined) {
+      annotation = parentsAnnotation({ destinations: [destination.destination], virtualMeshes, ...extra });
+      annotations.set(key, annotation);
+    }
+    return annotation;
+  };
   const remoteSpec: ServiceEntrySpec = {
     hosts: [hostname],
     addresses: [serviceEntryVip(service.name, service.namespace, service.cluster)],
