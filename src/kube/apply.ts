@@ -2,6 +2,7 @@
 // deletion of stale objects Mesh Hub owns. A cluster that cannot be reached stops its own apply at
 // once and nothing is deleted there; other errors are reported per object and the rest goes on.
 import type { KubeObject } from '../api/meta.ts';
+import { describeObject } from '../snapshot/input.ts';
 import { KubeApiError, type KubeClient } from './client.ts';
 import { contentDiffers, statusDiffers } from './diff.ts';
 import { objectKey, typeOfObject } from './resources.ts';
@@ -78,11 +79,6 @@ export function planApply(request: ApplyRequest): PlannedApply {
   return { content, status, deletions, unchanged };
 }
 
-function describe(object: KubeObject): string {
-  const ns = object.metadata.namespace;
-  return `${object.kind} ${ns === undefined ? '' : `${ns}/`}${object.metadata.name}`;
-}
-
 function withoutStatus(object: KubeObject): KubeObject {
   const { status: _status, ...rest } = object as KubeObject & { status?: unknown };
   return rest;
@@ -128,10 +124,10 @@ export async function applyToCluster(client: KubeClient, request: ApplyRequest, 
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 0) {
         reach.unreachable = true;
-        errors.push({ object: describe(object), message: error.message });
+        errors.push({ object: describeObject(object), message: error.message });
         return;
       }
-      errors.push({ object: describe(object), message: error instanceof Error ? error.message : String(error) });
+      errors.push({ object: describeObject(object), message: error instanceof Error ? error.message : String(error) });
     }
   };
   const contentKeys = new Set(plan.content.map(objectKey));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL, OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
+import { describeObject } from '../snapshot/input.ts';
 import {
   REGISTERED_AS_LABEL,
   REMOTE_SERVICE_ACCOUNT,
@@ -51,10 +52,6 @@ export interface RegisterResult {
   readonly remoteObjects: readonly string[];
   readonly managementObjects: readonly string[];
   readonly tokenExpires: string;
-}
-
-function describe(object: KubeObject): string {
-  return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
 }
 
 /** The CA bundle of the remote cluster, base64 PEM, inlined so the kubeconfig works anywhere. */
@@ -177,8 +174,8 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
   return {
     cluster,
     server,
-    remoteObjects: remoteObjects.map(describe),
-    managementObjects: [describe(secret), describe(registration)],
+    remoteObjects: remoteObjects.map(describeObject),
+    managementObjects: [describeObject(secret), describeObject(registration)],
     tokenExpires: expires,
   };
 }
@@ -208,7 +205,7 @@ async function deleteIfPresent(
 }
 
 /** Every object Mesh Hub translated into the cluster (found by the owner label). */
-async function ownedOutputs(client: KubeClient, installNamespace: string): Promise<KubeObject[]> {
+export async function ownedOutputs(client: KubeClient, installNamespace: string): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
   for (const type of ISTIO_OUTPUT_TYPES) {
     try {
@@ -241,7 +238,7 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
       );
       if (type === undefined) continue;
       if (await remote.delete(type, object.metadata.name, object.metadata.namespace))
-        deletedOutputs.add(describe(object));
+        deletedOutputs.add(describeObject(object));
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -252,7 +249,8 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
       labelSelector: `${DISCOVERY_CLUSTER_LABEL}=${cluster},${DISCOVERY_OWNER_LABEL}=${installNamespace}`,
     });
     for (const object of list.items) {
-      if (await mgmt.delete(type, object.metadata.name, installNamespace)) deletedManagement.push(describe(object));
+      if (await mgmt.delete(type, object.metadata.name, installNamespace))
+        deletedManagement.push(describeObject(object));
     }
   }
   const deletedRemote: string[] = [];

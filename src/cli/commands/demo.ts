@@ -7,13 +7,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_INSTALL_NAMESPACE, OWNER_LABEL } from '../../api/labels.ts';
+import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../demo/estate.ts';
 import { DEFAULT_IMAGE } from '../../install/manifests.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../kube/client.ts';
-import { registerCluster } from '../../kube/registration.ts';
-import { DESTINATION, ISTIO_OUTPUT_TYPES, LEASE, MESH, WORKLOAD } from '../../kube/resources.ts';
+import { ownedOutputs, registerCluster } from '../../kube/registration.ts';
+import { DESTINATION, LEASE, MESH, WORKLOAD } from '../../kube/resources.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
 import {
   clusterProcessesAlive,
@@ -88,14 +88,6 @@ function startController(env: TestEnvState, logFile: string): number {
   child.unref();
   if (child.pid === undefined) throw new CommandError(`could not start the management plane; see ${logFile}`);
   return child.pid;
-}
-
-async function ownedOutputs(client: KubeClient): Promise<KubeObject[]> {
-  const found: KubeObject[] = [];
-  for (const type of ISTIO_OUTPUT_TYPES) {
-    found.push(...(await client.list(type, { labelSelector: `${OWNER_LABEL}=${NS}` })).items);
-  }
-  return found;
 }
 
 export async function demoUp(io: CommandIO): Promise<void> {
@@ -182,7 +174,9 @@ export async function demoUp(io: CommandIO): Promise<void> {
       'the VirtualService for ratings in both clusters',
       async () => {
         for (const remote of remotes.values()) {
-          if (!(await ownedOutputs(remote)).some((o) => o.kind === 'VirtualService' && o.metadata.name === 'ratings'))
+          if (
+            !(await ownedOutputs(remote, NS)).some((o) => o.kind === 'VirtualService' && o.metadata.name === 'ratings')
+          )
             return false;
         }
         return true;
@@ -197,7 +191,7 @@ export async function demoUp(io: CommandIO): Promise<void> {
     for (const destination of destinations) say(`  Destination  ${destination.metadata.name}`);
     say('Written to the workload clusters:');
     for (const [cluster, remote] of remotes) {
-      for (const object of await ownedOutputs(remote)) {
+      for (const object of await ownedOutputs(remote, NS)) {
         say(`  ${cluster}  ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`);
       }
     }

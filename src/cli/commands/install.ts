@@ -1,6 +1,6 @@
 // `meshctl install` / `meshctl uninstall`: Mesh Hub on the management cluster.
 import type { Command } from 'commander';
-import type { KubeObject } from '../../api/meta.ts';
+import { describeObject } from '../../snapshot/input.ts';
 import { meshHubCrds } from '../../install/crd-files.ts';
 import {
   DEFAULT_IMAGE,
@@ -16,10 +16,6 @@ import { LEASE_NAME } from '../../server/controller-command.ts';
 import { managementClient, namespaceOption } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { clientVersion } from '../version.ts';
-
-function describe(object: KubeObject): string {
-  return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
-}
 
 async function waitForCrds(client: KubeClient, names: readonly string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,14 +59,14 @@ export async function install(
       object.kind === 'Settings' &&
       (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace)) !== undefined
     ) {
-      progress(`kept existing ${describe(object)}`);
+      progress(`kept existing ${describeObject(object)}`);
       continue;
     }
     if (object.kind === 'Settings') await waitForCrds(client, crdNames);
     await client.apply(object);
     if (object.kind === 'CustomResourceDefinition') crdNames.push(object.metadata.name);
-    applied.push(describe(object));
-    progress(`applied ${describe(object)}`);
+    applied.push(describeObject(object));
+    progress(`applied ${describeObject(object)}`);
   }
   return applied;
 }
@@ -157,7 +153,7 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
         }
         try {
           if (await client.delete(type, object.metadata.name, object.metadata.namespace))
-            removed.push(describe(object));
+            removed.push(describeObject(object));
         } catch (error) {
           if (error instanceof KubeApiError && error.status === 404) continue;
           throw error;
