@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/discovery/**/*.ts', 'src/networking/**/*.ts', 'src/api/**/*.ts'],
+    files: ['src/discovery/**/*.ts', 'src/networking/**/*.ts', 'src/api/**/*.ts', 'src/certs/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

@@ -4,7 +4,7 @@
 import { OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
-import { ISTIO_OUTPUT_TYPES, KUBERNETES_CLUSTER, type ResourceType } from '../kube/resources.ts';
+import { WORKLOAD_OUTPUT_TYPES, KUBERNETES_CLUSTER, type ResourceType } from '../kube/resources.ts';
 import { probeRegisteredCluster } from './commands/cluster.ts';
 import { CommandError } from './context.ts';
 
@@ -84,5 +84,5 @@ export async function listTypes(
 
 /** Everything Mesh Hub of this install namespace wrote to a cluster (found by the owner label). */
 export function listOwnedOutputs(client: KubeClient, installNamespace: string): Promise<ListingResult> {
-  return listTypes(client, ISTIO_OUTPUT_TYPES, `${OWNER_LABEL}=${installNamespace}`);
+  return listTypes(client, WORKLOAD_OUTPUT_TYPES, `${OWNER_LABEL}=${installNamespace}`);
 }

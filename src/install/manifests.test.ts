@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { installObjects, remoteAccessRules, remoteRegistrationObjects } from './manifests.ts';
+import { certAgentRules, installObjects, remoteAccessRules, remoteRegistrationObjects } from './manifests.ts';
 
 describe('install and registration manifests', () => {
   it('gives the management plane no Secret, RBAC or wildcard access on a workload cluster', () => {
@@ -13,6 +13,41 @@ describe('install and registration manifests', () => {
     assert.ok(readOnly.every((r) => r.verbs.every((v) => ['get', 'list', 'watch'].includes(v))));
     const istio = rules.find((r) => r.apiGroups.includes('networking.istio.io'));
     assert.ok(istio?.resources.includes('virtualservices') && istio.verbs.includes('delete'));
+  });
+
+  it('lets the management plane write IssuedCertificates and sign CertificateRequests, nothing more of the flow', () => {
+    const rules = remoteAccessRules();
+    const certificates = rules.filter((r) => r.apiGroups.includes('certificates.mesh.gloo.solo.io'));
+    const verbsOf = (resource: string) => certificates.find((r) => r.resources.includes(resource))?.verbs ?? [];
+    assert.ok(verbsOf('issuedcertificates').includes('create'));
+    assert.ok(verbsOf('podbouncedirectives').includes('delete'));
+    assert.deepEqual(verbsOf('certificaterequests'), ['get', 'list', 'watch']);
+    assert.deepEqual(verbsOf('certificaterequests/status'), ['get', 'patch', 'update']);
+  });
+
+  it('installs the cert agent with its own identity when an image is given', () => {
+    const objects = remoteRegistrationObjects({ cluster: 'c', namespace: 'gloo-mesh', certAgentImage: 'img:1' });
+    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const name of [
+      'ServiceAccount/mesh-hub-cert-agent',
+      'ClusterRole/mesh-hub-gloo-mesh-cert-agent',
+      'ClusterRoleBinding/mesh-hub-gloo-mesh-cert-agent',
+      'Deployment/mesh-hub-cert-agent',
+    ])
+      assert.ok(names.includes(name), name);
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { serviceAccountName: string; containers: { image: string; args: string[] }[] } } };
+    };
+    assert.equal(deployment.spec.template.spec.serviceAccountName, 'mesh-hub-cert-agent');
+    assert.deepEqual(deployment.spec.template.spec.containers[0]?.args.slice(0, 2), [
+      'cert-agent',
+      '--namespace=gloo-mesh',
+    ]);
+    // The agent writes Secrets (cacerts) on its own cluster but never touches RBAC.
+    const rules = certAgentRules();
+    assert.ok(rules.some((r) => r.resources.includes('secrets') && r.verbs.includes('create')));
+    assert.ok(!rules.some((r) => r.apiGroups.includes('rbac.authorization.k8s.io') || r.resources.includes('*')));
+    assert.deepEqual(rules.find((r) => r.resources.includes('pods'))?.verbs, ['get', 'list', 'watch', 'delete']);
   });
 
   it('lets the registered ServiceAccount create tokens for itself only', () => {

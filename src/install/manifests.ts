@@ -1,7 +1,7 @@
 // The objects `meshctl install` and `meshctl cluster register` write. Pure: the same options give the
 // same manifests, so `--dry-run` prints exactly what would be applied.
 import type { KubeObject } from '../api/meta.ts';
-import { ISTIO_OUTPUT_TYPES } from '../kube/resources.ts';
+import { CERTIFICATE_REQUEST, WORKLOAD_OUTPUT_TYPES } from '../kube/resources.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'mesh-hub';
@@ -15,6 +15,11 @@ export function remoteClusterRoleName(installNamespace: string): string {
   return `mesh-hub-${installNamespace}-remote-access`;
 }
 export const REMOTE_TOKEN_ROLE = 'mesh-hub-token-renewal';
+/** The cert agent on a workload cluster: its ServiceAccount and Deployment. */
+export const CERT_AGENT_NAME = 'mesh-hub-cert-agent';
+export function certAgentClusterRoleName(installNamespace: string): string {
+  return `mesh-hub-${installNamespace}-cert-agent`;
+}
 
 export const CONTROLLER_NAME = 'mesh-hub-controller';
 export const DEFAULT_SETTINGS_NAME = 'settings';
@@ -36,11 +41,12 @@ const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /**
  * Least privilege on a workload cluster: read what discovery needs, write only the mesh
- * configuration Mesh Hub translates. No Secrets, no RBAC, nothing cluster-admin.
+ * configuration Mesh Hub translates and the certificate flow's requests to the cert agent, sign
+ * the agent's CertificateRequests (their status). No Secrets, no RBAC, nothing cluster-admin.
  */
 export function remoteAccessRules(): PolicyRule[] {
   const outputGroups = new Map<string, string[]>();
-  for (const type of ISTIO_OUTPUT_TYPES) {
+  for (const type of WORKLOAD_OUTPUT_TYPES) {
     outputGroups.set(type.group, [...(outputGroups.get(type.group) ?? []), type.plural]);
   }
   return [
@@ -50,6 +56,30 @@ export function remoteAccessRules(): PolicyRule[] {
     ...[...outputGroups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([group, resources]) => ({ apiGroups: [group], resources: resources.sort(), verbs: WRITE })),
+    { apiGroups: [CERTIFICATE_REQUEST.group], resources: [CERTIFICATE_REQUEST.plural], verbs: READ },
+    {
+      apiGroups: [CERTIFICATE_REQUEST.group],
+      resources: [`${CERTIFICATE_REQUEST.plural}/status`],
+      verbs: ['get', 'patch', 'update'],
+    },
+  ];
+}
+
+/**
+ * The cert agent's rights on its own cluster: answer IssuedCertificates with CertificateRequests,
+ * keep its private keys and write Istio's `cacerts` (Secrets, in whatever namespace a mesh runs),
+ * and restart the pods a PodBounceDirective names. It has no access to the management cluster.
+ */
+export function certAgentRules(): PolicyRule[] {
+  const group = CERTIFICATE_REQUEST.group;
+  const status = ['get', 'patch', 'update'];
+  return [
+    { apiGroups: [group], resources: ['issuedcertificates', 'podbouncedirectives'], verbs: [...READ, 'patch'] },
+    { apiGroups: [group], resources: ['issuedcertificates/status', 'podbouncedirectives/status'], verbs: status },
+    { apiGroups: [group], resources: ['certificaterequests'], verbs: WRITE },
+    { apiGroups: [''], resources: ['secrets'], verbs: WRITE },
+    { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'delete'] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: READ },
   ];
 }
 
@@ -57,6 +87,8 @@ export interface RemoteOptions {
   readonly cluster: string;
   /** Namespace on the workload cluster for Mesh Hub's ServiceAccount (the install namespace's name). */
   readonly namespace: string;
+  /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed. */
+  readonly certAgentImage?: string;
 }
 
 /** What `meshctl cluster register` writes to the workload cluster. */
@@ -106,7 +138,60 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: REMOTE_TOKEN_ROLE },
       subjects: [subject],
     },
+    ...(options.certAgentImage === undefined ? [] : certAgentObjects(namespace, options.certAgentImage, meta)),
   ] as KubeObject[];
+}
+
+/** The cert agent: ServiceAccount, ClusterRole and binding, Deployment (one replica, no leader election). */
+function certAgentObjects(
+  namespace: string,
+  image: string,
+  meta: (name: string, ns?: string) => Record<string, unknown>,
+): Record<string, unknown>[] {
+  const role = certAgentClusterRoleName(namespace);
+  const podLabels = { app: CERT_AGENT_NAME };
+  const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CERT_AGENT_NAME, namespace) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(role), rules: certAgentRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(role),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: CERT_AGENT_NAME, namespace }],
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(CERT_AGENT_NAME, namespace),
+      spec: {
+        replicas: 1,
+        // Never two agents at once: both would request a certificate for the same IssuedCertificate.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: podLabels },
+        template: {
+          metadata: { labels: podLabels },
+          spec: {
+            serviceAccountName: CERT_AGENT_NAME,
+            securityContext: { runAsNonRoot: true, runAsUser: 10101 },
+            containers: [
+              {
+                name: 'cert-agent',
+                image,
+                args: ['cert-agent', `--namespace=${namespace}`, '--listen=0.0.0.0:9092'],
+                ports: [{ name: 'http', containerPort: 9092 }],
+                readinessProbe: probe('/readyz'),
+                livenessProbe: probe('/healthz'),
+                resources: { requests: { cpu: '50m', memory: '128Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
 }
 
 export interface InstallOptions {
@@ -136,6 +221,9 @@ export function managementRules(): PolicyRule[] {
       ],
       verbs: ['get', 'patch', 'update'],
     },
+    // The root CA a VirtualMesh names may be a user's Secret in any namespace (read only; a
+    // generated root is created in the install namespace).
+    { apiGroups: [''], resources: ['secrets'], verbs: READ },
   ];
 }
 
@@ -155,8 +243,9 @@ export function installNamespaceRules(): PolicyRule[] {
       resources: ['meshes', 'workloads', 'destinations', 'meshes/status', 'workloads/status', 'destinations/status'],
       verbs: WRITE,
     },
-    // Registration Secrets: read, and updated when the management plane renews a cluster's token.
-    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    // Registration Secrets: read, and updated when the management plane renews a cluster's token;
+    // generated root CAs of VirtualMeshes: created and replaced on rotation.
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
   ];
 }

@@ -4,7 +4,10 @@ import { stringify } from 'yaml';
 import { DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL, OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { describeObject } from '../snapshot/input.ts';
+import { meshHubCrds } from '../install/crd-files.ts';
 import {
+  CERT_AGENT_NAME,
+  certAgentClusterRoleName,
   REGISTERED_AS_LABEL,
   REMOTE_SERVICE_ACCOUNT,
   REMOTE_TOKEN_ROLE,
@@ -17,8 +20,10 @@ import {
   CLUSTER_ROLE,
   CLUSTER_ROLE_BINDING,
   CRD,
+  DEPLOYMENT,
   DESTINATION,
-  ISTIO_OUTPUT_TYPES,
+  ISSUED_CERTIFICATE,
+  WORKLOAD_OUTPUT_TYPES,
   KUBERNETES_CLUSTER,
   MESH,
   NAMESPACE,
@@ -44,6 +49,8 @@ export interface RegisterOptions {
   readonly apiServerAddress?: string;
   readonly clusterDomain: string;
   readonly tokenLifetimeSeconds: number;
+  /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed there. */
+  readonly certAgentImage?: string;
 }
 
 export interface RegisterResult {
@@ -55,7 +62,7 @@ export interface RegisterResult {
 }
 
 /** The CA bundle of the remote cluster, base64 PEM, inlined so the kubeconfig works anywhere. */
-function certificateAuthority(client: KubeClient): string | undefined {
+export function certificateAuthority(client: KubeClient): string | undefined {
   const cluster = client.kubeConfig.getCurrentCluster();
   if (cluster?.caData !== undefined && cluster.caData !== '') return cluster.caData;
   if (cluster?.caFile !== undefined && cluster.caFile !== '') return readFileSync(cluster.caFile).toString('base64');
@@ -89,17 +96,16 @@ export async function requestToken(
   client: KubeClient,
   namespace: string,
   lifetimeSeconds: number,
+  serviceAccount = REMOTE_SERVICE_ACCOUNT,
 ): Promise<{ token: string; expires: string }> {
   const response = await client.request<{ status?: { token?: string; expirationTimestamp?: string } }>(
     'POST',
-    `${resourcePath(SERVICE_ACCOUNT, namespace, REMOTE_SERVICE_ACCOUNT)}/token`,
+    `${resourcePath(SERVICE_ACCOUNT, namespace, serviceAccount)}/token`,
     { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: lifetimeSeconds } },
   );
   const token = response.status?.token;
   if (token === undefined || token === '') {
-    throw new Error(
-      `cluster ${client.cluster}: the TokenRequest for ${namespace}/${REMOTE_SERVICE_ACCOUNT} returned no token`,
-    );
+    throw new Error(`cluster ${client.cluster}: the TokenRequest for ${namespace}/${serviceAccount} returned no token`);
   }
   return { token, expires: response.status?.expirationTimestamp ?? '' };
 }
@@ -150,7 +156,16 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
       `the install namespace ${installNamespace} does not exist on the management cluster: run \`meshctl install\``,
     );
   }
-  const remoteObjects = remoteRegistrationObjects({ cluster, namespace: installNamespace });
+  // The certificate flow's kinds, for the cert agent and the IssuedCertificates written there.
+  const certificateCrds = meshHubCrds().filter((crd) => crd.metadata.name.endsWith(`.${ISSUED_CERTIFICATE.group}`));
+  const remoteObjects = [
+    ...certificateCrds,
+    ...remoteRegistrationObjects({
+      cluster,
+      namespace: installNamespace,
+      ...(options.certAgentImage === undefined ? {} : { certAgentImage: options.certAgentImage }),
+    }),
+  ];
   for (const object of remoteObjects) {
     // An existing namespace is not Mesh Hub's: leave it unlabelled, so deregistration never deletes it.
     if (object.kind === 'Namespace') {
@@ -207,7 +222,7 @@ async function deleteIfPresent(
 /** Every object Mesh Hub translated into the cluster (found by the owner label). */
 export async function ownedOutputs(client: KubeClient, installNamespace: string): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
-  for (const type of ISTIO_OUTPUT_TYPES) {
+  for (const type of WORKLOAD_OUTPUT_TYPES) {
     try {
       const list = await client.list(type, { labelSelector: `${OWNER_LABEL}=${installNamespace}` });
       found.push(...list.items);
@@ -233,7 +248,7 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     const outputs = await ownedOutputs(remote, installNamespace);
     if (outputs.length === 0 && round > 0) break;
     for (const object of outputs) {
-      const type = ISTIO_OUTPUT_TYPES.find(
+      const type = WORKLOAD_OUTPUT_TYPES.find(
         (t) => t.kind === object.kind && object.apiVersion.startsWith(`${t.group}/`),
       );
       if (type === undefined) continue;
@@ -260,6 +275,10 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     [ROLE_BINDING, REMOTE_TOKEN_ROLE, installNamespace],
     [ROLE, REMOTE_TOKEN_ROLE, installNamespace],
     [SERVICE_ACCOUNT, REMOTE_SERVICE_ACCOUNT, installNamespace],
+    [DEPLOYMENT, CERT_AGENT_NAME, installNamespace],
+    [CLUSTER_ROLE_BINDING, certAgentClusterRoleName(installNamespace), undefined],
+    [CLUSTER_ROLE, certAgentClusterRoleName(installNamespace), undefined],
+    [SERVICE_ACCOUNT, CERT_AGENT_NAME, installNamespace],
   ];
   // The namespace only when registration created it for this cluster (it may hold other things).
   const namespace = await remote.get(NAMESPACE, installNamespace);

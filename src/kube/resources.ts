@@ -71,6 +71,19 @@ export const MESH = hubType('Mesh');
 export const WORKLOAD = hubType('Workload');
 export const DESTINATION = hubType('Destination');
 export const SETTINGS = hubType('Settings');
+export const VIRTUAL_MESH = hubType('VirtualMesh');
+export const ISSUED_CERTIFICATE = hubType('IssuedCertificate');
+export const CERTIFICATE_REQUEST = hubType('CertificateRequest');
+export const POD_BOUNCE_DIRECTIVE = hubType('PodBounceDirective');
+
+/** The certificate flow's objects the management plane writes to a workload cluster (for the cert agent). */
+export const CERTIFICATE_OUTPUT_TYPES: readonly ResourceType[] = [ISSUED_CERTIFICATE, POD_BOUNCE_DIRECTIVE];
+
+/**
+ * Every kind the management plane writes to a workload cluster: what it watches there to compare,
+ * deletes when stale, removes on deregistration, and may write under the registration's ClusterRole.
+ */
+export const WORKLOAD_OUTPUT_TYPES: readonly ResourceType[] = [...ISTIO_OUTPUT_TYPES, ...CERTIFICATE_OUTPUT_TYPES];
 
 /** What discovery reads from each registered cluster (DESIGN.md §3 input layout). */
 export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [

@@ -80,6 +80,7 @@ export function renderNetworking(
     readonly workloads: readonly Workload[];
     readonly destinations: readonly Destination[];
   },
+  rootCertificates?: ReadonlyMap<string, string>,
 ): NetworkingRender {
   // The status an object was read with only orders contested fields (policy-order.ts).
   const trafficEntries = management.filter((o) => isKind(o.object, trafficPolicyKind));
@@ -108,6 +109,7 @@ export function renderNetworking(
     kubernetesClusters: ofKind<KubernetesCluster>(management, kubernetesClusterKind),
     settings: ofKind<Settings>(management, settingsKind),
     existingVirtualServices: existingVirtualServices(clusters, installNamespace),
+    ...(rootCertificates === undefined ? {} : { rootCertificates }),
   });
   const replacements = new Map<KubeObject, KubeObject>();
   // Results come back in input order: pair them with the objects they replace.

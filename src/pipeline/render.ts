@@ -37,6 +37,7 @@ export function render(snapshot: InputSnapshot): RenderOutput {
       entry.outcome === 'valid' ? [{ object: entry.object, previousStatus: entry.input.object.status }] : [],
     ),
     discovery,
+    snapshot.rootCertificates,
   );
   for (const [cluster, objects] of networking.outputs) clusters.get(cluster)?.push(...objects);
   // VirtualMeshes (trust, federation, default deny) and VirtualDestinations are part of renderNetworking:

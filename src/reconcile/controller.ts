@@ -8,19 +8,25 @@ import { applyToCluster, type ApplyResult } from '../kube/apply.ts';
 import { ClusterCache, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
 import { clientFromKubeconfigText, type KubeClient } from '../kube/client.ts';
 import {
+  CERTIFICATE_REQUEST,
   DISCOVERED_KINDS,
   DISCOVERY_INPUT_TYPES,
-  ISTIO_OUTPUT_TYPES,
+  ISSUED_CERTIFICATE,
   KUBERNETES_CLUSTER,
   MANAGEMENT_INPUT_KINDS,
   MESH_HUB_TYPES,
   SECRET,
+  VIRTUAL_MESH,
+  WORKLOAD_OUTPUT_TYPES,
 } from '../kube/resources.ts';
+import type { VirtualMesh } from '../networking/model.ts';
 import { render } from '../pipeline/render.ts';
+import { checkManagementObject } from '../pipeline/validate-input.ts';
 import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { DEFAULT_RENEW_AT, renewIfDue } from './token-renewal.ts';
 import { KUBECONFIG_SECRET_TYPE, registrations, type Registration } from './registered-clusters.ts';
+import { Issuer, RootCertificates } from './trust.ts';
 
 export interface ControllerOptions {
   readonly mgmt: KubeClient;
@@ -66,10 +72,15 @@ function isMeshHubObject(object: KubeObject): boolean {
   return MESH_HUB_KINDS.has(object.kind) && object.apiVersion.includes('.solo.io/');
 }
 
-/** What a registered cluster's cache watches: discovery's inputs and the kinds Mesh Hub writes there. */
+/**
+ * What a registered cluster's cache watches: discovery's inputs, the kinds Mesh Hub writes there,
+ * and the cert agent's CertificateRequests (for the issuer).
+ */
 function workloadClusterWatches(): WatchSpec[] {
-  return [...DISCOVERY_INPUT_TYPES, ...ISTIO_OUTPUT_TYPES].map((type) => ({ type }));
+  return [...DISCOVERY_INPUT_TYPES, ...WORKLOAD_OUTPUT_TYPES, CERTIFICATE_REQUEST].map((type) => ({ type }));
 }
+
+const CERTIFICATES_GROUP = `${ISSUED_CERTIFICATE.group}/`;
 
 export class Controller {
   readonly #options: ControllerOptions;
@@ -87,6 +98,8 @@ export class Controller {
   #stopped = false;
   #reconciled = 0;
   readonly #listeners = new Set<(summary: ReconcileSummary) => void>();
+  readonly #roots: RootCertificates;
+  readonly #issuer: Issuer;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -108,6 +121,15 @@ export class Controller {
         this.#onManagementChange();
       },
     );
+    this.#roots = new RootCertificates(
+      options.mgmt,
+      ns,
+      () => {
+        this.#markDirty();
+      },
+      this.#log,
+    );
+    this.#issuer = new Issuer(ns, this.#log);
   }
 
   start(): void {
@@ -124,6 +146,7 @@ export class Controller {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#tokenTimer !== undefined) clearInterval(this.#tokenTimer);
     this.#mgmtCache.stop();
+    this.#roots.stop();
     for (const cluster of this.#clusters.values()) cluster.cache.stop();
     this.#clusters.clear();
     await this.#running;
@@ -171,8 +194,19 @@ export class Controller {
 
   #onManagementChange(): void {
     if (this.#stopped) return;
-    if (this.#mgmtCache.health().synced) this.#syncRegistrations();
+    if (this.#mgmtCache.health().synced) {
+      this.#syncRegistrations();
+      this.#roots.sync(this.#virtualMeshes());
+    }
     this.#markDirty();
+  }
+
+  /** The schema-valid VirtualMeshes of the management cluster (their root CAs are watched). */
+  #virtualMeshes(): VirtualMesh[] {
+    return this.#mgmtCache
+      .objectsOf(VIRTUAL_MESH)
+      .map((object) => checkManagementObject({ object, source: {} }))
+      .flatMap((checked) => (checked.outcome === 'valid' ? [checked.object as unknown as VirtualMesh] : []));
   }
 
   /** Starts watches for new or changed registrations and stops them for removed ones. */
@@ -275,7 +309,8 @@ export class Controller {
 
   #runLoop(): void {
     if (this.#running !== undefined || this.#stopped || !this.#leading || !this.#dirty) return;
-    if (!this.#mgmtCache.health().synced) return;
+    // Before the root CA Secrets are listed, a missing root would mean nothing: wait for them too.
+    if (!this.#mgmtCache.health().synced || !this.#roots.settled()) return;
     this.#dirty = false;
     this.#running = this.#reconcile()
       .catch((error: unknown) => {
@@ -302,12 +337,18 @@ export class Controller {
         .filter(
           (object) =>
             object.kind !== 'DestinationRule' &&
+            !object.apiVersion.startsWith(CERTIFICATES_GROUP) &&
             (!object.apiVersion.includes('istio.io') || object.kind === 'VirtualService'),
         )
         .map((object) => ({ object, source: {} }));
       clusters.set(cluster.name, objects);
     }
-    return { installNamespace: this.#options.installNamespace, mgmt, clusters };
+    return {
+      installNamespace: this.#options.installNamespace,
+      mgmt,
+      clusters,
+      rootCertificates: this.#roots.certificates(),
+    };
   }
 
   async #reconcile(): Promise<void> {
@@ -325,6 +366,8 @@ export class Controller {
       ...all.filter((cluster) => !cluster.cache.health().synced).map((cluster) => cluster.name),
       ...this.#registrationErrors.keys(),
     ]);
+    // Generated root CAs exist before the IssuedCertificates that name them are written.
+    const trustErrors = await this.#roots.ensureGenerated();
     const output = render(this.#snapshot(synced));
 
     const mgmtDesired = output.mgmt.map((object) =>
@@ -363,15 +406,35 @@ export class Controller {
       applies.push(
         applyToCluster(cluster.cache.client, {
           desired: desired.map(withoutRenderAnnotations),
-          live: ISTIO_OUTPUT_TYPES.flatMap((type) => cluster.cache.objectsOf(type)),
+          live: WORKLOAD_OUTPUT_TYPES.flatMap((type) => cluster.cache.objectsOf(type)),
           isOwned: (object) => object.metadata.labels?.[OWNER_LABEL] === ns,
           statusOnly: () => false,
         }),
       );
     }
     const results = await Promise.all(applies);
+    // The issuer: sign what the cert agents asked for, with the roots as they are now.
+    const issued = await Promise.all(
+      synced
+        .filter((cluster) => !cluster.cache.health().unreachable)
+        .map(async (cluster) => ({
+          cluster: cluster.name,
+          result: await this.#issuer.run(cluster.name, cluster.cache, this.#roots),
+        })),
+    );
     let written = 0;
-    let failed = false;
+    let failed = trustErrors.length > 0;
+    for (const error of trustErrors) this.#log.warn({ error }, 'shared trust incomplete');
+    for (const { cluster, result } of issued) {
+      written += result.statusWritten;
+      if (result.statusWritten > 0)
+        this.#options.metrics.objectsWritten.inc({ cluster, operation: 'status' }, result.statusWritten);
+      if (result.errors.length > 0) {
+        failed = true;
+        this.#options.metrics.applyErrors.inc({ cluster }, result.errors.length);
+        this.#log.warn({ cluster, errors: result.errors.slice(0, 5) }, 'issuer incomplete');
+      }
+    }
     for (const result of results) {
       const label = result.cluster;
       this.#lastApply.set(label, result);

@@ -21,6 +21,12 @@ export interface InputSnapshot {
   readonly mgmt: readonly InputObject[];
   /** Objects read from each registered cluster, by cluster name. Iterate in sorted name order. */
   readonly clusters: ReadonlyMap<string, readonly InputObject[]>;
+  /**
+   * Root CA certificates of VirtualMeshes as the caller read them from the management cluster
+   * (Secret `namespace/name` → root-cert.pem). Absent in `meshctl render` (Secrets are not part of
+   * its input); the management plane passes them so a new root re-issues every intermediate.
+   */
+  readonly rootCertificates?: ReadonlyMap<string, string>;
 }
 
 /** Something worth telling the user that is not an error on a particular policy. */

@@ -8,6 +8,8 @@ import { kubeconfigFromSecret } from '../../reconcile/registered-clusters.ts';
 import { managementClient, namespaceOption, remoteClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';
+import { DEFAULT_IMAGE } from '../../install/manifests.ts';
+import { clientVersion } from '../version.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -75,6 +77,12 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
       'lifetime of the ServiceAccount token; the management plane renews it when a third is left',
       '720h',
     )
+    .option(
+      '--cert-agent-image <image>',
+      'image (repository:tag) of the cert agent installed there for shared trust',
+      `${DEFAULT_IMAGE}:${clientVersion()}`,
+    )
+    .option('--no-cert-agent', 'do not install the cert agent (VirtualMesh shared trust then cannot issue there)')
     .option(...namespaceOption)
     .action(
       async (
@@ -85,6 +93,8 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           apiServerAddress?: string;
           clusterDomain: string;
           tokenLifetime: string;
+          certAgentImage: string;
+          certAgent: boolean;
           namespace: string;
         },
       ) => {
@@ -106,6 +116,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
           clusterDomain: flags.clusterDomain,
           tokenLifetimeSeconds: lifetime,
+          ...(flags.certAgent ? { certAgentImage: flags.certAgentImage } : {}),
         });
         io.stdout(
           formatData(g.outputFormat, result, () => ({
