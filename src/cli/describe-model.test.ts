@@ -469,5 +469,49 @@ describe('describe: Workload, Mesh, VirtualMesh', () => {
     assert.equal(d.federation, 'permissive (every Destination to every Mesh), host suffix mesh');
     assert.deepEqual(d.meshStates, [{ name: 'istiod-istio-system-cluster-1', state: 'FAILED', errors: ['no CA yet'] }]);
     assert.match(formatDescription(d), /istiod-istio-system-cluster-1 +FAILED +no CA yet/);
+
+    // With the clusters read: each member's IssuedCertificate state, only those of this VirtualMesh.
+    const issued = (name: string, parent: string, status: Record<string, string>): KubeObject => ({
+      apiVersion: 'certificates.mesh.gloo.solo.io/v1',
+      kind: 'IssuedCertificate',
+      metadata: {
+        name,
+        namespace: NS,
+        annotations: {
+          'parents.networking.mesh.gloo.solo.io': JSON.stringify({
+            'networking.mesh.gloo.solo.io/v1, Kind=VirtualMesh': [{ name: parent, namespace: NS }],
+          }),
+        },
+      },
+      status,
+    });
+    const withCertificates = describeVirtualMesh(virtualMesh, [
+      {
+        cluster: 'cluster-1',
+        reachable: true,
+        objects: [
+          issued('istiod-istio-system-cluster-1', 'vm', {
+            state: 'FAILED',
+            error: 'Secret istio-system/cacerts exists',
+          }),
+          issued('other', 'another-vm', { state: 'FINISHED' }),
+        ],
+      },
+      { cluster: 'cluster-2', reachable: false, error: 'connection refused', objects: [] },
+    ]);
+    assert.deepEqual(withCertificates.certificates, [
+      {
+        cluster: 'cluster-1',
+        issuedCertificate: `${NS}/istiod-istio-system-cluster-1`,
+        state: 'FAILED',
+        error: 'Secret istio-system/cacerts exists',
+      },
+    ]);
+    const text = formatDescription(withCertificates);
+    assert.match(
+      text,
+      /cluster-1 +gloo-mesh\/istiod-istio-system-cluster-1 +FAILED +Secret istio-system\/cacerts exists/,
+    );
+    assert.match(text, /cluster-2 +UNKNOWN +connection refused/);
   });
 });

@@ -770,6 +770,17 @@ export interface VirtualMeshDescription {
   readonly errors: readonly string[];
   readonly meshStates: readonly ApprovalResult[];
   readonly destinationStates: readonly ApprovalResult[];
+  /** The intermediate CA of each member Mesh, as its IssuedCertificate on the Mesh's cluster says. */
+  readonly certificates: readonly CertificateState[];
+  readonly unreadableClusters: readonly { readonly cluster: string; readonly error: string }[];
+}
+
+export interface CertificateState {
+  readonly cluster: string;
+  /** The IssuedCertificate (named after its Mesh), namespace/name. */
+  readonly issuedCertificate: string;
+  readonly state: string;
+  readonly error?: string;
 }
 
 function approvals(map: Record<string, Approval> | undefined): ApprovalResult[] {
@@ -782,7 +793,35 @@ function approvals(map: Record<string, Approval> | undefined): ApprovalResult[] 
     }));
 }
 
-export function describeVirtualMesh(virtualMesh: KubeObject): VirtualMeshDescription {
+/** IssuedCertificates in the clusters' readings whose parent is the VirtualMesh. */
+function certificateStates(
+  virtualMesh: KubeObject,
+  readings: readonly ClusterReading[],
+): VirtualMeshDescription['certificates'] {
+  const found: CertificateState[] = [];
+  for (const reading of readings) {
+    for (const object of reading.objects) {
+      if (object.kind !== 'IssuedCertificate') continue;
+      const name = virtualMesh.metadata.name;
+      const namespace = virtualMesh.metadata.namespace ?? '';
+      if (!namesParent(object, 'VirtualMesh', name, namespace)) continue;
+      const status = (object as { status?: { state?: unknown; error?: unknown } }).status;
+      const error = typeof status?.error === 'string' && status.error !== '' ? status.error : undefined;
+      found.push({
+        cluster: reading.cluster,
+        issuedCertificate: `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
+        state: typeof status?.state === 'string' ? status.state : 'PENDING',
+        ...(error === undefined ? {} : { error }),
+      });
+    }
+  }
+  return found.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+}
+
+export function describeVirtualMesh(
+  virtualMesh: KubeObject,
+  readings: readonly ClusterReading[] = [],
+): VirtualMeshDescription {
   const parsed = fields(VirtualMeshFields, virtualMesh);
   const spec = parsed.spec ?? {};
   const mtlsConfig = spec.mtlsConfig;
@@ -817,6 +856,10 @@ export function describeVirtualMesh(virtualMesh: KubeObject): VirtualMeshDescrip
     errors: parsed.status?.errors ?? [],
     meshStates: approvals(parsed.status?.meshes),
     destinationStates: approvals(parsed.status?.destinations),
+    certificates: mtlsConfig?.shared === undefined ? [] : certificateStates(virtualMesh, readings),
+    unreadableClusters: readings.flatMap((r) =>
+      r.reachable ? [] : [{ cluster: r.cluster, error: r.error ?? 'unreachable' }],
+    ),
   };
 }
 

@@ -214,6 +214,15 @@ function formatVirtualMesh(v: VirtualMeshDescription): string {
   if (v.errors.length > 0) text += `Errors:\n${v.errors.map((e) => `  - ${e}\n`).join('')}`;
   text += approvalSection('Meshes', v.meshStates);
   text += approvalSection('Destinations', v.destinationStates);
+  if (v.mtls.startsWith('shared')) {
+    const rows = v.certificates.map((c) => [c.cluster, c.issuedCertificate, c.state, c.error ?? '']);
+    for (const u of v.unreadableClusters) rows.push([u.cluster, '', 'UNKNOWN', u.error]);
+    text += section(
+      'Intermediate certificates',
+      { headers: ['CLUSTER', 'ISSUEDCERTIFICATE', 'STATE', 'ERROR'], rows },
+      'none written yet',
+    );
+  }
   return text;
 }
 

@@ -149,8 +149,13 @@ export async function describeObject(
       ]);
       return describeMesh(object, workloads, destinations);
     }
-    case 'virtualmesh':
-      return describeVirtualMesh(object);
+    case 'virtualmesh': {
+      // The install namespaces are those of its Meshes; their clusters hold the IssuedCertificates.
+      const spec = (object as { spec?: { meshes?: { namespace?: string }[] } }).spec;
+      const installNamespaces = [...new Set((spec?.meshes ?? []).map((m) => m.namespace ?? namespace))].sort();
+      const readings = (await Promise.all(installNamespaces.map((ns) => readRegisteredOutputs(mgmt, ns)))).flat();
+      return describeVirtualMesh(object, readings);
+    }
   }
 }
 
