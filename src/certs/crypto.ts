@@ -6,7 +6,12 @@
 //   signIntermediate      the issuer signs the CSR: CA:TRUE with a path length, SAN = istiod's SPIFFE ID
 //   istioCaSecretData     Istio's cacerts: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem
 import 'reflect-metadata';
-import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
+import {
+  createPrivateKey,
+  webcrypto,
+  X509Certificate as NodeX509Certificate,
+  type webcrypto as WebCrypto,
+} from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { DEFAULT_RSA_KEY_SIZE, DEFAULT_TTL_DAYS, SECRET_KEYS } from './cert-defaults.ts';
 
@@ -176,4 +181,13 @@ export function istioCaSecretData(parts: {
 export function certificateValidity(pem: string): { readonly notBefore: number; readonly notAfter: number } {
   const certificate = new x509.X509Certificate(pem);
   return { notBefore: certificate.notBefore.getTime(), notAfter: certificate.notAfter.getTime() };
+}
+
+/** Whether a certificate (PEM) was issued for the public half of a private key (PEM). */
+export function certificateMatchesKey(certificatePem: string, privateKeyPem: string): boolean {
+  try {
+    return new NodeX509Certificate(certificatePem).checkPrivateKey(createPrivateKey(privateKeyPem));
+  } catch {
+    return false;
+  }
 }

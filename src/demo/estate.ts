@@ -44,10 +44,15 @@ export function estateObjects(estateDir: string, cluster: string): KubeObject[] 
     .map((object) => withInjectedSidecar(object, pods))
     .map((object) => {
       // Live objects get their status, uid and the like from the cluster, not from the fixture.
-      const { status: _status, metadata, ...rest } = object as KubeObject & { status?: unknown };
+      const { status, metadata, ...rest } = object as KubeObject & {
+        status?: { loadBalancer?: { ingress?: unknown[] } };
+      };
       const { name, namespace, labels, annotations } = metadata;
+      // Except a LoadBalancer's address: loadEstateCluster writes it as a cloud controller would.
+      const loadBalancer = status?.loadBalancer;
       return {
         ...rest,
+        ...(object.kind === 'Service' && (loadBalancer?.ingress ?? []).length > 0 ? { status: { loadBalancer } } : {}),
         metadata: {
           name,
           ...(namespace === undefined ? {} : { namespace }),
@@ -109,6 +114,20 @@ export async function loadEstateCluster(client: KubeClient, estateDir: string, c
       }
     }
     await client.apply(object);
+    // A LoadBalancer's address is written by a cloud controller, which local clusters do not run:
+    // write the estate's recorded address, so east-west gateways are usable for federation.
+    const loadBalancer = (object as { status?: { loadBalancer?: { ingress?: unknown[] } } }).status?.loadBalancer;
+    if (object.kind === 'Service' && (loadBalancer?.ingress ?? []).length > 0) {
+      await client.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
+          status: { loadBalancer },
+        },
+        { subresource: 'status' },
+      );
+    }
   }
   return objects.length;
 }

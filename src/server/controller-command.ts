@@ -22,7 +22,7 @@ export interface ControllerCommandOptions {
 
 export const LEASE_NAME = 'mesh-hub-controller';
 
-function parseListen(listen: string): { host: string; port: number } {
+export function parseListen(listen: string): { host: string; port: number } {
   const colon = listen.lastIndexOf(':');
   const host = colon <= 0 ? '0.0.0.0' : listen.slice(0, colon);
   const port = Number(listen.slice(colon + 1));

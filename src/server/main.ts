@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
+import { runCertAgent } from './cert-agent-command.ts';
 import { describeStartupError, runController } from './controller-command.ts';
 
 function positiveInt(name: string) {
@@ -63,6 +64,50 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         });
       } catch (error) {
         process.stderr.write(`meshhub controller: ${describeStartupError(error)}\n`);
+        process.exit(1);
+      }
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          void stop().finally(() => process.exit(0));
+        });
+      }
+    });
+  program
+    .command('cert-agent')
+    .description(
+      "run a workload cluster's cert agent: intermediate CA keys and CSRs for VirtualMesh shared trust, Istio's cacerts, pod restarts",
+    )
+    .addOption(
+      new Option('--kubeconfig <path>', 'kubeconfig of this workload cluster (default: in-cluster or $KUBECONFIG)'),
+    )
+    .addOption(new Option('--context <name>', 'kubeconfig context of this workload cluster'))
+    .addOption(
+      new Option('-n, --namespace <ns>', 'the agent namespace, where IssuedCertificates arrive').default(
+        DEFAULT_INSTALL_NAMESPACE,
+      ),
+    )
+    .addOption(new Option('--listen <host:port>', 'address of /healthz, /readyz and /metrics').default('0.0.0.0:9092'))
+    .addOption(
+      new Option('--debounce <ms>', 'quiet time after a change before acting')
+        .argParser(positiveInt('--debounce'))
+        .default(50),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
+    )
+    .action(async (flags: Record<string, unknown>) => {
+      let stop: () => Promise<void>;
+      try {
+        stop = await runCertAgent({
+          ...(typeof flags.kubeconfig === 'string' ? { kubeconfig: flags.kubeconfig } : {}),
+          ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
+          namespace: String(flags.namespace),
+          listen: String(flags.listen),
+          debounceMs: Number(flags.debounce),
+          logLevel: String(flags.logLevel),
+        });
+      } catch (error) {
+        process.stderr.write(`meshhub cert-agent: ${describeStartupError(error)}\n`);
         process.exit(1);
       }
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,0 +1,42 @@
+// `meshhub cert-agent`: the cert agent on a workload cluster (in the cluster as the Deployment
+// `meshctl cluster register` installs, or locally with a kubeconfig), with health endpoints,
+// metrics and JSON logs. One per cluster; it needs no leader election (two would only race to
+// request the same certificate, which the Deployment's Recreate strategy avoids).
+import { pino, type Logger } from 'pino';
+import { CertAgent } from '../cert-agent/agent.ts';
+import { clientFromKubeconfigFile } from '../kube/client.ts';
+import { parseListen } from './controller-command.ts';
+import { startHttpServer } from './http.ts';
+
+export interface CertAgentCommandOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace: string;
+  readonly listen: string;
+  readonly debounceMs: number;
+  readonly logLevel: string;
+}
+
+export async function runCertAgent(options: CertAgentCommandOptions, logger?: Logger): Promise<() => Promise<void>> {
+  const log = logger ?? pino({ level: options.logLevel, base: { component: 'mesh-hub-cert-agent' } });
+  const client = clientFromKubeconfigFile('local', options.kubeconfig, options.context);
+  const agent = new CertAgent({ client, namespace: options.namespace, logger: log, debounceMs: options.debounceMs });
+  const { host, port } = parseListen(options.listen);
+  const http = await startHttpServer({ host, port, ready: () => agent.ready(), registry: agent.metrics.registry });
+  log.info({ address: `${host}:${String(http.port)}` }, 'serving /healthz, /readyz and /metrics');
+  agent.start();
+  let stopping: Promise<void> | undefined;
+  return async () => {
+    stopping ??= (async () => {
+      log.info('stopping');
+      await agent.stop();
+      await new Promise<void>((resolve) =>
+        http.server.close(() => {
+          resolve();
+        }),
+      );
+      http.server.closeAllConnections();
+    })();
+    return stopping;
+  };
+}
