@@ -60,13 +60,12 @@ describe('pod bounce', () => {
     },
     ...(podsBounced === undefined ? {} : { status: { podsBounced } }),
   });
-  const pod = (name: string, ready: boolean): KubeObject =>
-    ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, namespace: 'istio-system' },
-      status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-    });
+  const pod = (name: string, ready: boolean): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'istio-system' },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
   const facts = (pods: KubeObject[], synced: boolean) => ({
     pods: () => Promise.resolve(pods),
     rootSynced: (index: number) => Promise.resolve(index === 0 || synced),
