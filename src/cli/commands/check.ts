@@ -26,16 +26,29 @@ const REQUIRED_ACCESS = [
   { verb: 'list', group: 'apps', resource: 'deployments' },
   { verb: 'patch', group: 'networking.istio.io', resource: 'virtualservices' },
   { verb: 'delete', group: 'security.istio.io', resource: 'authorizationpolicies' },
+  // Shared trust: IssuedCertificates for the cert agent, and signing its CertificateRequests.
+  { verb: 'patch', group: 'certificates.mesh.gloo.solo.io', resource: 'issuedcertificates' },
+  { verb: 'patch', group: 'certificates.mesh.gloo.solo.io', resource: 'certificaterequests', subresource: 'status' },
 ] as const;
 
-async function canI(client: KubeClient, access: (typeof REQUIRED_ACCESS)[number]): Promise<boolean> {
+async function canI(
+  client: KubeClient,
+  access: { readonly verb: string; readonly group: string; readonly resource: string; readonly subresource?: string },
+): Promise<boolean> {
   const review = await client.request<{ status?: { allowed?: boolean } }>(
     'POST',
     '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
     {
       apiVersion: 'authorization.k8s.io/v1',
       kind: 'SelfSubjectAccessReview',
-      spec: { resourceAttributes: { verb: access.verb, group: access.group, resource: access.resource } },
+      spec: {
+        resourceAttributes: {
+          verb: access.verb,
+          group: access.group,
+          resource: access.resource,
+          ...(access.subresource === undefined ? {} : { subresource: access.subresource }),
+        },
+      },
     },
     'application/json',
     5000,
@@ -142,7 +155,9 @@ export async function runChecks(mgmt: KubeClient, namespace: string): Promise<Ch
         const denied: string[] = [];
         for (const access of REQUIRED_ACCESS) {
           if (!(await canI(client, access)))
-            denied.push(`${access.verb} ${access.resource}${access.group === '' ? '' : `.${access.group}`}`);
+            denied.push(
+              `${access.verb} ${access.resource}${access.group === '' ? '' : `.${access.group}`}${'subresource' in access ? `/${access.subresource}` : ''}`,
+            );
         }
         checks.push(
           denied.length === 0
