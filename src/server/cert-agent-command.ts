@@ -1,9 +1,10 @@
 // `meshhub cert-agent`: the cert agent on a workload cluster (in the cluster as the Deployment
 // `meshctl cluster register` installs, or locally with a kubeconfig), with health endpoints,
-// metrics and JSON logs. One per cluster; it needs no leader election (two would only race to
-// request the same certificate, which the Deployment's Recreate strategy avoids).
+// metrics and JSON logs. One per cluster, so no leader election: the Deployment replaces it
+// (Recreate) rather than running two that would both request a certificate.
 import { pino, type Logger } from 'pino';
-import { CertAgent } from '../cert-agent/agent.ts';
+import { CertAgent } from '../agent/cert-agent.ts';
+import { ClusterCache } from '../kube/cache.ts';
 import { clientFromKubeconfigFile } from '../kube/client.ts';
 import { parseListen } from './controller-command.ts';
 import { startHttpServer } from './http.ts';
@@ -20,7 +21,13 @@ export interface CertAgentCommandOptions {
 export async function runCertAgent(options: CertAgentCommandOptions, logger?: Logger): Promise<() => Promise<void>> {
   const log = logger ?? pino({ level: options.logLevel, base: { component: 'mesh-hub-cert-agent' } });
   const client = clientFromKubeconfigFile('local', options.kubeconfig, options.context);
-  const agent = new CertAgent({ client, namespace: options.namespace, logger: log, debounceMs: options.debounceMs });
+  const agent = new CertAgent({
+    client,
+    cache: (specs, onChange) => new ClusterCache(client, specs, onChange),
+    namespace: options.namespace,
+    logger: log,
+    debounceMs: options.debounceMs,
+  });
   const { host, port } = parseListen(options.listen);
   const http = await startHttpServer({ host, port, ready: () => agent.ready(), registry: agent.metrics.registry });
   log.info({ address: `${host}:${String(http.port)}` }, 'serving /healthz, /readyz and /metrics');

@@ -1,4 +1,5 @@
-// meshhub: the server-side processes of Mesh Hub. `meshhub controller` is the management plane.
+// meshhub: the server-side processes of Mesh Hub. `meshhub controller` is the management plane;
+// `meshhub cert-agent` runs on each workload cluster for VirtualMesh shared trust.
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
