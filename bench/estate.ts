@@ -8,6 +8,8 @@ export interface EstateSize {
   readonly servicesPerCluster: number;
   readonly workloadsPerService: number;
   readonly servicesPerNamespace: number;
+  /** Every n-th Service carries `federated: "true"`, the label the bench's VirtualMesh federates. */
+  readonly federateEvery: number;
 }
 
 export const DESIGN_ESTATE: EstateSize = {
@@ -15,6 +17,8 @@ export const DESIGN_ESTATE: EstateSize = {
   servicesPerCluster: 200,
   workloadsPerService: 2,
   servicesPerNamespace: 20,
+  // 5 % of the Destinations, as in the reference estate (../shared/bench/estate.mjs).
+  federateEvery: 20,
 };
 
 const wrap = (object: KubeObject): InputObject => ({ object, source: {} });
@@ -53,6 +57,76 @@ function clusterObjects(c: number, size: EstateSize): InputObject[] {
           },
         },
       },
+    }),
+  );
+  // The east-west (and ingress) gateway: a LoadBalancer Service with a `tls` port, so Destinations
+  // can be federated to and from this cluster.
+  const gatewayLabels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+  const gatewayTemplate = {
+    metadata: { labels: gatewayLabels },
+    spec: {
+      serviceAccountName: 'istio-ingressgateway-service-account',
+      containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.2' }],
+    },
+  };
+  const gatewayPod = 'istio-ingressgateway-6b7c9d-fghij';
+  const gatewayIp = `10.${c}.250.1`;
+  objects.push(
+    wrap({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+      spec: { replicas: 1, selector: { matchLabels: gatewayLabels }, template: gatewayTemplate },
+    }),
+    wrap({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: 'istio-ingressgateway-6b7c9d',
+        namespace: 'istio-system',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'istio-ingressgateway', controller: true },
+        ],
+      },
+      spec: { selector: { matchLabels: gatewayLabels }, template: gatewayTemplate },
+    }),
+    wrap({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: gatewayPod,
+        namespace: 'istio-system',
+        labels: gatewayLabels,
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'istio-ingressgateway-6b7c9d', controller: true },
+        ],
+      },
+      spec: { ...gatewayTemplate.spec, nodeName: `${cluster}-node` },
+      status: { podIP: gatewayIp },
+    }),
+    wrap({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: gatewayLabels },
+      spec: {
+        type: 'LoadBalancer',
+        selector: gatewayLabels,
+        ports: [{ name: 'tls', port: 15443, targetPort: 15443, nodePort: 31443 }],
+      },
+      status: { loadBalancer: { ingress: [{ ip: `34.100.${c}.10` }] } },
+    }),
+    wrap({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'istio-ingressgateway-slice',
+        namespace: 'istio-system',
+        labels: { 'kubernetes.io/service-name': 'istio-ingressgateway' },
+      },
+      ports: [{ name: 'tls', port: 15443 }],
+      endpoints: [
+        { addresses: [gatewayIp], nodeName: `${cluster}-node`, zone, targetRef: { kind: 'Pod', name: gatewayPod } },
+      ],
     }),
   );
   let ip = 0;
@@ -121,7 +195,11 @@ function clusterObjects(c: number, size: EstateSize): InputObject[] {
       wrap({
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: app, namespace, labels: { app } },
+        metadata: {
+          name: app,
+          namespace,
+          labels: { app, ...(s % size.federateEvery === size.federateEvery - 1 ? { federated: 'true' } : {}) },
+        },
         spec: { selector: { app }, ports: [{ name: 'http', port: 8080 }] },
       }),
       wrap({

@@ -5,8 +5,15 @@
 //                                            ../shared/bench/estate.mjs), read from files
 //   node bench/render.ts --runs 7 --traffic-policies 1000 --access-policies 500
 // Prints the machine, input and output sizes, the median wall time of each step over the runs
-// and the peak resident memory.
-import { cpus, totalmem } from 'node:os';
+// (each run starts after a full garbage collection) and memory: this process's, and the render's
+// own, measured in a child process that holds the same input without the parser's or generator's
+// garbage (see probeMemory).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { KubeObject } from '../src/api/meta.ts';
 import { discover } from '../src/discovery/discover.ts';
 import { renderNetworking } from '../src/networking/render-step.ts';
@@ -206,6 +213,72 @@ function countBy(objects: readonly KubeObject[]): string {
     .join(', ');
 }
 
+/** A full garbage collection, so that each measurement starts from the same heap. */
+const collectGarbage: () => void = (() => {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return exposed;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+const MiB = 2 ** 20;
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
+
+/**
+ * The process's peak resident memory since the last resetPeakMemory(). On Linux the peak can be
+ * reset (/proc/self/clear_refs), so a render's peak is measured apart from loading the input;
+ * elsewhere it is the peak of the whole process.
+ */
+function peakMemory(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+function resetPeakMemory(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The render's memory, measured apart from whatever made the input: a child process reads the same
+ * snapshot from a v8.serialize file (compact, no parser garbage), collects garbage, and reports its
+ * resident memory holding the input, then its peak over full renders. It reports its render times
+ * too: they are those of an input held as compactly as objects parsed from JSON are.
+ */
+function probeMemory(file: string): void {
+  const snapshot = deserialize(readFileSync(file)) as InputSnapshot;
+  collectGarbage();
+  const held = process.memoryUsage();
+  const times: number[] = [];
+  const peaks: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    collectGarbage();
+    resetPeakMemory();
+    const ms = timed(() => render(snapshot)).ms;
+    // The first render warms the JIT up; its peak counts, its time does not.
+    if (i > 0) times.push(ms);
+    peaks.push(peakMemory());
+  }
+  const peak = Math.max(...peaks);
+  console.log(
+    JSON.stringify({
+      heldRss: held.rss,
+      heldHeap: held.heapUsed,
+      peak,
+      medianMs: median(times),
+      minMs: Math.min(...times),
+    }),
+  );
+}
+
+const probeFile = option('--memory-probe');
+if (probeFile !== undefined) {
+  probeMemory(probeFile);
+  process.exit(0);
+}
+
 console.log(
   `machine: ${String(cpus().length)} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
@@ -228,20 +301,43 @@ const management = snapshot.mgmt
   .flatMap((entry) =>
     entry.outcome === 'valid' ? [{ object: entry.object, previousStatus: entry.input.object.status }] : [],
   );
+// What loading or generating the input cost is not the render's: it is reported apart.
+const loadPeak = peakMemory();
+collectGarbage();
+const held = process.memoryUsage();
+const canReset = resetPeakMemory();
+
+// The first render of the process, before the JIT has seen the code.
+const coldMs = timed(() => render(snapshot)).ms;
+
+// Each step on its own, then the full render; every measurement starts after a full collection,
+// so no run pays for the garbage of the one before, and no result outlives its run.
 const discoveryTimes: number[] = [];
 const networkingTimes: number[] = [];
 const renderTimes: number[] = [];
-let discovered = discover(snapshot);
-let networking = renderNetworking(snapshot.installNamespace, snapshot.clusters, management, discovered);
-for (let i = 0; i < runs; i++) {
+const renderPeaks: number[] = [];
+const measureSteps = () => {
+  collectGarbage();
   const d = timed(() => discover(snapshot));
   discoveryTimes.push(d.ms);
-  discovered = d.result;
-  const n = timed(() => renderNetworking(snapshot.installNamespace, snapshot.clusters, management, discovered));
-  networkingTimes.push(n.ms);
-  networking = n.result;
+  collectGarbage();
+  networkingTimes.push(
+    timed(() => renderNetworking(snapshot.installNamespace, snapshot.clusters, management, d.result)).ms,
+  );
+};
+const measureRender = () => {
+  collectGarbage();
+  resetPeakMemory();
   renderTimes.push(timed(() => render(snapshot)).ms);
+  renderPeaks.push(peakMemory());
+};
+for (let i = 0; i < runs; i++) {
+  measureSteps();
+  measureRender();
 }
+
+const discovered = discover(snapshot);
+const networking = renderNetworking(snapshot.installNamespace, snapshot.clusters, management, discovered);
 console.log(
   `discovered: ${String(discovered.meshes.length)} Meshes, ${String(discovered.workloads.length)} Workloads, ${String(discovered.destinations.length)} Destinations`,
 );
@@ -253,11 +349,46 @@ const statusBytes = [...networking.replacements.values()].reduce(
 );
 const outputBytes = outputs.reduce((n, o) => n + JSON.stringify(o).length, 0);
 console.log(
-  `  output size: ${(outputBytes / 2 ** 20).toFixed(1)} MiB of objects, ${(statusBytes / 2 ** 20).toFixed(1)} MiB of status (as JSON)`,
+  `  output size: ${(outputBytes / MiB).toFixed(1)} MiB of objects, ${(statusBytes / MiB).toFixed(1)} MiB of status (as JSON)`,
 );
 const fmt = (list: readonly number[]) =>
   `median ${median(list).toFixed(0)} ms (min ${Math.min(...list).toFixed(0)}, max ${Math.max(...list).toFixed(0)}, ${String(list.length)} runs)`;
 console.log(`discovery:                                  ${fmt(discoveryTimes)}`);
 console.log(`policy validation, translation and status:  ${fmt(networkingTimes)}`);
 console.log(`full render (schema checks + both):         ${fmt(renderTimes)}`);
-console.log(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+console.log(`first full render of the process (cold):    ${coldMs.toFixed(0)} ms`);
+console.log(
+  `memory of this process: input snapshot held ${mib(held.rss)} resident (${mib(held.heapUsed)} of heap) after ${inputDir === undefined ? 'generating' : 'reading and parsing'} it and a full collection; peak ${mib(loadPeak)} while ${inputDir === undefined ? 'generating' : 'reading and parsing'} it${canReset ? `, ${mib(Math.max(...renderPeaks))} during full renders` : ''}`,
+);
+
+// The render's own memory, in a child process that never ran the generator or the file parser.
+const probeDir = mkdtempSync(join(tmpdir(), 'mesh-hub-bench-'));
+try {
+  const file = join(probeDir, 'snapshot.v8');
+  writeFileSync(file, serialize(snapshot));
+  const child = spawnSync(process.execPath, [import.meta.filename, '--memory-probe', file, '--runs', String(runs)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 2 ** 20,
+  });
+  const probe = JSON.parse(child.stdout) as {
+    heldRss: number;
+    heldHeap: number;
+    peak: number;
+    medianMs: number;
+    minMs: number;
+  };
+  console.log(
+    `render memory (child process holding the same input, deserialized from v8.serialize): input ${mib(probe.heldRss)} resident (${mib(probe.heldHeap)} of heap)`,
+  );
+  if (canReset) {
+    console.log(
+      `  peak resident during full renders: ${mib(probe.peak)}, of which ${mib(probe.peak - probe.heldRss)} above the input held`,
+    );
+  }
+  console.log(
+    `  full render there: median ${probe.medianMs.toFixed(0)} ms (min ${probe.minMs.toFixed(0)}, ${String(runs)} runs)`,
+  );
+} finally {
+  rmSync(probeDir, { recursive: true, force: true });
+}

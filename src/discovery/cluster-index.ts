@@ -12,6 +12,7 @@ import {
 } from '../api/k8s/workloads.ts';
 import type { InputObject, Warning } from '../snapshot/input.ts';
 import { describeObject } from '../snapshot/input.ts';
+import { passesUnchanged } from './unchanged-parse.ts';
 
 export interface ClusterIndex {
   readonly cluster: string;
@@ -53,6 +54,8 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
   const namespaces = new Map<string, Namespace>();
 
   const parse = <S extends z.ZodType>(schema: S, input: InputObject): z.infer<S> | undefined => {
+    // Most objects pass unchanged: use them as they are rather than a parsed copy of each.
+    if (passesUnchanged(schema)(input.object)) return input.object as z.infer<S>;
     const result = schema.safeParse(input.object);
     if (result.success) return result.data;
     const [issue] = result.error.issues;

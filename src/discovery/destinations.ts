@@ -17,8 +17,46 @@ export interface DetectedDestination {
 /** Labels that differ between pods of one version for reasons that are not subsets. */
 const NON_SUBSET_LABELS = new Set(['pod-template-hash', 'service.istio.io/canonical-revision', 'istio.io/rev']);
 
-function matches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+function matches(selector: readonly (readonly [string, string])[], labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of selector) if (labels[k] !== v) return false;
+  return true;
+}
+
+/**
+ * Workloads by namespace and by pod label within it, so a Service's backing workloads are found
+ * from the workloads carrying one of its selector's labels rather than from its whole namespace.
+ */
+class WorkloadLabelIndex {
+  private readonly byNamespace = new Map<string, Map<string, DetectedWorkload[]>>();
+
+  constructor(workloads: readonly DetectedWorkload[]) {
+    for (const workload of workloads) {
+      let byLabel = this.byNamespace.get(workload.namespace);
+      if (byLabel === undefined) {
+        byLabel = new Map();
+        this.byNamespace.set(workload.namespace, byLabel);
+      }
+      for (const [k, v] of Object.entries(workload.podLabels)) {
+        const label = `${k}\u0000${v}`;
+        const list = byLabel.get(label);
+        if (list === undefined) byLabel.set(label, [workload]);
+        else list.push(workload);
+      }
+    }
+  }
+
+  /** Workloads of the namespace whose pod labels include every selector label, in input order. */
+  select(namespace: string, selector: readonly (readonly [string, string])[]): DetectedWorkload[] {
+    const byLabel = this.byNamespace.get(namespace);
+    if (byLabel === undefined) return [];
+    let smallest: readonly DetectedWorkload[] | undefined;
+    for (const [k, v] of selector) {
+      const list = byLabel.get(`${k}\u0000${v}`);
+      if (list === undefined) return [];
+      if (smallest === undefined || list.length < smallest.length) smallest = list;
+    }
+    return (smallest ?? []).filter((w) => matches(selector, w.podLabels));
+  }
 }
 
 /** Label keys with more than one value among the backing workloads, e.g. `version: [v1, v2]` (as upstream). */
@@ -148,20 +186,17 @@ function endpointSubsets(
 }
 
 export function detectDestinations(index: ClusterIndex, workloads: readonly DetectedWorkload[]): DetectedDestination[] {
-  // Workloads by namespace: a Service selects only pods of its own namespace.
-  const byNamespace = new Map<string, DetectedWorkload[]>();
-  for (const workload of workloads) {
-    const list = byNamespace.get(workload.namespace);
-    if (list === undefined) byNamespace.set(workload.namespace, [workload]);
-    else list.push(workload);
-  }
+  // A Service selects only pods of its own namespace.
+  const byLabel = new WorkloadLabelIndex(workloads);
   const region = clusterRegion(index);
   const destinations: DetectedDestination[] = [];
   for (const service of index.services) {
     const selector = service.spec.selector;
-    if (selector === undefined || Object.keys(selector).length === 0) continue;
+    if (selector === undefined) continue;
+    const selectorLabels = Object.entries(selector);
+    if (selectorLabels.length === 0) continue;
     const namespace = service.metadata.namespace ?? 'default';
-    const backing = (byNamespace.get(namespace) ?? []).filter((w) => matches(selector, w.podLabels));
+    const backing = byLabel.select(namespace, selectorLabels);
     const [first] = backing;
     if (first === undefined) continue;
     const subsets = findSubsets(backing);

@@ -25,21 +25,27 @@ export interface DetectedMesh {
 
 const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
+/** The image reference before its digest (`@sha256:…`), if it has one. */
+function withoutDigest(image: string): string {
+  const at = image.indexOf('@');
+  return at === -1 ? image : image.slice(0, at);
+}
+
 /** The tag of a container image (`docker.io/istio/pilot:1.24.2-distroless` → `1.24.2`). */
 export function imageVersion(image: string | undefined): string | undefined {
   if (image === undefined) return undefined;
   const lastSlash = image.lastIndexOf('/');
-  const withoutDigest = image.split('@')[0] ?? image;
-  const colon = withoutDigest.lastIndexOf(':');
+  const reference = withoutDigest(image);
+  const colon = reference.lastIndexOf(':');
   if (colon <= lastSlash) return undefined;
-  return withoutDigest.slice(colon + 1).replace(/-(distroless|debug)$/, '');
+  return reference.slice(colon + 1).replace(/-(distroless|debug)$/, '');
 }
 
 function imageRepository(image: string | undefined): string {
-  const withoutDigest = (image ?? '').split('@')[0] ?? '';
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+  const reference = withoutDigest(image ?? '');
+  const lastSlash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  return colon > lastSlash ? reference.slice(0, colon) : reference;
 }
 
 function findContainer(controller: Controller, repositoryEnd: RegExp) {
@@ -162,9 +168,10 @@ function ingressGateways(index: ClusterIndex, detector: GatewayDetector) {
 }
 
 function sortServices(services: readonly Service[]): Service[] {
-  return [...services].sort((a, b) =>
-    key(a.metadata.namespace, a.metadata.name) < key(b.metadata.namespace, b.metadata.name) ? -1 : 1,
-  );
+  return services
+    .map((service) => ({ service, key: key(service.metadata.namespace, service.metadata.name) }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1))
+    .map(({ service }) => service);
 }
 
 function isIstiod(controller: Controller): boolean {
@@ -191,7 +198,8 @@ export function detectMeshes(
   const meshes: DetectedMesh[] = [];
   for (const deployment of index.deployments) {
     const namespace = deployment.metadata.namespace ?? 'default';
-    const name = discoveredName(deployment.metadata.name, namespace, index.cluster);
+    // Most Deployments are applications: their name is only worked out for control planes.
+    const meshName = () => discoveredName(deployment.metadata.name, namespace, index.cluster);
     if (isIstiod(deployment)) {
       const container = findContainer(deployment, /(^|\/)pilot$/);
       const revision =
@@ -202,7 +210,7 @@ export function detectMeshes(
       const gateways = ingressGateways(index, gatewayDetectorFor(index.cluster, settings));
       meshes.push({
         type: 'istio',
-        name,
+        name: meshName(),
         cluster: index.cluster,
         namespace,
         revision,
@@ -235,7 +243,7 @@ export function detectMeshes(
       }
       meshes.push({
         type: 'linkerd',
-        name,
+        name: meshName(),
         cluster: index.cluster,
         namespace,
         revision: 'default',
@@ -248,7 +256,7 @@ export function detectMeshes(
       const container = findContainer(deployment, /(^|\/)osm-controller$/);
       meshes.push({
         type: 'osm',
-        name,
+        name: meshName(),
         cluster: index.cluster,
         namespace,
         revision: 'default',

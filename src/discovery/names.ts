@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 const MAX = 63;
 const HASH_LENGTH = 8;
 
+/** Already a valid name: lowercase alphanumeric words joined by single dashes. */
+const CLEAN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 export function sanitizeName(raw: string): string {
+  // Most names need no change: skip the rewriting passes for them.
+  if (raw.length <= MAX && CLEAN.test(raw)) return raw;
   const cleaned = raw
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')

@@ -145,11 +145,10 @@ export function detectWorkloads(
     }
     if (type === undefined) continue;
     const mesh = chooseMesh(type, templateLabels, namespace, meshes);
-    const description = `${kind} ${namespaceName}/${controller.metadata.name}`;
     if (mesh === undefined) {
       warnings.push({
         cluster: index.cluster,
-        object: description,
+        object: `${kind} ${namespaceName}/${controller.metadata.name}`,
         message: `its pods run the ${type} data plane, but no ${type} control plane was discovered in cluster ${index.cluster}`,
       });
       continue;

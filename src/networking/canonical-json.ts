@@ -8,7 +8,10 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
+    const keys = Object.keys(value);
+    // Sorting allocates even for one key; most of these objects have one or two.
+    if (keys.length > 1) keys.sort();
+    for (const key of keys) {
       const child = (value as Record<string, unknown>)[key];
       if (child !== undefined) out[key] = sortKeys(child);
     }

@@ -98,19 +98,23 @@ function serviceRefOf(destination: Destination): KubeServiceRef | undefined {
   return { name: ref.name, namespace: ref.namespace ?? '', cluster: ref.clusterName ?? '' };
 }
 
-/** Sorted by a key computed once per item (not once per comparison). */
-function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
-  return items
-    .map((item) => ({ item, key: keyOf(item) }))
-    .sort((a, b) => compareStrings(a.key, b.key))
-    .map(({ item }) => item);
+/**
+ * Items with their key, sorted by it (stable); the key is computed once per item, and input that is
+ * already in order (discovery's output is) is not sorted again.
+ */
+function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string): { item: T; key: string }[] {
+  const keyed = items.map((item) => ({ item, key: keyOf(item) }));
+  let previous: string | undefined;
+  for (const { key } of keyed) {
+    if (previous !== undefined && key < previous) return keyed.sort((a, b) => compareStrings(a.key, b.key));
+    previous = key;
+  }
+  return keyed;
 }
 
 export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   const meshByKey = new Map<string, Mesh>();
-  for (const mesh of sortByKey(input.meshes, objectRefKey)) {
-    meshByKey.set(objectRefKey(mesh), mesh);
-  }
+  for (const { item: mesh, key } of sortByKey(input.meshes, objectRefKey)) meshByKey.set(key, mesh);
 
   // Sorted by status key, so every list derived from the index is already in status order.
   const sortedDestinations = sortByKey(input.destinations, statusKey);
@@ -120,14 +124,14 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   const destinationsByNamespace = new Map<string, IndexedDestination[]>();
   const destinationsByLabel = new Map<string, IndexedDestination[]>();
   const destinationByObject = new Map<Destination, IndexedDestination>();
-  for (const destination of sortedDestinations) {
+  for (const { item: destination, key: destinationStatusKey } of sortedDestinations) {
     const service = serviceRefOf(destination);
     const meshRef = destination.spec.mesh;
     const indexed: IndexedDestination = {
       destination,
       order: destinations.length,
       key: objectRefKey(destination),
-      statusKey: statusKey(destination),
+      statusKey: destinationStatusKey,
       service,
       labels: destination.spec.kubeService?.labels ?? {},
       mesh: meshRef === undefined ? undefined : meshByKey.get(refKey(meshRef)),
@@ -150,7 +154,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   const workloadsByLabel = new Map<string, IndexedWorkload[]>();
   const workloadsByServiceAccount = new Map<string, IndexedWorkload[]>();
   const workloadsByClusterNamespace = new Map<string, IndexedWorkload[]>();
-  for (const workload of sortedWorkloads) {
+  for (const { item: workload, key: workloadStatusKey } of sortedWorkloads) {
     const kube = workload.spec.kubernetes;
     if (kube === undefined) continue;
     const cluster = kube.controller?.clusterName ?? '';
@@ -159,7 +163,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     const indexed: IndexedWorkload = {
       workload,
       order: workloads.length,
-      statusKey: statusKey(workload),
+      statusKey: workloadStatusKey,
       cluster,
       namespace,
       serviceAccount: kube.serviceAccountName ?? 'default',

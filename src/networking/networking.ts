@@ -9,9 +9,15 @@
 // Work is proportional to (policies + Destinations + selected pairs + outputs).
 import type { KubeObject } from '../api/meta.ts';
 import { desiredIssuedCertificates } from '../certs/issued-certificates.ts';
+import { sortObjects } from '../snapshot/order.ts';
 import { compareStrings, objectRefKey, refKey } from './keys.ts';
 import type { AccessPolicy, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
-import { indexNetworkingInput, type IndexedDestination, type NetworkingIndex } from './networking-index.ts';
+import {
+  indexNetworkingInput,
+  type IndexedDestination,
+  type IndexedWorkload,
+  type NetworkingIndex,
+} from './networking-index.ts';
 import { destinationStatus, policyStatus, type DestinationResult } from './status.ts';
 import { writeEastWestGateways } from './translate/istio/federation.ts';
 import { writeGlobalAccessPolicy } from './translate/istio/global-access.ts';
@@ -26,6 +32,7 @@ import { writeVirtualDestination } from './translate/istio/virtual-destination.t
 import { orderPolicies } from './validate/policy-order.ts';
 import { checkAccessPolicySpec, checkTrafficPolicySpec } from './validate/policy-spec.ts';
 import {
+  createWorkloadSelector,
   selectIdentityWorkloads,
   selectSourceWorkloads,
   type WorkloadSelection,
@@ -88,23 +95,14 @@ function sourceWorkloads(
     const virtualMesh = index.virtualMeshOfMesh.get(refKey(ref));
     if (virtualMesh !== undefined) virtualMeshes.add(virtualMesh);
   }
-  return selection.filter((w) => {
+  const shares = (w: IndexedWorkload) => {
     if (w.meshKey === undefined) return false;
     if (meshes.has(w.meshKey)) return true;
     const virtualMesh = index.virtualMeshOfMesh.get(w.meshKey);
     return virtualMesh !== undefined && virtualMeshes.has(virtualMesh);
-  });
-}
-
-/** The order of snapshot/order.ts (apiVersion, kind, namespace, name), with each key built once. */
-function sortOutputs(objects: readonly KubeObject[]): KubeObject[] {
-  return objects
-    .map((object) => ({
-      object,
-      key: `${object.apiVersion}\u0000${object.kind}\u0000${object.metadata.namespace ?? ''}\u0000${object.metadata.name}`,
-    }))
-    .sort((a, b) => compareStrings(a.key, b.key))
-    .map(({ object }) => object);
+  };
+  // Selections are shared between policies (memoized): keep the list itself when all of it stays.
+  return selection.every(shares) ? selection : selection.filter(shares);
 }
 
 export function translateNetworking(input: NetworkingInput): NetworkingResult {
@@ -195,25 +193,23 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
   for (const plan of virtualDestinationPlans) addOutputs(writeVirtualDestination(plan, index));
   const outputs = new Map<string, readonly KubeObject[]>();
   for (const cluster of [...outputsByCluster.keys()].sort(compareStrings)) {
-    outputs.set(cluster, sortOutputs(outputsByCluster.get(cluster) ?? []));
+    outputs.set(cluster, sortObjects(outputsByCluster.get(cluster) ?? []));
   }
 
+  const sourceSelection = createWorkloadSelector(selectSourceWorkloads, index);
+  const identitySelection = createWorkloadSelector(selectIdentityWorkloads, index);
   const trafficPolicies = input.trafficPolicies.map((policy) => {
     const results = tpResults.get(policy) ?? [];
     const errors = traffic.errors.get(policy) ?? [];
     const workloads =
-      errors.length > 0
-        ? undefined
-        : sourceWorkloads(selectSourceWorkloads(policy.spec.sourceSelector, index), results, index);
+      errors.length > 0 ? undefined : sourceWorkloads(sourceSelection(policy.spec.sourceSelector), results, index);
     return { ...policy, status: policyStatus(policy, errors, results, workloads) };
   });
   const accessPolicies = input.accessPolicies.map((policy) => {
     const results = apResults.get(policy) ?? [];
     const errors = access.errors.get(policy) ?? [];
     const workloads =
-      errors.length > 0
-        ? undefined
-        : sourceWorkloads(selectIdentityWorkloads(policy.spec.sourceSelector, index), results, index);
+      errors.length > 0 ? undefined : sourceWorkloads(identitySelection(policy.spec.sourceSelector), results, index);
     return { ...policy, status: policyStatus(policy, errors, results, workloads) };
   });
   const destinations = input.destinations.map((destination) => {

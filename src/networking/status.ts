@@ -74,9 +74,10 @@ export function destinationStatus(
   } = destination.status ?? {};
   const generation = (p: TrafficPolicy | AccessPolicy) =>
     p.metadata.generation === undefined ? {} : { observedGeneration: p.metadata.generation };
-  const subsetPolicies = [...new Set(requiredSubsets.map((s) => s.policy))].sort((a, b) =>
-    compareStrings(statusKey(a), statusKey(b)),
-  );
+  const subsetPolicies =
+    requiredSubsets.length === 0
+      ? []
+      : [...new Set(requiredSubsets.map((s) => s.policy))].sort((a, b) => compareStrings(statusKey(a), statusKey(b)));
   return {
     ...kept,
     ...(kept.localFqdn === undefined && localFqdn !== undefined ? { localFqdn } : {}),

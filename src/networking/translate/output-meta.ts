@@ -53,7 +53,7 @@ export function parentsAnnotation(parents: {
   add(accessPolicyKind, parents.accessPolicies);
   add(virtualMeshKind, parents.virtualMeshes);
   add(virtualDestinationKind, parents.virtualDestinations);
-  entries.sort(([a], [b]) => compareStrings(a, b));
+  if (entries.length > 1) entries.sort(([a], [b]) => compareStrings(a, b));
   return JSON.stringify(Object.fromEntries(entries));
 }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { indexNetworkingInput } from '../networking-index.ts';
 import { destination, istioMesh, networkingInput, workload } from '../test-fixtures.ts';
 import { createDestinationSelector, selectDestinations } from './destination-selection.ts';
-import { selectIdentityWorkloads, selectSourceWorkloads } from './workload-selection.ts';
+import { createWorkloadSelector, selectIdentityWorkloads, selectSourceWorkloads } from './workload-selection.ts';
 
 const index = indexNetworkingInput(
   networkingInput({
@@ -135,5 +135,34 @@ describe('source and identity selection', () => {
       keys(selectIdentityWorkloads([{ kubeIdentityMatcher: { namespaces: ['shop'], clusters: ['c1'] } }], index)),
       ['web-v1-shop-c1-deployment'],
     );
+  });
+
+  it('keeps index order when selections from several lists are merged', () => {
+    const ordered = ['productpage-v1-bookinfo-c1-deployment', 'web-v1-shop-c1-deployment', 'web-v1-shop-c2-deployment'];
+    assert.deepEqual(
+      keys(selectIdentityWorkloads([{ kubeIdentityMatcher: { namespaces: ['shop', 'bookinfo'] } }], index)),
+      ordered,
+    );
+    assert.deepEqual(
+      keys(
+        selectSourceWorkloads(
+          [
+            { kubeWorkloadMatcher: { namespaces: ['shop'] } },
+            { kubeWorkloadMatcher: { labels: { app: 'productpage' } } },
+          ],
+          index,
+        ),
+      ),
+      ordered,
+    );
+  });
+
+  it('shares one selection between policies with the same selectors', () => {
+    const select = createWorkloadSelector(selectSourceWorkloads, index);
+    const first = select([{ kubeWorkloadMatcher: { namespaces: ['shop'], labels: { app: 'web' } } }]);
+    const second = select([{ kubeWorkloadMatcher: { labels: { app: 'web' }, namespaces: ['shop'] } }]);
+    assert.equal(first, second);
+    assert.deepEqual(keys(first), ['web-v1-shop-c1-deployment', 'web-v1-shop-c2-deployment']);
+    assert.equal(select(undefined), 'all');
   });
 });

@@ -1,6 +1,7 @@
 // Which Workloads a policy's source side names: workload selectors (TrafficPolicy) and identity
 // selectors (AccessPolicy). Used for the `workloads` list in policy status.
 import type { IdentitySelector, WorkloadSelector } from '../../api/common/selectors.ts';
+import { canonicalJson } from '../canonical-json.ts';
 import { clusterObjectKey } from '../keys.ts';
 import type { IndexedWorkload, NetworkingIndex } from '../networking-index.ts';
 import { labelKey } from '../networking-index.ts';
@@ -31,6 +32,26 @@ function isEmptyWorkloadMatcher(matcher: KubeWorkloadMatcher | undefined): boole
   );
 }
 
+/** The selected workloads in index order: most selections come from one index list and need no sort. */
+function inIndexOrder(selected: ReadonlySet<IndexedWorkload>): IndexedWorkload[] {
+  const list = [...selected];
+  let previous = -1;
+  for (const workload of list) {
+    if (workload.order < previous) return list.sort((a, b) => a.order - b.order);
+    previous = workload.order;
+  }
+  return list;
+}
+
+/** The index lists under some keys (namespaces, clusters), as a list of lists and their total length. */
+function indexLists(
+  keys: readonly string[],
+  map: ReadonlyMap<string, readonly IndexedWorkload[]>,
+): { readonly lists: (readonly IndexedWorkload[])[]; readonly size: number } {
+  const lists = [...new Set(keys)].map((key) => map.get(key) ?? []);
+  return { lists, size: lists.reduce((n, list) => n + list.length, 0) };
+}
+
 /** Source workloads of a TrafficPolicy. No selector, or an empty one, means every workload. */
 export function selectSourceWorkloads(
   selectors: readonly WorkloadSelector[] | undefined,
@@ -42,21 +63,24 @@ export function selectSourceWorkloads(
   for (const selector of selectors) {
     const matcher = selector.kubeWorkloadMatcher;
     if (matcher === undefined) continue;
-    const candidates: (readonly IndexedWorkload[])[] = [];
+    // Candidates from each constraint; only the smallest is scanned, filtered by all of them.
+    const candidates = [{ lists: [index.workloads], size: index.workloads.length }];
     if ((matcher.namespaces ?? []).length > 0) {
-      candidates.push((matcher.namespaces ?? []).flatMap((ns) => index.workloadsByNamespace.get(ns) ?? []));
+      candidates.push(indexLists(matcher.namespaces ?? [], index.workloadsByNamespace));
     }
     if ((matcher.clusters ?? []).length > 0) {
-      candidates.push((matcher.clusters ?? []).flatMap((c) => index.workloadsByCluster.get(c) ?? []));
+      candidates.push(indexLists(matcher.clusters ?? [], index.workloadsByCluster));
     }
     for (const [k, v] of Object.entries(matcher.labels ?? {})) {
-      candidates.push(index.workloadsByLabel.get(labelKey(k, v)) ?? []);
+      const list = index.workloadsByLabel.get(labelKey(k, v)) ?? [];
+      candidates.push({ lists: [list], size: list.length });
     }
-    let smallest: readonly IndexedWorkload[] = index.workloads;
-    for (const list of candidates) if (list.length < smallest.length) smallest = list;
-    for (const workload of smallest) if (kubeWorkloadMatches(matcher, workload)) selected.add(workload);
+    const smallest = candidates.reduce((a, b) => (b.size < a.size ? b : a));
+    for (const list of smallest.lists) {
+      for (const workload of list) if (kubeWorkloadMatches(matcher, workload)) selected.add(workload);
+    }
   }
-  return [...selected].sort((a, b) => a.order - b.order);
+  return inIndexOrder(selected);
 }
 
 /**
@@ -93,10 +117,10 @@ export function selectIdentityWorkloads(
     if (matcher !== undefined && ((matcher.namespaces ?? []).length > 0 || (matcher.clusters ?? []).length > 0)) {
       const namespaces = matcher.namespaces ?? [];
       const candidates =
-        namespaces.length > 0 ? namespaces.flatMap((ns) => index.workloadsByNamespace.get(ns) ?? []) : index.workloads;
-      for (const workload of candidates) {
-        if (listed(matcher.namespaces, workload.namespace) && listed(matcher.clusters, workload.cluster)) {
-          selected.add(workload);
+        namespaces.length > 0 ? indexLists(namespaces, index.workloadsByNamespace).lists : [index.workloads];
+      for (const list of candidates) {
+        for (const workload of list) {
+          if (listed(matcher.clusters, workload.cluster)) selected.add(workload);
         }
       }
     }
@@ -120,5 +144,26 @@ export function selectIdentityWorkloads(
       }
     }
   }
-  return [...selected].sort((a, b) => a.order - b.order);
+  return inIndexOrder(selected);
+}
+
+/**
+ * Workload selections memoized by selector shape: policies written with the same sources (one
+ * namespace, one app) share one selection. One instance per pass; no global state.
+ */
+export function createWorkloadSelector<S>(
+  select: (selectors: readonly S[] | undefined, index: NetworkingIndex) => WorkloadSelection,
+  index: NetworkingIndex,
+): (selectors: readonly S[] | undefined) => WorkloadSelection {
+  const cache = new Map<string, WorkloadSelection>();
+  return (selectors) => {
+    if (selectors === undefined || selectors.length === 0) return select(selectors, index);
+    const key = canonicalJson(selectors);
+    let selection = cache.get(key);
+    if (selection === undefined) {
+      selection = select(selectors, index);
+      cache.set(key, selection);
+    }
+    return selection;
+  };
 }

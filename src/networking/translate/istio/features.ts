@@ -67,6 +67,8 @@ export type FeatureValue<T> =
 interface Feature<Fields, K extends keyof Fields> {
   readonly policyField: TrafficPolicyFeature;
   readonly field: K;
+  /** Its translation reads context.clientCluster (the host names of the Services it names). */
+  readonly perClientCluster?: true;
   readonly translate: (policy: TrafficPolicyPolicy, context: FeatureContext) => FeatureValue<Fields[K]> | undefined;
 }
 
@@ -290,6 +292,7 @@ export const ROUTE_FEATURES: FeatureList<RouteFields> = [
   {
     policyField: 'mirror',
     field: 'mirror',
+    perClientCluster: true,
     translate: (p, context) => (p.mirror === undefined ? undefined : translateMirror(p.mirror, context)),
   },
   {
@@ -301,6 +304,7 @@ export const ROUTE_FEATURES: FeatureList<RouteFields> = [
   {
     policyField: 'trafficShift',
     field: 'route',
+    perClientCluster: true,
     translate: (p, context) =>
       p.trafficShift === undefined ? undefined : translateTrafficShift(p.trafficShift, context),
   },
@@ -332,6 +336,18 @@ export const DESTINATION_RULE_FEATURES: FeatureList<DestinationRuleFields> = [
     translate: (p) => (p.mtls?.istio === undefined ? undefined : ok({ mode: p.mtls.istio.tlsMode ?? 'DISABLE' })),
   },
 ];
+
+/**
+ * True when the policy sets a feature whose translation depends on the client cluster; otherwise
+ * translating it for any cluster gives the same fields, claims and errors.
+ */
+export function translationDependsOnClientCluster(policy: TrafficPolicyPolicy): boolean {
+  const features: readonly { readonly policyField: TrafficPolicyFeature; readonly perClientCluster?: true }[] = [
+    ...ROUTE_FEATURES,
+    ...DESTINATION_RULE_FEATURES,
+  ];
+  return features.some((feature) => feature.perClientCluster === true && policy[feature.policyField] !== undefined);
+}
 
 export interface AppliedFeatures<Fields> {
   readonly fields: Fields;

@@ -26,6 +26,7 @@ import {
   applyFeatures,
   type FeatureContext,
   type RouteFields,
+  translationDependsOnClientCluster,
 } from './features.ts';
 import { localFqdn } from './hostnames.ts';
 import { writeFederation } from './federation.ts';
@@ -132,12 +133,26 @@ interface IstioDestinationPlan extends ClientPlan {
   readonly service: KubeServiceRef;
   readonly mesh: Mesh;
   readonly rules: { policy: AccessPolicy; rule: Rule }[];
-  /** Federated: the plan for each cluster of a mesh it is federated to. */
+  /** Federated: the clusters of the meshes it is federated to (never its own). */
+  readonly federatedClusters: readonly string[];
+  /** The plan for each of those clusters, made when a policy first applies there. */
   readonly federated: Map<string, ClientPlan>;
 }
 
 function newClientPlan(): ClientPlan {
   return { routes: new Map(), drFields: {}, drPolicies: [] };
+}
+
+/** What a cluster no policy applies to gets: read only, never part of an output. */
+const NO_CLIENT_PLAN: ClientPlan = newClientPlan();
+
+function clientPlanOf(plan: IstioDestinationPlan, cluster: string): ClientPlan {
+  let clientPlan = plan.federated.get(cluster);
+  if (clientPlan === undefined) {
+    clientPlan = newClientPlan();
+    plan.federated.set(cluster, clientPlan);
+  }
+  return clientPlan;
 }
 
 /** Claims of one policy's routes for the clients of one cluster, with the matches they apply to. */
@@ -200,7 +215,7 @@ function decideTrafficPolicy(
   const selectors = policy.spec.sourceSelector ?? [];
   const covers = (c: string) => selectors.length === 0 || selectors.some((s) => workloadSelectorCoversCluster(s, c));
   const local = covers(cluster);
-  const federatedClusters = [...plan.federated.keys()].filter(covers);
+  const federatedClusters = plan.federatedClusters.filter(covers);
   const warnings: string[] = [];
   if (!local) {
     // Its sources are all in other clusters: they reach this Destination through federation.
@@ -239,11 +254,14 @@ function decideTrafficPolicy(
   }
 
   const clients: ClientClaims[] = local ? [clientClaims(plan, translated, policy, cluster, '')] : [];
+  // Translated again per federated cluster only when host names of other Services differ there.
+  const perClientCluster = federatedClusters.length > 0 && translationDependsOnClientCluster(policy.spec.policy ?? {});
   for (const clientCluster of federatedClusters) {
-    const clientPlan = plan.federated.get(clientCluster);
-    if (clientPlan === undefined) continue;
+    const clientPlan = clientPlanOf(plan, clientCluster);
     // The same policy as seen from a federated cluster: only host names differ, so no new errors or notes.
-    const remote = translateFeatures({ ...context, clientCluster, warnings: [], subsets: [] });
+    const remote = perClientCluster
+      ? translateFeatures({ ...context, clientCluster, warnings: [], subsets: [] })
+      : translated;
     if (Array.isArray(remote)) return outcome('INVALID', remote, warnings);
     clients.push(clientClaims(clientPlan, remote, policy, clientCluster, `cluster ${clientCluster} (federated): `));
   }
@@ -374,7 +392,7 @@ function writeFederatedOutputs(
   );
   const keepalive = federation.check.virtualMesh.spec.federation?.tcpKeepalive;
   const clientPlan = (client: Mesh) =>
-    plan.federated.get(client.spec.istio?.installation?.cluster ?? '') ?? newClientPlan();
+    plan.federated.get(client.spec.istio?.installation?.cluster ?? '') ?? NO_CLIENT_PLAN;
   const written = writeFederation({
     destination: plan.destination,
     service: plan.service,
@@ -385,6 +403,7 @@ function writeFederatedOutputs(
     // Routes in a client's own namespace that name a subset of this host: istioctl analyze looks
     // for the subset in that namespace, so the DestinationRule is also written there (private to it).
     namespacesFor: (client) => {
+      if (requiredSubsets.length === 0) return [];
       const cluster = client.spec.istio?.installation?.cluster ?? '';
       const namespace = client.spec.istio?.installation?.namespace ?? '';
       return [
@@ -434,14 +453,22 @@ export const istioTranslator: MeshTranslator = {
       throw new Error(`istioTranslator: ${destination.key} must be a Kubernetes Service in a known mesh`);
     }
     const federation = index.federation.destinations.get(destination);
-    const federated = new Map<string, ClientPlan>();
+    const federatedClusters = new Set<string>();
     if (federation !== undefined && federation.errors.length === 0) {
       for (const client of federation.toMeshes) {
         const cluster = client.spec.istio?.installation?.cluster ?? '';
-        if (cluster !== service.cluster && !federated.has(cluster)) federated.set(cluster, newClientPlan());
+        if (cluster !== service.cluster) federatedClusters.add(cluster);
       }
     }
-    const plan: IstioDestinationPlan = { destination, service, mesh, ...newClientPlan(), rules: [], federated };
+    const plan: IstioDestinationPlan = {
+      destination,
+      service,
+      mesh,
+      ...newClientPlan(),
+      rules: [],
+      federatedClusters: [...federatedClusters],
+      federated: new Map(),
+    };
     const ownership = new FieldOwnership();
     const requiredSubsets: RequiredSubset[] = [];
     const tpOutcomes = trafficPolicies.map(
