@@ -22,7 +22,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface RunningController {
+/** A `meshhub` server process (controller or cert agent) run as a child, with its endpoints and log. */
+export interface RunningProcess {
   readonly process: ChildProcess;
   readonly port: number;
   readonly logFile: string;
@@ -34,28 +35,19 @@ export interface RunningController {
   log(): string;
 }
 
-export async function startController(options: {
-  kubeconfig: string;
-  context: string;
-  namespace?: string;
-  logFile: string;
-  leaseDurationSeconds?: number;
-  extraArgs?: readonly string[];
-}): Promise<RunningController> {
+export type RunningController = RunningProcess;
+
+/** Starts `meshhub <command> --listen=127.0.0.1:<free port> ...args`, its output appended to `logFile`. */
+export async function startMeshhub(
+  command: 'controller' | 'cert-agent',
+  args: readonly string[],
+  logFile: string,
+): Promise<RunningProcess> {
   const port = await freePort();
-  const fd = openSync(options.logFile, 'a', 0o600);
+  const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(
     process.execPath,
-    [
-      join(repoRoot, 'bin', 'meshhub.js'),
-      'controller',
-      `--kubeconfig=${options.kubeconfig}`,
-      `--context=${options.context}`,
-      `--namespace=${options.namespace ?? 'gloo-mesh'}`,
-      `--listen=127.0.0.1:${port}`,
-      `--lease-duration=${options.leaseDurationSeconds ?? 15}`,
-      ...(options.extraArgs ?? []),
-    ],
+    [join(repoRoot, 'bin', 'meshhub.js'), command, ...args, `--listen=127.0.0.1:${String(port)}`],
     { stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);
@@ -64,7 +56,7 @@ export async function startController(options: {
       resolve();
     }),
   );
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://127.0.0.1:${String(port)}`;
   const metrics = async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     const values = new Map<string, number>();
@@ -78,7 +70,7 @@ export async function startController(options: {
   return {
     process: child,
     port,
-    logFile: options.logFile,
+    logFile,
     metrics,
     async metric(name, labels = {}) {
       let sum = 0;
@@ -102,8 +94,49 @@ export async function startController(options: {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
-    log: () => readFileSync(options.logFile, 'utf8'),
+    log: () => readFileSync(logFile, 'utf8'),
   };
+}
+
+export async function startController(options: {
+  kubeconfig: string;
+  context: string;
+  namespace?: string;
+  logFile: string;
+  leaseDurationSeconds?: number;
+  extraArgs?: readonly string[];
+}): Promise<RunningController> {
+  return startMeshhub(
+    'controller',
+    [
+      `--kubeconfig=${options.kubeconfig}`,
+      `--context=${options.context}`,
+      `--namespace=${options.namespace ?? 'gloo-mesh'}`,
+      `--lease-duration=${String(options.leaseDurationSeconds ?? 15)}`,
+      ...(options.extraArgs ?? []),
+    ],
+    options.logFile,
+  );
+}
+
+/** The cert agent of one workload cluster (`meshhub cert-agent`). */
+export async function startCertAgent(options: {
+  readonly kubeconfig: string;
+  readonly context?: string;
+  readonly namespace: string;
+  readonly logFile: string;
+  readonly extraArgs?: readonly string[];
+}): Promise<RunningProcess> {
+  return startMeshhub(
+    'cert-agent',
+    [
+      `--kubeconfig=${options.kubeconfig}`,
+      ...(options.context === undefined ? [] : [`--context=${options.context}`]),
+      `--namespace=${options.namespace}`,
+      ...(options.extraArgs ?? []),
+    ],
+    options.logFile,
+  );
 }
 
 export interface MeshctlRun {

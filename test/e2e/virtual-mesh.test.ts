@@ -5,8 +5,8 @@
 // never reach the management cluster, and a new root (new options, then a user-supplied Secret)
 // re-issues both intermediates.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,21 +31,20 @@ import {
 } from '../../src/kube/resources.ts';
 import { startTestEnv, stopTestEnv, type TestEnvState } from '../../src/testenv/launcher.ts';
 import { waitFor } from '../testenv/helpers.ts';
-import { freePort, meshctl, startController, type RunningController } from './support.ts';
+import { meshctl, startCertAgent, startController, type RunningController, type RunningProcess } from './support.ts';
 
 const NS = 'gloo-mesh';
 const CLUSTERS = ['cluster-1', 'cluster-2'] as const;
 const MESHES = CLUSTERS.map((cluster) => `istiod-istio-system-${cluster}`);
 const ROOT_SECRET = `bookinfo.${NS}`;
 const SERVICE_ENTRY = typeOfObject('networking.istio.io/v1', 'ServiceEntry');
-const repoRoot = join(import.meta.dirname, '..', '..');
 
 let env: TestEnvState;
 let workDir: string;
 let mgmt: KubeClient;
 const remotes = new Map<string, KubeClient>();
 let controller: RunningController | undefined;
-const agents: { process: ChildProcess; log: string }[] = [];
+const agents: RunningProcess[] = [];
 
 interface SecretObject extends KubeObject {
   type?: string;
@@ -93,21 +92,13 @@ async function startAgent(cluster: string, remote: KubeClient): Promise<void> {
   writeFileSync(kubeconfigPath, registrationKubeconfig(cluster, remote.server, certificateAuthority(remote), token), {
     mode: 0o600,
   });
-  const log = join(workDir, `${cluster}-cert-agent.log`);
-  const fd = openSync(log, 'a', 0o600);
-  const child = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin', 'meshhub.js'),
-      'cert-agent',
-      `--kubeconfig=${kubeconfigPath}`,
-      `--namespace=${NS}`,
-      `--listen=127.0.0.1:${String(await freePort())}`,
-    ],
-    { stdio: ['ignore', fd, fd] },
+  agents.push(
+    await startCertAgent({
+      kubeconfig: kubeconfigPath,
+      namespace: NS,
+      logFile: join(workDir, `${cluster}-cert-agent.log`),
+    }),
   );
-  closeSync(fd);
-  agents.push({ process: child, log });
 }
 
 async function caSecret(cluster: string): Promise<SecretObject | undefined> {
@@ -176,7 +167,7 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
   });
 
   after(async () => {
-    for (const agent of agents) agent.process.kill('SIGTERM');
+    for (const agent of agents) await agent.stop();
     await controller?.stop();
     await Promise.resolve()
       .then(() => stopTestEnv(env))
@@ -278,7 +269,7 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     assert.ok(scanned > 0);
     const log = readFileSync(join(workDir, 'controller.log'), 'utf8');
     assert.doesNotMatch(log, /PRIVATE KEY|BEGIN CERTIFICATE/);
-    for (const agent of agents) assert.doesNotMatch(readFileSync(agent.log, 'utf8'), /PRIVATE KEY|BEGIN CERTIFICATE/);
+    for (const agent of agents) assert.doesNotMatch(agent.log(), /PRIVATE KEY|BEGIN CERTIFICATE/);
   });
 
   it('federates bookinfo: each cluster gets ServiceEntries for the other cluster’s services', async () => {

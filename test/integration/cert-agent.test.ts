@@ -27,7 +27,7 @@ import {
   resourcePath,
   SECRET,
 } from '../../src/kube/resources.ts';
-import { startCertAgent, type RunningCertAgent } from '../e2e/agent-support.ts';
+import { startCertAgent, type RunningProcess as RunningCertAgent } from '../e2e/support.ts';
 import { freshNamespace, testCluster, waitFor } from '../testenv/helpers.ts';
 
 const CONTEXT = 'cluster-1';
