@@ -36,6 +36,73 @@ interface PolicyRule {
   resourceNames?: string[];
 }
 
+const RBAC = 'rbac.authorization.k8s.io';
+
+/** A (Cluster)Role with its rules and the binding that gives it to one ServiceAccount. */
+function roleAndBinding(
+  kind: 'Role' | 'ClusterRole',
+  metadata: Record<string, unknown>,
+  name: string,
+  rules: PolicyRule[],
+  subject: { kind: string; name: string; namespace: string },
+): Record<string, unknown>[] {
+  return [
+    { apiVersion: `${RBAC}/v1`, kind, metadata, rules },
+    {
+      apiVersion: `${RBAC}/v1`,
+      kind: `${kind}Binding`,
+      metadata,
+      roleRef: { apiGroup: RBAC, kind, name },
+      subjects: [subject],
+    },
+  ];
+}
+
+/** A Mesh Hub server process (`meshhub <command>`): non-root, read-only, probes on its health endpoints. */
+function serverDeployment(options: {
+  readonly metadata: Record<string, unknown>;
+  readonly name: string;
+  readonly namespace: string;
+  readonly command: 'controller' | 'cert-agent';
+  readonly image: string;
+  readonly port: number;
+  readonly replicas: number;
+  readonly strategy?: Record<string, unknown>;
+  readonly requests: { readonly cpu: string; readonly memory: string };
+}): Record<string, unknown> {
+  const podLabels = { app: options.name };
+  const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: options.metadata,
+    spec: {
+      replicas: options.replicas,
+      ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+      selector: { matchLabels: podLabels },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          serviceAccountName: options.name,
+          securityContext: { runAsNonRoot: true, runAsUser: 10101 },
+          containers: [
+            {
+              name: options.command,
+              image: options.image,
+              args: [options.command, `--namespace=${options.namespace}`, `--listen=0.0.0.0:${String(options.port)}`],
+              ports: [{ name: 'http', containerPort: options.port }],
+              readinessProbe: probe('/readyz'),
+              livenessProbe: probe('/healthz'),
+              resources: { requests: { ...options.requests } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
@@ -104,25 +171,13 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(REMOTE_SERVICE_ACCOUNT, namespace) },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: meta(clusterRole),
-      rules: remoteAccessRules(),
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta(clusterRole),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
-      subjects: [subject],
-    },
+    ...roleAndBinding('ClusterRole', meta(clusterRole), clusterRole, remoteAccessRules(), subject),
     // The management plane renews its own token before it expires, and can do nothing else here.
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: meta(REMOTE_TOKEN_ROLE, namespace),
-      rules: [
+    ...roleAndBinding(
+      'Role',
+      meta(REMOTE_TOKEN_ROLE, namespace),
+      REMOTE_TOKEN_ROLE,
+      [
         {
           apiGroups: [''],
           resources: ['serviceaccounts/token'],
@@ -130,14 +185,8 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
           verbs: ['create'],
         },
       ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: meta(REMOTE_TOKEN_ROLE, namespace),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: REMOTE_TOKEN_ROLE },
-      subjects: [subject],
-    },
+      subject,
+    ),
     ...(options.certAgentImage === undefined ? [] : certAgentObjects(namespace, options.certAgentImage, meta)),
   ] as KubeObject[];
 }
@@ -149,48 +198,25 @@ function certAgentObjects(
   meta: (name: string, ns?: string) => Record<string, unknown>,
 ): Record<string, unknown>[] {
   const role = certAgentClusterRoleName(namespace);
-  const podLabels = { app: CERT_AGENT_NAME };
-  const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CERT_AGENT_NAME, namespace) },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(role), rules: certAgentRules() },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta(role),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-      subjects: [{ kind: 'ServiceAccount', name: CERT_AGENT_NAME, namespace }],
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+    ...roleAndBinding('ClusterRole', meta(role), role, certAgentRules(), {
+      kind: 'ServiceAccount',
+      name: CERT_AGENT_NAME,
+      namespace,
+    }),
+    serverDeployment({
       metadata: meta(CERT_AGENT_NAME, namespace),
-      spec: {
-        replicas: 1,
-        // Never two agents at once: both would request a certificate for the same IssuedCertificate.
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: podLabels },
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            serviceAccountName: CERT_AGENT_NAME,
-            securityContext: { runAsNonRoot: true, runAsUser: 10101 },
-            containers: [
-              {
-                name: 'cert-agent',
-                image,
-                args: ['cert-agent', `--namespace=${namespace}`, '--listen=0.0.0.0:9092'],
-                ports: [{ name: 'http', containerPort: 9092 }],
-                readinessProbe: probe('/readyz'),
-                livenessProbe: probe('/healthz'),
-                resources: { requests: { cpu: '50m', memory: '128Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-              },
-            ],
-          },
-        },
-      },
-    },
+      name: CERT_AGENT_NAME,
+      namespace,
+      command: 'cert-agent',
+      image,
+      port: 9092,
+      replicas: 1,
+      // Never two agents at once: both would request a certificate for the same IssuedCertificate.
+      strategy: { type: 'Recreate' },
+      requests: { cpu: '50m', memory: '128Mi' },
+    }),
   ];
 }
 
@@ -261,72 +287,28 @@ export function installObjects(options: InstallOptions): KubeObject[] {
   const subject = { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace };
   // Cluster-scoped, so named per install namespace: two installs never rebind each other's role.
   const clusterRole = `mesh-hub-${namespace}-controller`;
-  const podLabels = { app: CONTROLLER_NAME };
-  const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
   return [
     ...options.crds,
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CONTROLLER_NAME, namespace) },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: meta(clusterRole),
-      rules: managementRules(),
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta(clusterRole),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
-      subjects: [subject],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: meta(CONTROLLER_NAME, namespace),
-      rules: installNamespaceRules(),
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: meta(CONTROLLER_NAME, namespace),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_NAME },
-      subjects: [subject],
-    },
+    ...roleAndBinding('ClusterRole', meta(clusterRole), clusterRole, managementRules(), subject),
+    ...roleAndBinding('Role', meta(CONTROLLER_NAME, namespace), CONTROLLER_NAME, installNamespaceRules(), subject),
     {
       apiVersion: 'settings.mesh.gloo.solo.io/v1',
       kind: 'Settings',
       metadata: meta(DEFAULT_SETTINGS_NAME, namespace),
       spec: { mtls: { istio: { tlsMode: 'ISTIO_MUTUAL' } } },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+    serverDeployment({
       metadata: meta(CONTROLLER_NAME, namespace),
-      spec: {
-        // Two replicas are safe: one holds the Lease and reconciles, the other stands by.
-        replicas: options.replicas,
-        selector: { matchLabels: podLabels },
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            serviceAccountName: CONTROLLER_NAME,
-            securityContext: { runAsNonRoot: true, runAsUser: 10101 },
-            containers: [
-              {
-                name: 'controller',
-                image: `${options.image}:${options.version}`,
-                args: ['controller', `--namespace=${namespace}`, '--listen=0.0.0.0:9091'],
-                ports: [{ name: 'http', containerPort: 9091 }],
-                readinessProbe: probe('/readyz'),
-                livenessProbe: probe('/healthz'),
-                resources: { requests: { cpu: '100m', memory: '256Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-              },
-            ],
-          },
-        },
-      },
-    },
+      name: CONTROLLER_NAME,
+      namespace,
+      command: 'controller',
+      image: `${options.image}:${options.version}`,
+      port: 9091,
+      // Two replicas are safe: one holds the Lease and reconciles, the other stands by.
+      replicas: options.replicas,
+      requests: { cpu: '100m', memory: '256Mi' },
+    }),
   ] as KubeObject[];
 }
