@@ -7,7 +7,9 @@ import { describeObject } from '../snapshot/input.ts';
 import { meshHubCrds } from '../install/crd-files.ts';
 import {
   CERT_AGENT_NAME,
+  CERT_AGENT_ROLE,
   certAgentClusterRoleName,
+  certAgentMeshRoleName,
   REGISTERED_AS_LABEL,
   REMOTE_SERVICE_ACCOUNT,
   REMOTE_TOKEN_ROLE,
@@ -51,6 +53,8 @@ export interface RegisterOptions {
   readonly tokenLifetimeSeconds: number;
   /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed there. */
   readonly certAgentImage?: string;
+  /** Mesh control-plane namespaces the cert agent may write `cacerts` into (default: istio-system). */
+  readonly meshNamespaces?: readonly string[];
 }
 
 export interface RegisterResult {
@@ -164,8 +168,22 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
       cluster,
       namespace: installNamespace,
       ...(options.certAgentImage === undefined ? {} : { certAgentImage: options.certAgentImage }),
+      ...(options.meshNamespaces === undefined ? {} : { meshNamespaces: options.meshNamespaces }),
     }),
   ];
+  // The cert agent's Role goes into each mesh namespace, which may not exist before the mesh is
+  // installed: create it unlabelled (a mesh installer adopts it; deregistration never deletes it).
+  if (options.certAgentImage !== undefined) {
+    const roleNamespaces = new Set(
+      remoteObjects.flatMap((object) =>
+        object.kind === 'Role' && object.metadata.namespace !== installNamespace ? [object.metadata.namespace ?? ''] : [],
+      ),
+    );
+    for (const name of [...roleNamespaces].sort()) {
+      if ((await waitWhileTerminating(remote, name)) === undefined)
+        await remote.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    }
+  }
   for (const object of remoteObjects) {
     // An existing namespace is not Mesh Hub's: leave it unlabelled, so deregistration never deletes it.
     if (object.kind === 'Namespace') {
@@ -278,8 +296,18 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     [DEPLOYMENT, CERT_AGENT_NAME, installNamespace],
     [CLUSTER_ROLE_BINDING, certAgentClusterRoleName(installNamespace), undefined],
     [CLUSTER_ROLE, certAgentClusterRoleName(installNamespace), undefined],
+    [ROLE_BINDING, CERT_AGENT_ROLE, installNamespace],
+    [ROLE, CERT_AGENT_ROLE, installNamespace],
     [SERVICE_ACCOUNT, CERT_AGENT_NAME, installNamespace],
   ];
+  // The agent's Roles in the mesh namespaces, wherever registration put them (found by name and label).
+  const meshRole = certAgentMeshRoleName(installNamespace);
+  for (const type of [ROLE_BINDING, ROLE]) {
+    const list = await remote.list(type, { labelSelector: `${REGISTERED_AS_LABEL}=${cluster}` });
+    for (const object of list.items) {
+      if (object.metadata.name === meshRole) remoteDeletes.push([type, meshRole, object.metadata.namespace]);
+    }
+  }
   // The namespace only when registration created it for this cluster (it may hold other things).
   const namespace = await remote.get(NAMESPACE, installNamespace);
   if (namespace?.metadata.labels?.[REGISTERED_AS_LABEL] === cluster)
