@@ -57,13 +57,15 @@ describe('install and registration manifests', () => {
       assert.ok(names.includes(name), name);
     const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as DeploymentShape;
     assert.equal(deployment.spec.template.spec.serviceAccountName, 'mesh-hub-cert-agent');
-    assert.deepEqual(deployment.spec.template.spec.containers[0]?.args, [
+    const container = deployment.spec.template.spec.containers[0];
+    assert.ok(container);
+    assert.deepEqual(container.args, [
       'cert-agent',
       '--namespace=gloo-mesh',
       '--listen=0.0.0.0:9092',
       '--mesh-namespaces=istio-system',
     ]);
-    assert.deepEqual(deployment.spec.template.spec.containers[0]?.resources, {
+    assert.deepEqual(container.resources, {
       requests: { cpu: '50m', memory: '128Mi' },
       limits: { memory: '256Mi' },
     });

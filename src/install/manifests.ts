@@ -246,13 +246,7 @@ function certAgentObjects(
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CERT_AGENT_NAME, namespace) },
     ...roleAndBinding('ClusterRole', meta(role), role, certAgentRules(), subject),
-    ...roleAndBinding(
-      'Role',
-      meta(CERT_AGENT_ROLE, namespace),
-      CERT_AGENT_ROLE,
-      certAgentNamespaceRules(),
-      subject,
-    ),
+    ...roleAndBinding('Role', meta(CERT_AGENT_ROLE, namespace), CERT_AGENT_ROLE, certAgentNamespaceRules(), subject),
     ...meshes.flatMap((meshNamespace) =>
       roleAndBinding('Role', meta(meshRole, meshNamespace), meshRole, certAgentMeshNamespaceRules(), subject),
     ),

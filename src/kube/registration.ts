@@ -176,7 +176,9 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
   if (options.certAgentImage !== undefined) {
     const roleNamespaces = new Set(
       remoteObjects.flatMap((object) =>
-        object.kind === 'Role' && object.metadata.namespace !== installNamespace ? [object.metadata.namespace ?? ''] : [],
+        object.kind === 'Role' && object.metadata.namespace !== installNamespace
+          ? [object.metadata.namespace ?? '']
+          : [],
       ),
     );
     for (const name of [...roleNamespaces].sort()) {

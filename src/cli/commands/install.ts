@@ -193,9 +193,8 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
         );
       }
       // The Roles in the root CA namespaces are found through the Settings that lists them.
-      const settings = (await client
-        .get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace)
-        .catch(() => undefined)) as { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
+      const settings = (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace).catch(() => undefined)) as
+        { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
       const listed = settings?.spec?.rootCertificateAuthorityNamespaces;
       const objects = installObjects({
         namespace: flags.namespace,
