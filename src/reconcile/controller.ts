@@ -16,6 +16,7 @@ import {
   MANAGEMENT_INPUT_KINDS,
   MESH_HUB_TYPES,
   SECRET,
+  SETTINGS,
   VIRTUAL_MESH,
   WORKLOAD_OUTPUT_TYPES,
 } from '../kube/resources.ts';
@@ -196,7 +197,7 @@ export class Controller {
     if (this.#stopped) return;
     if (this.#mgmtCache.health().synced) {
       this.#syncRegistrations();
-      this.#roots.sync(this.#virtualMeshes());
+      this.#roots.sync(this.#virtualMeshes(), this.#mgmtCache.objectsOf(SETTINGS));
     }
     this.#markDirty();
   }
