@@ -18,6 +18,7 @@ import {
 } from '../install/manifests.ts';
 import { KUBECONFIG_SECRET_TYPE } from '../reconcile/registered-clusters.ts';
 import { KubeApiError, type KubeClient } from './client.ts';
+import { ownedBy, readIdentity } from './ownership.ts';
 import {
   CLUSTER_ROLE,
   CLUSTER_ROLE_BINDING,
@@ -226,6 +227,11 @@ export interface DeregisterOptions {
 export interface DeregisterResult {
   readonly cluster: string;
   readonly deletedOutputs: readonly string[];
+  /**
+   * Objects with this install's owner label that another management plane wrote, or that were
+   * written before management planes had identities: left in place (see docs/management-plane.md).
+   */
+  readonly keptOutputs: readonly string[];
   readonly deletedRemote: readonly string[];
   readonly deletedManagement: readonly string[];
 }
@@ -239,7 +245,7 @@ async function deleteIfPresent(
   return client.delete(type, name, namespace);
 }
 
-/** Every object Mesh Hub translated into the cluster (found by the owner label). */
+/** Every object with the owner label of the install namespace (whichever management plane wrote it). */
 export async function ownedOutputs(client: KubeClient, installNamespace: string): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
   for (const type of WORKLOAD_OUTPUT_TYPES) {
@@ -256,6 +262,8 @@ export async function ownedOutputs(client: KubeClient, installNamespace: string)
 
 export async function deregisterCluster(options: DeregisterOptions): Promise<DeregisterResult> {
   const { cluster, installNamespace, mgmt, remote } = options;
+  // Only what this management plane wrote is deleted: read its identity before anything else.
+  const identity = await readIdentity(mgmt, installNamespace);
   const deletedManagement: string[] = [];
   // First the registration, so the management plane stops writing to the cluster …
   if (await deleteIfPresent(mgmt, KUBERNETES_CLUSTER, cluster, installNamespace))
@@ -264,8 +272,11 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     deletedManagement.push(`Secret ${installNamespace}/${cluster}`);
   // … then what it wrote there. A reconcile already under way may still land a write: look again.
   const deletedOutputs = new Set<string>();
+  const keptOutputs = new Set<string>();
   for (let round = 0; round < 3; round++) {
-    const outputs = await ownedOutputs(remote, installNamespace);
+    const labelled = await ownedOutputs(remote, installNamespace);
+    const outputs = labelled.filter((object) => ownedBy(object, installNamespace, identity));
+    for (const object of labelled) if (!outputs.includes(object)) keptOutputs.add(describeObject(object));
     if (outputs.length === 0 && round > 0) break;
     for (const object of outputs) {
       const type = WORKLOAD_OUTPUT_TYPES.find(
@@ -284,6 +295,7 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
       labelSelector: `${DISCOVERY_CLUSTER_LABEL}=${cluster},${DISCOVERY_OWNER_LABEL}=${installNamespace}`,
     });
     for (const object of list.items) {
+      if (!ownedBy(object, installNamespace, identity, DISCOVERY_OWNER_LABEL)) continue;
       if (await mgmt.delete(type, object.metadata.name, installNamespace))
         deletedManagement.push(describeObject(object));
     }
@@ -318,5 +330,11 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     if (await deleteIfPresent(remote, type, name, namespace))
       deletedRemote.push(`${type.kind} ${namespace === undefined ? '' : `${namespace}/`}${name}`);
   }
-  return { cluster, deletedOutputs: [...deletedOutputs].sort(), deletedRemote, deletedManagement };
+  return {
+    cluster,
+    deletedOutputs: [...deletedOutputs].sort(),
+    keptOutputs: [...keptOutputs].sort(),
+    deletedRemote,
+    deletedManagement,
+  };
 }

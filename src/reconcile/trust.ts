@@ -36,6 +36,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL } from '../install/manifests.ts';
 import { ClusterCache } from '../kube/cache.ts';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
 import { statusDiffers } from '../kube/diff.ts';
+import { ownedBy } from '../kube/ownership.ts';
 import { CERTIFICATE_REQUEST, ISSUED_CERTIFICATE, resourcePath, SECRET } from '../kube/resources.ts';
 import type { VirtualMesh } from '../networking/model.ts';
 
@@ -325,10 +326,17 @@ export class Issuer {
     this.#log = log;
   }
 
-  async run(cluster: string, cache: ClusterCache, roots: RootCertificates, now = Date.now()): Promise<IssuerResult> {
+  async run(
+    cluster: string,
+    cache: ClusterCache,
+    roots: RootCertificates,
+    identity: string,
+    now = Date.now(),
+  ): Promise<IssuerResult> {
     const issued = new Map<string, IssuedCertificate>();
     for (const object of cache.objectsOf(ISSUED_CERTIFICATE)) {
-      if (object.metadata.labels?.[OWNER_LABEL] !== this.#installNamespace) continue;
+      // Only IssuedCertificates this management plane wrote (another plane's may share the install namespace's name).
+      if (!ownedBy(object, this.#installNamespace, identity)) continue;
       issued.set(`${object.metadata.namespace ?? ''}/${object.metadata.name}`, object as unknown as IssuedCertificate);
     }
     let signed = 0;

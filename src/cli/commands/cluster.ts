@@ -160,6 +160,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           headers: ['WHERE', 'DELETED'],
           rows: [
             ...result.deletedOutputs.map((o) => [name, o]),
+            ...result.keptOutputs.map((o) => [name, `kept (not written by this management plane): ${o}`]),
             ...result.deletedRemote.map((o) => [name, o]),
             ...result.deletedManagement.map((o) => ['mgmt', o]),
           ],
