@@ -177,7 +177,8 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
 
   it('installs, registers both clusters with their cert agents and discovers bookinfo', async () => {
     const base = ['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt'];
-    const install = await meshctl([...base, 'install']);
+    // The user root of a later step lives in `default`: the operator allows roots there.
+    const install = await meshctl([...base, 'install', '--root-ca-namespaces', 'default']);
     assert.equal(install.code, 0, install.stderr);
     for (const [cluster, remote] of remotes) {
       const register = await meshctl([...base, 'cluster', 'register', cluster, '--remote-context', cluster]);
@@ -298,6 +299,10 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     await waitFor('a new generated root', async () => (await rootPem()) !== oldRoot, 30_000);
     const newRoot = await rootPem();
     await issuedUnder(newRoot, before);
+    // During the roll, workloads trust both roots: root-cert.pem is the new root, then the old one.
+    for (const cluster of CLUSTERS) {
+      assert.equal(decode(await caSecret(cluster), 'root-cert.pem'), newRoot + oldRoot, `${cluster}: trust bundle`);
+    }
     for (const cluster of CLUSTERS) {
       const secret = await caSecret(cluster);
       verifyChain(cluster, secret, newRoot);
@@ -329,6 +334,23 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     await mgmt.apply(virtualMesh({ secret: { name: 'user-root', namespace: 'default' } }));
     await issuedUnder(userRoot.certificatePem, previous);
     for (const cluster of CLUSTERS) verifyChain(cluster, await caSecret(cluster), userRoot.certificatePem);
+
+    // A root in a namespace the operator did not allow is refused, and never read.
+    const tenant = virtualMesh({ secret: { name: 'user-root', namespace: 'kube-system' } });
+    await mgmt.apply({ ...tenant, metadata: { name: 'tenant', namespace: NS } });
+    await waitFor('the tenant VirtualMesh INVALID', async () => {
+      const object = (await mgmt.get(VIRTUAL_MESH, 'tenant', NS)) as
+        { status?: { state?: string; errors?: string[] } } | undefined;
+      return (
+        object?.status?.state === 'INVALID' &&
+        (object.status.errors ?? []).some((e) =>
+          e.startsWith(
+            'spec.mtlsConfig.shared.rootCertificateAuthority.secret.namespace: root CA Secrets are read only in default, gloo-mesh, not in kube-system',
+          ),
+        )
+      );
+    });
+    await mgmt.delete(VIRTUAL_MESH, 'tenant', NS);
   });
 
   it('with autoRestartPods, restarts istiod first, then — once the new root is synced — the workloads', async () => {
