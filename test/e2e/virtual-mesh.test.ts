@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/meta.ts';
+import { firstCertificate } from '../../src/certs/trust-policy.ts';
 import { generateRootCa } from '../../src/certs/crypto.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../src/demo/estate.ts';
 import { CERT_AGENT_NAME } from '../../src/install/manifests.ts';
@@ -116,7 +117,8 @@ async function issuedUnder(root: string, previous: ReadonlyMap<string, string> =
     async () => {
       for (const cluster of CLUSTERS) {
         const secret = await caSecret(cluster);
-        if (decode(secret, 'root-cert.pem').trim() !== root.trim()) return false;
+        // The signing root leads the bundle (a previous root may follow it during a rotation).
+        if (firstCertificate(decode(secret, 'root-cert.pem')).trim() !== root.trim()) return false;
         if (decode(secret, 'ca-cert.pem') === previous.get(cluster)) return false;
         const mesh = MESHES[CLUSTERS.indexOf(cluster)] ?? '';
         const issued = (await remotes.get(cluster)?.get(ISSUED_CERTIFICATE, mesh, NS)) as
