@@ -414,6 +414,9 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     );
     assert.equal(controller.process.pid, pid, 'the same process');
     assert.match(controller.log(), /cluster deregistered: watches stopped/);
+    // Reconciled again with cluster-2 in view: the other planes' objects there are still left alone.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const name of FOREIGN) assert.ok(await c2.get(VS ?? CONFIG_MAP, name, 'bookinfo'), name);
   });
 
   it('renews a registration token when it is due and keeps reconciling with the new one', async () => {
