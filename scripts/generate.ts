@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { crdFileName, generateCrd } from '../src/api/crd.ts';
 import { allKinds } from '../src/api/registry.ts';
+import { rbacTable } from '../src/install/rbac-table.ts';
 import { toCanonicalYaml } from '../src/snapshot/yaml.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -16,6 +17,7 @@ export function generatedFiles(): { folders: string[]; files: Map<string, string
   for (const definition of allKinds) {
     files.set(`deploy/crds/${crdFileName(definition)}`, header + toCanonicalYaml(generateCrd(definition)));
   }
+  files.set('docs/rbac.md', rbacTable());
   return { folders: ['deploy/crds'], files };
 }
 

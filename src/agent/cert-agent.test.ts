@@ -14,6 +14,7 @@ import type { ListOptions, ObjectList } from '../kube/client.ts';
 import { CERTIFICATE_REQUEST, ISSUED_CERTIFICATE, objectKey, SECRET, type ResourceType } from '../kube/resources.ts';
 import {
   caSecretFacts,
+  agentWatches,
   CertAgent,
   privateKeySecretName,
   retryDelayMs,
@@ -207,6 +208,27 @@ function startAgent(t: TestContext, options: { catchUpTimeoutMs?: number } = {})
 }
 
 describe('cert agent loop', () => {
+  it('makes no key for a CA Secret outside its mesh namespaces, and says which namespaces it may write', async (t) => {
+    const { cluster, agent, until, state } = startAgent(t);
+    cluster.put(issuedCertificate('mesh', 'team-b'));
+    agent.start();
+    await until('FAILED', () => state('mesh').state === 'FAILED');
+    assert.match(
+      state('mesh').error ?? '',
+      /^spec\.issuedCertificateSecret\.namespace: team-b is not a mesh namespace of this cert agent \(istio-system\)/,
+    );
+    assert.equal(cluster.writesOf(CERTIFICATE_REQUEST, 'mesh'), 0);
+    assert.equal(cluster.writesOf(SECRET, privateKeySecretName('mesh')), 0);
+  });
+
+  it('watches Secrets only in its namespace and its mesh namespaces', () => {
+    const secrets = agentWatches('gloo-mesh', ['istio-system', 'istio-canary']).filter((w) => w.type === SECRET);
+    assert.deepEqual(
+      secrets.map((w) => w.namespace),
+      ['gloo-mesh', 'istio-canary', 'istio-system'],
+    );
+  });
+
   it('does not request again while its cache has not caught up with its own writes', async (t) => {
     const { cluster, cache, agent, passes, until, state } = startAgent(t);
     cluster.put(issuedCertificate('mesh', 'istio-system'));

@@ -83,6 +83,11 @@ export interface CertAgentOptions {
   readonly cache: CacheFactory;
   /** The agent namespace: where the management plane writes this cluster's IssuedCertificates. */
   readonly namespace: string;
+  /**
+   * Mesh control-plane namespaces where the agent may write Istio's `cacerts` (its Roles there come
+   * from `meshctl cluster register --mesh-namespaces`); default istio-system.
+   */
+  readonly meshNamespaces?: readonly string[];
   readonly logger: Logger;
   /** Quiet time after a change before a pass. */
   readonly debounceMs?: number;
@@ -104,16 +109,31 @@ export function privateKeySecretName(issuedCertificate: string): string {
   return `${issuedCertificate}-private-key`;
 }
 
-/** What the agent watches: its namespace's certificate objects and private keys, and every cacerts it wrote. */
-export function agentWatches(namespace: string): WatchSpec[] {
+export const DEFAULT_AGENT_MESH_NAMESPACES: readonly string[] = ['istio-system'];
+
+/**
+ * What the agent watches: its namespace's certificate objects and private keys, and the cacerts it
+ * writes in each mesh namespace (the only namespaces it may read Secrets in).
+ */
+export function agentWatches(namespace: string, meshNamespaces: readonly string[]): WatchSpec[] {
   return [
     { type: ISSUED_CERTIFICATE, namespace },
     { type: CERTIFICATE_REQUEST, namespace },
     { type: POD_BOUNCE_DIRECTIVE, namespace },
     { type: SECRET, namespace, fieldSelector: `type=${SECRET_TYPES.agentPrivateKey}` },
     // Istio's cacerts lives in each mesh's namespace; only the agent's own type is watched.
-    { type: SECRET, fieldSelector: `type=${SECRET_TYPES.issuedCertificate}` },
+    ...[...new Set(meshNamespaces)].sort().map((meshNamespace) => ({
+      type: SECRET,
+      namespace: meshNamespace,
+      fieldSelector: `type=${SECRET_TYPES.issuedCertificate}`,
+    })),
   ];
+}
+
+/** Why the agent may not write a CA Secret into `namespace`, if it may not. */
+export function caSecretNamespaceProblem(namespace: string, meshNamespaces: readonly string[]): string | undefined {
+  if (meshNamespaces.includes(namespace)) return undefined;
+  return `spec.issuedCertificateSecret.namespace: ${namespace} is not a mesh namespace of this cert agent (${meshNamespaces.join(', ')}); register the cluster again with --mesh-namespaces including it`;
 }
 
 /** How long an IssuedCertificate that failed `failures` times in a row waits before it starts again. */
@@ -274,6 +294,7 @@ export class CertAgent {
   readonly metrics = createCertAgentMetrics();
   readonly #client: AgentClient;
   readonly #namespace: string;
+  readonly #meshNamespaces: readonly string[];
   readonly #log: Logger;
   readonly #cache: AgentCache;
   readonly #writes: ReadYourWrites;
@@ -295,18 +316,22 @@ export class CertAgent {
   constructor(options: CertAgentOptions) {
     this.#client = options.client;
     this.#namespace = options.namespace;
+    this.#meshNamespaces = options.meshNamespaces ?? DEFAULT_AGENT_MESH_NAMESPACES;
     this.#log = options.logger;
     this.#debounceMs = options.debounceMs ?? 50;
     this.#recheckMs = options.recheckMs ?? DEFAULT_RECHECK_MS;
     this.#now = options.now ?? Date.now;
     this.#writes = new ReadYourWrites(options.catchUpTimeoutMs);
-    this.#cache = options.cache(agentWatches(options.namespace), () => {
+    this.#cache = options.cache(agentWatches(options.namespace, this.#meshNamespaces), () => {
       this.#markDirty();
     });
   }
 
   start(): void {
-    this.#log.info({ namespace: this.#namespace, server: this.#client.server }, 'cert agent starting');
+    this.#log.info(
+      { namespace: this.#namespace, meshNamespaces: this.#meshNamespaces, server: this.#client.server },
+      'cert agent starting',
+    );
     this.#cache.start();
     this.#resync = setInterval(() => {
       this.#markDirty();
@@ -510,6 +535,12 @@ export class CertAgent {
           break;
         case 'request': {
           // No key is made for a certificate that could not be installed.
+          const outside =
+            targetRef === undefined ? undefined : caSecretNamespaceProblem(targetRef.namespace, this.#meshNamespaces);
+          if (outside !== undefined) {
+            status = failedStatus(issuedCertificate, outside);
+            break;
+          }
           const foreign = targetRef === undefined ? undefined : await this.#foreignSecret(targetRef);
           if (foreign !== undefined) {
             status = failedStatus(issuedCertificate, foreign);
@@ -535,8 +566,15 @@ export class CertAgent {
           written.push(...done.written);
           if (bounce.next.kind === 'reset')
             this.#log.info({ issuedCertificate: key }, 'restarting pods for the new CA certificate');
-          if (done.deleted.length > 0 || bounce.next.kind === 'delete')
-            this.#log.info({ issuedCertificate: key, pods: done.deleted }, 'pods restarted');
+          if (done.evicted.length > 0 || bounce.next.kind === 'evict')
+            this.#log.info({ issuedCertificate: key, pods: done.evicted }, 'pods evicted');
+          if (done.blocked.length > 0) {
+            this.#log.info(
+              { issuedCertificate: key, pods: done.blocked },
+              'a PodDisruptionBudget refuses these evictions; retrying',
+            );
+            recheck = true;
+          }
           if (bounce.next.kind === 'waiting') {
             this.#log.debug({ issuedCertificate: key, reason: bounce.next.reason }, 'pod restarts waiting');
             recheck = true;
@@ -660,6 +698,8 @@ export class CertAgent {
     if (!certificateMatchesKey(certificatePem, keyPem)) {
       return `the certificate signed for ${request} does not match the private key in Secret ${keyRef.namespace}/${keyRef.name}`;
     }
+    const outside = caSecretNamespaceProblem(action.secret.namespace, this.#meshNamespaces);
+    if (outside !== undefined) return outside;
     const foreign = await this.#foreignSecret(action.secret);
     if (foreign !== undefined) return foreign;
     const data = istioCaSecretData({

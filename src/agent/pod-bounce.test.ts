@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../api/meta.ts';
-import type { ListOptions, ObjectList } from '../kube/client.ts';
+import { KubeApiError, type ListOptions, type ObjectList } from '../kube/client.ts';
 import type { ResourceType } from '../kube/resources.ts';
 import {
   BOUNCE_FOR_ANNOTATION,
@@ -12,6 +12,7 @@ import {
   readyReplacements,
   recordBounced,
   rootInSync,
+  selectsPods,
   type BounceClient,
   type BounceFacts,
   type PodBounceDirective,
@@ -69,10 +70,10 @@ describe('nextBounceStep', () => {
     assert.deepEqual(await nextBounceStep(old, 'd1', facts({}, {}).answers), { kind: 'reset' });
   });
 
-  it('deletes istiod first, without waiting for a root (its selector has no rootCertSync)', async () => {
+  it('evicts istiod first, without waiting for a root (its selector has no rootCertSync)', async () => {
     const { answers, asked } = facts({ 0: [pod('istiod-1', true), pod('istiod-0', true, true)] }, { 1: false });
     assert.deepEqual(await nextBounceStep(directive('d1', []), 'd1', answers), {
-      kind: 'delete',
+      kind: 'evict',
       index: 0,
       namespace: 'istio-system',
       pods: ['istiod-1'],
@@ -103,7 +104,7 @@ describe('nextBounceStep', () => {
     assert.deepEqual(waiting, { kind: 'waiting', reason: 'selector 1: the new root is not yet in namespace bookinfo' });
     const { answers, asked } = facts(ready, { 1: true });
     assert.deepEqual(await nextBounceStep(recorded, 'd1', answers), {
-      kind: 'delete',
+      kind: 'evict',
       index: 1,
       namespace: 'bookinfo',
       pods: ['reviews-1', 'reviews-2'],
@@ -168,16 +169,12 @@ describe('bounce helpers', () => {
   });
 });
 
-/** Records every call in order; deleting a pod named `fail-*` fails. */
+/** Records every call in order; evicting `fail-*` fails, `pdb-*` is refused (429), `gone-*` is 404. */
 class RecordingClient implements BounceClient {
   readonly calls: string[] = [];
   apply(object: KubeObject, options: { subresource?: 'status' } = {}): Promise<KubeObject> {
     this.calls.push(`apply${options.subresource === 'status' ? ' status' : ''} ${JSON.stringify(object.status)}`);
     return Promise.resolve({ ...object, metadata: { ...object.metadata, resourceVersion: '7' } });
-  }
-  delete(_type: ResourceType, name: string, namespace?: string): Promise<boolean> {
-    this.calls.push(`delete ${namespace ?? ''}/${name}`);
-    return name.startsWith('fail-') ? Promise.reject(new Error('forbidden')) : Promise.resolve(true);
   }
   get(): Promise<KubeObject | undefined> {
     return Promise.resolve(undefined);
@@ -186,6 +183,14 @@ class RecordingClient implements BounceClient {
     return Promise.resolve({ items: [], metadata: {} });
   }
   request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (path.endsWith('/eviction')) {
+      const name = path.split('/').at(-2) ?? '';
+      this.calls.push(`evict ${path.split('/')[4] ?? ''}/${name}`);
+      if (name.startsWith('fail-')) return Promise.reject(new Error('forbidden'));
+      if (name.startsWith('pdb-')) return Promise.reject(new KubeApiError('c', 429, 'TooManyRequests', 'budget'));
+      if (name.startsWith('gone-')) return Promise.reject(new KubeApiError('c', 404, 'NotFound', 'gone'));
+      return Promise.resolve({} as T);
+    }
     this.calls.push(`${method} ${path} ${JSON.stringify(body)}`);
     return Promise.resolve({ apiVersion: 'x/v1', kind: 'PodBounceDirective', metadata: { name: 'mesh' } } as T);
   }
@@ -202,14 +207,47 @@ describe('performBounceStep', () => {
     assert.equal(result.written.length, 2);
   });
 
-  it('deletes, then records what it deleted; a failed deletion is not recorded and fails the step', async () => {
+  it('evicts, then records what it evicted; a failed eviction is not recorded and fails the step', async () => {
     const client = new RecordingClient();
-    const step = { kind: 'delete', index: 0, namespace: 'istio-system', pods: ['istiod-1', 'fail-2'] } as const;
+    const step = { kind: 'evict', index: 0, namespace: 'istio-system', pods: ['istiod-1', 'fail-2'] } as const;
     await assert.rejects(performBounceStep(client, directive('d1', []), 'd1', step), /Pod istio-system\/fail-2/);
     assert.deepEqual(client.calls, [
-      'delete istio-system/istiod-1',
-      'delete istio-system/fail-2',
+      'evict istio-system/istiod-1',
+      'evict istio-system/fail-2',
       'apply status {"podsBounced":[{"bouncedPods":["istiod-1"]}]}',
     ]);
+  });
+
+  it('keeps pods a PodDisruptionBudget protects as pending with the reason, and retries only those', async () => {
+    const client = new RecordingClient();
+    const step = { kind: 'evict', index: 0, namespace: 'istio-system', pods: ['istiod-1', 'pdb-2', 'gone-3'] } as const;
+    const result = await performBounceStep(client, directive('d1', []), 'd1', step);
+    assert.deepEqual(result.blocked, ['istio-system/pdb-2']);
+    assert.deepEqual(result.evicted, ['istio-system/istiod-1', 'istio-system/gone-3']);
+    assert.deepEqual(
+      client.calls.at(-1),
+      [
+        'apply status {"podsBounced":[{"bouncedPods":["gone-3","istiod-1"]}],"pendingPods":["pdb-2"],"waiting":"a PodDisruptionBudget refuses evicting pod istio-system/pdb-2 now; retrying"}',
+      ][0],
+    );
+    // The next step retries the refused pod only, never the replacements of those evicted.
+    const blocked: PodBounceDirective = {
+      ...directive('d1'),
+      status: { podsBounced: [{ bouncedPods: ['gone-3', 'istiod-1'] }], pendingPods: ['pdb-2'] },
+    };
+    const next = await nextBounceStep(blocked, 'd1', facts({ 0: [pod('istiod-9', true)] }, {}).answers);
+    assert.deepEqual(next, { kind: 'evict', index: 0, namespace: 'istio-system', pods: ['pdb-2'] });
+    const retry = new RecordingClient();
+    await performBounceStep(retry, blocked, 'd1', next);
+    assert.deepEqual(retry.calls, [
+      'evict istio-system/pdb-2',
+      'apply status {"podsBounced":[{"bouncedPods":["gone-3","istiod-1"]}],"pendingPods":["pdb-2"],"waiting":"a PodDisruptionBudget refuses evicting pod istio-system/pdb-2 now; retrying"}',
+    ]);
+  });
+
+  it('selects no pods without labels or without a namespace', () => {
+    assert.ok(!selectsPods({ namespace: 'istio-system' }));
+    assert.ok(!selectsPods({ labels: { app: 'x' } }));
+    assert.ok(selectsPods({ namespace: 'istio-system', labels: { app: 'x' } }));
   });
 });

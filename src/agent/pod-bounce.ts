@@ -2,8 +2,12 @@
 // serves the new CA before gateways and workloads ask it for certificates, and workloads restart
 // only once istiod has copied the new root into their namespace.
 //
+// Pods are restarted through the Eviction API, so PodDisruptionBudgets hold: a refused eviction
+// (429) is retried later, and status.pendingPods / status.waiting say which pods wait and why.
+// Only pods a selector with labels picks, in the namespace it names, are ever evicted.
+//
 // Progress lives on the directive, not in memory, so a restarted agent neither repeats nor skips a
-// step: status.podsBounced[i] lists the pods deleted for selector i, and the annotation
+// step: status.podsBounced[i] lists the pods evicted for selector i, and the annotation
 // BOUNCE_FOR_ANNOTATION names the signed certificate (its digest) that progress is for. A new
 // certificate starts over: the status is emptied first, then the annotation set.
 //
@@ -13,7 +17,7 @@ import { z } from 'zod';
 import { podBounceDirectiveKind } from '../api/certificates/v1/pod-bounce-directive.ts';
 import { apiVersionOf, type Resource } from '../api/kind.ts';
 import type { KubeObject } from '../api/meta.ts';
-import type { KubeClient } from '../kube/client.ts';
+import { KubeApiError, type KubeClient } from '../kube/client.ts';
 import { CONFIG_MAP, POD, POD_BOUNCE_DIRECTIVE, resourcePath, SECRET } from '../kube/resources.ts';
 
 export type PodBounceDirective = Resource<typeof podBounceDirectiveKind>;
@@ -48,12 +52,15 @@ export type BounceStep =
   | { readonly kind: 'waiting'; readonly reason: string }
   /** The recorded progress is for another certificate (or none): empty it and set the annotation. */
   | { readonly kind: 'reset' }
-  /** Delete these pods of selector `index`, then record them. */
-  | { readonly kind: 'delete'; readonly index: number; readonly namespace: string; readonly pods: readonly string[] };
+  /** Evict these pods of selector `index`, then record them (and those refused, as pending). */
+  | { readonly kind: 'evict'; readonly index: number; readonly namespace: string; readonly pods: readonly string[] };
 
-/** A selector without labels would select every pod of its namespace: it selects none instead. */
+/**
+ * A selector without labels would select every pod of its namespace, one without a namespace every
+ * pod of the cluster: such a selector selects none instead.
+ */
 export function selectsPods(selector: PodSelector): boolean {
-  return Object.keys(selector.labels ?? {}).length > 0;
+  return Object.keys(selector.labels ?? {}).length > 0 && (selector.namespace ?? '') !== '';
 }
 
 export function labelSelector(labels: Readonly<Record<string, string>> | undefined): string {
@@ -85,6 +92,7 @@ export async function nextBounceStep(
 ): Promise<BounceStep> {
   if (directive.metadata.annotations?.[BOUNCE_FOR_ANNOTATION] !== digest) return { kind: 'reset' };
   const recorded = directive.status?.podsBounced ?? [];
+  const pending = directive.status?.pendingPods ?? [];
   for (const [index, selector] of (directive.spec.podsToBounce ?? []).entries()) {
     const namespace = selector.namespace ?? '';
     const done = recorded[index];
@@ -93,8 +101,10 @@ export async function nextBounceStep(
         return { kind: 'waiting', reason: `selector ${index}: the new root is not yet in namespace ${namespace}` };
       }
       const pods = (await facts.pods(index)).filter((pod) => !pod.terminating).map((pod) => pod.name);
-      return { kind: 'delete', index, namespace, pods };
+      return { kind: 'evict', index, namespace, pods };
     }
+    // Evictions of this selector were refused: only those pods are tried again (never their replacements).
+    if (index === recorded.length - 1 && pending.length > 0) return { kind: 'evict', index, namespace, pods: pending };
     const wanted = selector.waitForReplicas ?? 0;
     if (wanted > 0 && selectsPods(selector)) {
       const ready = readyReplacements(await facts.pods(index), done.bouncedPods ?? []);
@@ -112,7 +122,7 @@ export async function nextBounceStep(
 // ---- I/O ---------------------------------------------------------------------------------------
 
 /** What of the API client following a directive uses. */
-export type BounceClient = Pick<KubeClient, 'apply' | 'delete' | 'get' | 'list' | 'request'>;
+export type BounceClient = Pick<KubeClient, 'apply' | 'get' | 'list' | 'request'>;
 
 const PodShape = z.looseObject({
   metadata: z.looseObject({ name: z.string(), deletionTimestamp: z.string().optional() }),
@@ -176,29 +186,56 @@ async function writeProgress(
   client: BounceClient,
   directive: PodBounceDirective,
   podsBounced: BouncedPods,
+  pendingPods: readonly string[] = [],
+  waiting?: string,
 ): Promise<KubeObject> {
+  // Server-side apply: fields left out (pendingPods, waiting) are removed.
   return client.apply(
     {
       apiVersion: apiVersionOf(podBounceDirectiveKind),
       kind: podBounceDirectiveKind.kind,
       metadata: { name: directive.metadata.name, namespace: directive.metadata.namespace ?? '' },
-      status: { podsBounced },
+      status: {
+        podsBounced,
+        ...(pendingPods.length === 0 ? {} : { pendingPods: [...pendingPods].sort() }),
+        ...(waiting === undefined ? {} : { waiting }),
+      },
     },
     { subresource: 'status' },
   );
 }
 
+export type EvictionOutcome = 'evicted' | 'gone' | 'blocked';
+
+/** Evicts one pod (policy/v1 Eviction): PodDisruptionBudgets decide; 429 means not now. */
+export async function evictPod(client: BounceClient, namespace: string, name: string): Promise<EvictionOutcome> {
+  try {
+    await client.request('POST', `${resourcePath(POD, namespace, name)}/eviction`, {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name, namespace },
+    });
+    return 'evicted';
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) return 'gone';
+    if (error instanceof KubeApiError && error.status === 429) return 'blocked';
+    throw error;
+  }
+}
+
 export interface BounceResult {
   /** The directive as the writes returned it (for read-your-writes). */
   readonly written: readonly KubeObject[];
-  /** `namespace/name` of the pods deleted. */
-  readonly deleted: readonly string[];
+  /** `namespace/name` of the pods evicted. */
+  readonly evicted: readonly string[];
+  /** `namespace/name` of the pods whose eviction a PodDisruptionBudget refused (tried again later). */
+  readonly blocked: readonly string[];
 }
 
 /**
- * Carries out one step. Pods are deleted first and recorded right after (as upstream does): a crash
- * in between is the only way a pod of this certificate could be deleted twice. A failed deletion
- * still records the others, then throws.
+ * Carries out one step. Pods are evicted first and recorded right after (as upstream does with
+ * deletes): a crash in between is the only way a pod of this certificate could be evicted twice.
+ * Refused evictions are recorded as pending with the reason; a failed one still records the others, then throws.
  */
 export async function performBounceStep(
   client: BounceClient,
@@ -217,25 +254,45 @@ export async function performBounceStep(
         { metadata: { annotations: { [BOUNCE_FOR_ANNOTATION]: digest } } },
         'application/merge-patch+json',
       );
-      return { written: [emptied, annotated], deleted: [] };
+      return { written: [emptied, annotated], evicted: [], blocked: [] };
     }
-    case 'delete': {
-      const deleted: string[] = [];
+    case 'evict': {
+      const evicted: string[] = [...(directive.status?.podsBounced?.[step.index]?.bouncedPods ?? [])];
+      const blocked: string[] = [];
       const failures: string[] = [];
       for (const name of step.pods) {
         try {
-          await client.delete(POD, name, step.namespace);
-          deleted.push(name);
+          const outcome = await evictPod(client, step.namespace, name);
+          if (outcome === 'blocked') blocked.push(name);
+          else if (!evicted.includes(name)) evicted.push(name);
         } catch (error) {
           failures.push(`Pod ${step.namespace}/${name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      const written = await writeProgress(client, directive, recordBounced(directive, step.index, deleted));
+      const waiting =
+        blocked.length === 0
+          ? undefined
+          : `a PodDisruptionBudget refuses evicting ${blocked.length === 1 ? 'pod' : 'pods'} ${blocked
+              .map((name) => `${step.namespace}/${name}`)
+              .sort()
+              .join(', ')} now; retrying`;
+      const written = await writeProgress(
+        client,
+        directive,
+        recordBounced(directive, step.index, evicted),
+        blocked,
+        waiting,
+      );
       if (failures.length > 0) throw new Error(`could not restart ${failures.join('; ')}`);
-      return { written: [written], deleted: deleted.map((name) => `${step.namespace}/${name}`) };
+      const fresh = evicted.filter((name) => step.pods.includes(name));
+      return {
+        written: [written],
+        evicted: fresh.map((name) => `${step.namespace}/${name}`),
+        blocked: blocked.map((name) => `${step.namespace}/${name}`),
+      };
     }
     case 'waiting':
     case 'done':
-      return { written: [], deleted: [] };
+      return { written: [], evicted: [], blocked: [] };
   }
 }

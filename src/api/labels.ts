@@ -12,6 +12,14 @@ export const CLUSTER_ANNOTATION = 'meshhub.dev/cluster';
 export const DISCOVERY_CLUSTER_LABEL = 'cluster.discovery.mesh.gloo.solo.io';
 /** On discovered objects: the install namespace that owns them. */
 export const DISCOVERY_OWNER_LABEL = 'owner.discovery.mesh.gloo.solo.io';
+/**
+ * On every object the management plane writes (translated outputs, discovered objects): the
+ * identity of the management plane that wrote it (the UID of its install namespace on the
+ * management cluster). Together with the owner label it decides what that plane may delete: two
+ * planes with the same install namespace name, or a Gloo Mesh 1.x beside Mesh Hub, never delete
+ * each other's objects.
+ */
+export const OWNER_IDENTITY_LABEL = 'meshhub.dev/owner-identity';
 
 export const DEFAULT_INSTALL_NAMESPACE = 'gloo-mesh';
 /** On discovered Workloads: how the pods carry the data plane (`sidecar` or `ambient`). */

@@ -14,6 +14,8 @@ export const SECRET_KEYS = {
   certChain: 'cert-chain.pem',
   rootCert: 'root-cert.pem',
   rootKey: 'key.pem',
+  /** In a root Secret: the root it replaced, still trusted (bundled) while a rotation rolls out. */
+  previousRootCert: 'previous-root-cert.pem',
   /** The agent's intermediate private key, in its own Secret on the workload cluster. */
   agentPrivateKey: 'private-key',
 } as const;

@@ -8,12 +8,14 @@
 import 'reflect-metadata';
 import {
   createPrivateKey,
+  createPublicKey,
   webcrypto,
   X509Certificate as NodeX509Certificate,
   type webcrypto as WebCrypto,
 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { DEFAULT_RSA_KEY_SIZE, DEFAULT_TTL_DAYS, SECRET_KEYS } from './cert-defaults.ts';
+import { firstCertificate, type PublicKeyFacts } from './trust-policy.ts';
 
 x509.cryptoProvider.set(webcrypto);
 
@@ -160,6 +162,26 @@ export async function signIntermediate(options: SignOptions): Promise<string> {
   return withNewline(certificate.toString('pem'));
 }
 
+const EC_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** The algorithm and strength of a CSR's public key (trust-policy.ts weakKeyProblem judges it). */
+export function csrPublicKey(csrPem: string): PublicKeyFacts {
+  const csr = new x509.Pkcs10CertificateRequest(csrPem);
+  const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      return { algorithm: 'RSA', bits: details.modulusLength ?? 0 };
+    case 'ec': {
+      const curve = details.namedCurve ?? 'unknown';
+      return { algorithm: 'EC', curve: EC_CURVES[curve] ?? curve };
+    }
+    default:
+      return { algorithm: 'other', name: key.asymmetricKeyType ?? 'unknown' };
+  }
+}
+
 /** Istio's plug-in CA Secret data (the `cacerts` Secret istiod reads), as strings. */
 export function istioCaSecretData(parts: {
   readonly caCertificatePem: string;
@@ -167,13 +189,15 @@ export function istioCaSecretData(parts: {
   readonly rootCertificatePem: string;
 }): Record<string, string> {
   const caCert = withNewline(parts.caCertificatePem);
-  const root = withNewline(parts.rootCertificatePem);
+  // The roots workloads trust: the signing root first, during a root rotation also the previous one.
+  const roots = withNewline(parts.rootCertificatePem);
+  const signingRoot = firstCertificate(roots);
   return {
     [SECRET_KEYS.caCert]: caCert,
     [SECRET_KEYS.caKey]: withNewline(parts.caPrivateKeyPem),
-    [SECRET_KEYS.rootCert]: root,
-    // The chain from the intermediate up to the root, as Istio serves it to workloads.
-    [SECRET_KEYS.certChain]: `${caCert}${root}`,
+    [SECRET_KEYS.rootCert]: roots,
+    // The chain from the intermediate up to the root that signed it, as Istio serves it to workloads.
+    [SECRET_KEYS.certChain]: `${caCert}${signingRoot}`,
   };
 }
 

@@ -277,4 +277,34 @@ describe('certificate phases (agent and issuer, with real crypto)', () => {
       certificateDigest(pemToBytes('-----BEGIN X-----\r\nAAA\r\n-----END X-----')),
     );
   });
+
+  it('does not sign again when the status holds a bundle led by the root in force, and does for a new root', async () => {
+    const [current, previous, next] = await Promise.all([
+      generateRootCa({ rsaKeySizeBytes: KEY_BITS, ttlDays: 2 }),
+      generateRootCa({ rsaKeySizeBytes: KEY_BITS, ttlDays: 2 }),
+      generateRootCa({ rsaKeySizeBytes: KEY_BITS, ttlDays: 2 }),
+    ]);
+    const csr = await generateIntermediateRequest({ hosts: ['spiffe://x'], orgName: 'Istio', keySizeBits: KEY_BITS });
+    const base: CertificateRequest = {
+      apiVersion: 'certificates.mesh.gloo.solo.io/v1',
+      kind: 'CertificateRequest',
+      metadata: { name: 'istiod-istio-system-c1', namespace: 'gloo-mesh', generation: 1 },
+      spec: { certificateSigningRequest: pemToBytes(csr.csrPem) },
+    };
+    const request = {
+      ...base,
+      status: signedRequestStatus(base, 'CERT', current.certificatePem + previous.certificatePem),
+    };
+    const ic = issuedCertificate('h1');
+    assert.equal(
+      issuerStep({ certificateRequest: request, issuedCertificate: ic, rootCertificate: current.certificatePem }).action
+        .kind,
+      'wait',
+    );
+    assert.equal(
+      issuerStep({ certificateRequest: request, issuedCertificate: ic, rootCertificate: next.certificatePem }).action
+        .kind,
+      'sign',
+    );
+  });
 });

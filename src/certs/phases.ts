@@ -19,6 +19,7 @@ import {
   DEFAULT_TTL_DAYS,
   INPUTS_HASH_ANNOTATION,
 } from './cert-defaults.ts';
+import { firstCertificate, MAX_ROTATION_GRACE_RATIO } from './trust-policy.ts';
 
 export type IssuedCertificate = Resource<typeof issuedCertificateKind>;
 export type CertificateRequest = Resource<typeof certificateRequestKind>;
@@ -51,7 +52,10 @@ export function certificateDigest(certificate: string): string {
  */
 export function rotationDue(notBefore: number, notAfter: number, ratio: number | undefined, now: number): boolean {
   const lifetime = notAfter - notBefore;
-  const grace = lifetime * (ratio === undefined || ratio <= 0 ? DEFAULT_ROTATION_GRACE_RATIO : Math.min(ratio, 1));
+  // Capped, so that a certificate is never due for most of its life (re-issued on every pass).
+  const grace =
+    lifetime *
+    (ratio === undefined || ratio <= 0 ? DEFAULT_ROTATION_GRACE_RATIO : Math.min(ratio, MAX_ROTATION_GRACE_RATIO));
   return now >= notAfter - grace;
 }
 
@@ -300,15 +304,18 @@ function requestStatus(
   return { ...(generation === undefined ? {} : { observedGeneration: generation }), state, ...extra };
 }
 
-/** The CertificateRequest's status once its CSR was signed. */
+/**
+ * The CertificateRequest's status once its CSR was signed. `trustBundlePem` is the signing root,
+ * followed during a root rotation by the previous root (trust-policy.ts trustBundle).
+ */
 export function signedRequestStatus(
   request: CertificateRequest,
   signedCertificatePem: string,
-  rootCertificatePem: string,
+  trustBundlePem: string,
 ): CertificateRequestStatus {
   return requestStatus(request, 'FINISHED', {
     signedCertificate: pemToBytes(signedCertificatePem),
-    signingRootCa: pemToBytes(rootCertificatePem),
+    signingRootCa: pemToBytes(trustBundlePem),
   });
 }
 
@@ -343,10 +350,10 @@ export function issuerStep(observation: IssuerObservation): IssuerStep {
   const signingSecret = signingSecretOf(issuedCertificate);
   if (signingSecret === undefined) return { action: { kind: 'ignore' }, status };
   if (current && status.state === 'FINISHED' && signed !== '') {
-    // Signed with the root in force: nothing to do. Signed with an older root: sign again.
+    // Signed with the root in force (the first of the bundle): nothing to do. Signed with an older root: sign again.
     if (
       rootCertificate === undefined ||
-      certificateDigest(status.signingRootCa ?? '') === certificateDigest(rootCertificate)
+      certificateDigest(firstCertificate(bytesToPem(status.signingRootCa ?? ''))) === certificateDigest(rootCertificate)
     ) {
       return { action: { kind: 'wait', reason: 'signed' }, status };
     }

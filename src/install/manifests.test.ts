@@ -1,6 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { certAgentRules, installObjects, remoteAccessRules, remoteRegistrationObjects } from './manifests.ts';
+import {
+  certAgentMeshNamespaceRules,
+  certAgentNamespaceRules,
+  certAgentRules,
+  installObjects,
+  managementRules,
+  remoteAccessRules,
+  remoteRegistrationObjects,
+} from './manifests.ts';
+
+interface Container {
+  image: string;
+  args: string[];
+  readinessProbe: unknown;
+  resources: { requests: { memory: string }; limits: { memory: string } };
+}
+type DeploymentShape = {
+  spec: { replicas: number; template: { spec: { serviceAccountName: string; containers: Container[] } } };
+};
 
 describe('install and registration manifests', () => {
   it('gives the management plane no Secret, RBAC or wildcard access on a workload cluster', () => {
@@ -32,22 +50,75 @@ describe('install and registration manifests', () => {
       'ServiceAccount/mesh-hub-cert-agent',
       'ClusterRole/mesh-hub-gloo-mesh-cert-agent',
       'ClusterRoleBinding/mesh-hub-gloo-mesh-cert-agent',
+      'Role/mesh-hub-cert-agent',
+      'Role/mesh-hub-gloo-mesh-cert-agent-ca',
       'Deployment/mesh-hub-cert-agent',
     ])
       assert.ok(names.includes(name), name);
-    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
-      spec: { template: { spec: { serviceAccountName: string; containers: { image: string; args: string[] }[] } } };
-    };
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as DeploymentShape;
     assert.equal(deployment.spec.template.spec.serviceAccountName, 'mesh-hub-cert-agent');
-    assert.deepEqual(deployment.spec.template.spec.containers[0]?.args.slice(0, 2), [
+    const container = deployment.spec.template.spec.containers[0];
+    assert.ok(container);
+    assert.deepEqual(container.args, [
       'cert-agent',
       '--namespace=gloo-mesh',
+      '--listen=0.0.0.0:9092',
+      '--mesh-namespaces=istio-system',
     ]);
-    // The agent writes Secrets (cacerts) on its own cluster but never touches RBAC.
-    const rules = certAgentRules();
-    assert.ok(rules.some((r) => r.resources.includes('secrets') && r.verbs.includes('create')));
-    assert.ok(!rules.some((r) => r.apiGroups.includes('rbac.authorization.k8s.io') || r.resources.includes('*')));
-    assert.deepEqual(rules.find((r) => r.resources.includes('pods'))?.verbs, ['get', 'list', 'watch', 'delete']);
+    assert.deepEqual(container.resources, {
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { memory: '256Mi' },
+    });
+  });
+
+  it('limits the cert agent: Secrets only in its namespace and the mesh namespaces, pods only through eviction', () => {
+    const objects = remoteRegistrationObjects({
+      cluster: 'c',
+      namespace: 'gloo-mesh',
+      certAgentImage: 'img:1',
+      meshNamespaces: ['istio-system', 'istio-canary', 'istio-system'],
+    });
+    const roles = objects
+      .filter((o) => o.kind === 'Role' && o.metadata.name.includes('cert-agent'))
+      .map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    assert.deepEqual(roles, [
+      'gloo-mesh/mesh-hub-cert-agent',
+      'istio-canary/mesh-hub-gloo-mesh-cert-agent-ca',
+      'istio-system/mesh-hub-gloo-mesh-cert-agent-ca',
+    ]);
+    const cluster = certAgentRules();
+    assert.ok(!cluster.some((r) => r.resources.includes('secrets')), 'no cluster-wide Secret access');
+    assert.deepEqual(cluster.find((r) => r.resources.includes('pods'))?.verbs, ['get', 'list', 'watch']);
+    assert.deepEqual(cluster.find((r) => r.resources.includes('pods/eviction'))?.verbs, ['create']);
+    for (const rules of [cluster, certAgentNamespaceRules(), certAgentMeshNamespaceRules()]) {
+      assert.ok(!rules.some((r) => r.verbs.includes('delete')), 'the agent never deletes');
+      assert.ok(!rules.some((r) => r.apiGroups.includes('rbac.authorization.k8s.io') || r.resources.includes('*')));
+    }
+    assert.deepEqual(certAgentMeshNamespaceRules(), [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+    ]);
+  });
+
+  it('reads Secrets only in the install namespace and the root CA namespaces the operator lists', () => {
+    assert.ok(!managementRules('mesh').some((r) => r.resources.includes('secrets')), 'no cluster-wide Secret read');
+    const objects = installObjects({
+      namespace: 'mesh',
+      image: 'img',
+      version: '1',
+      replicas: 1,
+      crds: [],
+      rootCaNamespaces: ['pki', 'mesh', 'pki'],
+    });
+    const readers = objects.filter((o) => o.metadata.name === 'mesh-hub-mesh-root-ca-reader');
+    assert.deepEqual(
+      readers.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}`),
+      ['Role pki', 'RoleBinding pki'],
+    );
+    assert.deepEqual((readers[0] as unknown as { rules: unknown }).rules, [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const settings = objects.find((o) => o.kind === 'Settings') as unknown as { spec: Record<string, unknown> };
+    assert.deepEqual(settings.spec.rootCertificateAuthorityNamespaces, ['pki']);
   });
 
   it('lets the registered ServiceAccount create tokens for itself only', () => {
@@ -76,17 +147,14 @@ describe('install and registration manifests', () => {
     const objects = installObjects({ namespace: 'mesh', image: 'img', version: '1.2.3', replicas: 2, crds: [crd] });
     assert.equal(objects[0]?.kind, 'CustomResourceDefinition');
     assert.equal(objects[1]?.kind, 'Namespace');
-    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
-      spec: {
-        replicas: number;
-        template: { spec: { containers: { image: string; args: string[]; readinessProbe: unknown }[] } };
-      };
-    };
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as DeploymentShape;
     assert.equal(deployment.spec.replicas, 2);
     const container = deployment.spec.template.spec.containers[0];
     assert.ok(container);
     assert.equal(container.image, 'img:1.2.3');
     assert.ok(container.args.includes('--namespace=mesh'));
     assert.deepEqual(container.readinessProbe, { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 10 });
+    // Derived from the benchmark's peak (525–626 MiB for the 50-cluster estate), with headroom.
+    assert.deepEqual(container.resources, { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } });
   });
 });

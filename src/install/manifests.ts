@@ -20,6 +20,18 @@ export const CERT_AGENT_NAME = 'mesh-hub-cert-agent';
 export function certAgentClusterRoleName(installNamespace: string): string {
   return `mesh-hub-${installNamespace}-cert-agent`;
 }
+/** The cert agent's Role in its own namespace (certificate flow objects, its private keys). */
+export const CERT_AGENT_ROLE = 'mesh-hub-cert-agent';
+/** The cert agent's Role in each mesh namespace (Istio's cacerts); named per install namespace, as two installs may share one. */
+export function certAgentMeshRoleName(installNamespace: string): string {
+  return `mesh-hub-${installNamespace}-cert-agent-ca`;
+}
+/** The Istio control plane namespace the cert agent writes `cacerts` into unless told others. */
+export const DEFAULT_MESH_NAMESPACES: readonly string[] = ['istio-system'];
+/** The management plane's Role in each namespace the operator allows root CA Secrets in. */
+export function rootCaReaderRoleName(installNamespace: string): string {
+  return `mesh-hub-${installNamespace}-root-ca-reader`;
+}
 
 export const CONTROLLER_NAME = 'mesh-hub-controller';
 export const DEFAULT_SETTINGS_NAME = 'settings';
@@ -29,7 +41,7 @@ function labels(extra: Record<string, string> = {}): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY, ...extra };
 }
 
-interface PolicyRule {
+export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
@@ -69,6 +81,8 @@ function serverDeployment(options: {
   readonly replicas: number;
   readonly strategy?: Record<string, unknown>;
   readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly memory: string };
+  readonly extraArgs?: readonly string[];
 }): Record<string, unknown> {
   const podLabels = { app: options.name };
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
@@ -89,11 +103,16 @@ function serverDeployment(options: {
             {
               name: options.command,
               image: options.image,
-              args: [options.command, `--namespace=${options.namespace}`, `--listen=0.0.0.0:${String(options.port)}`],
+              args: [
+                options.command,
+                `--namespace=${options.namespace}`,
+                `--listen=0.0.0.0:${String(options.port)}`,
+                ...(options.extraArgs ?? []),
+              ],
               ports: [{ name: 'http', containerPort: options.port }],
               readinessProbe: probe('/readyz'),
               livenessProbe: probe('/healthz'),
-              resources: { requests: { ...options.requests } },
+              resources: { requests: { ...options.requests }, limits: { ...options.limits } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
             },
           ],
@@ -132,22 +151,40 @@ export function remoteAccessRules(): PolicyRule[] {
   ];
 }
 
+const SECRET_WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch'];
+
 /**
- * The cert agent's rights on its own cluster: answer IssuedCertificates with CertificateRequests,
- * keep its private keys and write Istio's `cacerts` (Secrets, in whatever namespace a mesh runs),
- * and restart the pods a PodBounceDirective names. It has no access to the management cluster.
+ * The cert agent's cluster-wide rights: find the pods a PodBounceDirective selects and restart them
+ * through the Eviction API (PodDisruptionBudgets hold), and read the `istio-ca-root-cert`
+ * ConfigMaps istiod copies the root into. No delete of anything, no Secrets.
  */
 export function certAgentRules(): PolicyRule[] {
+  return [
+    { apiGroups: [''], resources: ['pods'], verbs: READ },
+    { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: READ },
+  ];
+}
+
+/**
+ * The cert agent's rights in its own namespace: answer IssuedCertificates with CertificateRequests,
+ * follow PodBounceDirectives, keep its private keys (Secrets; removed by garbage collection with
+ * their IssuedCertificate, so never deleted by the agent).
+ */
+export function certAgentNamespaceRules(): PolicyRule[] {
   const group = CERTIFICATE_REQUEST.group;
   const status = ['get', 'patch', 'update'];
   return [
     { apiGroups: [group], resources: ['issuedcertificates', 'podbouncedirectives'], verbs: [...READ, 'patch'] },
     { apiGroups: [group], resources: ['issuedcertificates/status', 'podbouncedirectives/status'], verbs: status },
-    { apiGroups: [group], resources: ['certificaterequests'], verbs: WRITE },
-    { apiGroups: [''], resources: ['secrets'], verbs: WRITE },
-    { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'delete'] },
-    { apiGroups: [''], resources: ['configmaps'], verbs: READ },
+    { apiGroups: [group], resources: ['certificaterequests'], verbs: SECRET_WRITE },
+    { apiGroups: [''], resources: ['secrets'], verbs: SECRET_WRITE },
   ];
+}
+
+/** The cert agent's rights in each mesh control-plane namespace: write Istio's `cacerts` there. */
+export function certAgentMeshNamespaceRules(): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], verbs: SECRET_WRITE }];
 }
 
 export interface RemoteOptions {
@@ -156,6 +193,8 @@ export interface RemoteOptions {
   readonly namespace: string;
   /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed. */
   readonly certAgentImage?: string;
+  /** Mesh control-plane namespaces the cert agent may write `cacerts` into (default: istio-system). */
+  readonly meshNamespaces?: readonly string[];
 }
 
 /** What `meshctl cluster register` writes to the workload cluster. */
@@ -187,24 +226,30 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
       ],
       subject,
     ),
-    ...(options.certAgentImage === undefined ? [] : certAgentObjects(namespace, options.certAgentImage, meta)),
+    ...(options.certAgentImage === undefined
+      ? []
+      : certAgentObjects(namespace, options.certAgentImage, options.meshNamespaces ?? DEFAULT_MESH_NAMESPACES, meta)),
   ] as KubeObject[];
 }
 
-/** The cert agent: ServiceAccount, ClusterRole and binding, Deployment (one replica, no leader election). */
+/** The cert agent: ServiceAccount, its roles and bindings, Deployment (one replica, no leader election). */
 function certAgentObjects(
   namespace: string,
   image: string,
+  meshNamespaces: readonly string[],
   meta: (name: string, ns?: string) => Record<string, unknown>,
 ): Record<string, unknown>[] {
   const role = certAgentClusterRoleName(namespace);
+  const meshRole = certAgentMeshRoleName(namespace);
+  const subject = { kind: 'ServiceAccount', name: CERT_AGENT_NAME, namespace };
+  const meshes = [...new Set(meshNamespaces)].sort();
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CERT_AGENT_NAME, namespace) },
-    ...roleAndBinding('ClusterRole', meta(role), role, certAgentRules(), {
-      kind: 'ServiceAccount',
-      name: CERT_AGENT_NAME,
-      namespace,
-    }),
+    ...roleAndBinding('ClusterRole', meta(role), role, certAgentRules(), subject),
+    ...roleAndBinding('Role', meta(CERT_AGENT_ROLE, namespace), CERT_AGENT_ROLE, certAgentNamespaceRules(), subject),
+    ...meshes.flatMap((meshNamespace) =>
+      roleAndBinding('Role', meta(meshRole, meshNamespace), meshRole, certAgentMeshNamespaceRules(), subject),
+    ),
     serverDeployment({
       metadata: meta(CERT_AGENT_NAME, namespace),
       name: CERT_AGENT_NAME,
@@ -215,7 +260,11 @@ function certAgentObjects(
       replicas: 1,
       // Never two agents at once: both would request a certificate for the same IssuedCertificate.
       strategy: { type: 'Recreate' },
+      // A handful of objects and one RSA key generation at a time: about 60 MiB resident; the
+      // limit leaves room for a 4096-bit key generation and a burst of pod lists.
       requests: { cpu: '50m', memory: '128Mi' },
+      limits: { memory: '256Mi' },
+      extraArgs: [`--mesh-namespaces=${meshes.join(',')}`],
     }),
   ];
 }
@@ -227,30 +276,35 @@ export interface InstallOptions {
   /** The Mesh Hub CRDs (from deploy/crds). */
   readonly crds: readonly KubeObject[];
   readonly replicas: number;
+  /** Namespaces besides the install namespace where VirtualMeshes may name a root CA Secret. */
+  readonly rootCaNamespaces?: readonly string[];
 }
 
 /** Rules of the management plane on the management cluster. */
-export function managementRules(): PolicyRule[] {
+export function managementRules(installNamespace: string): PolicyRule[] {
+  const networking = 'networking.mesh.gloo.solo.io';
+  const enterprise = 'networking.enterprise.mesh.gloo.solo.io';
+  const status = ['get', 'patch', 'update'];
   return [
+    { apiGroups: [networking], resources: ['trafficpolicies', 'accesspolicies', 'virtualmeshes'], verbs: READ },
     {
-      apiGroups: ['networking.mesh.gloo.solo.io', 'networking.enterprise.mesh.gloo.solo.io'],
-      resources: ['trafficpolicies', 'accesspolicies', 'virtualmeshes', 'virtualdestinations'],
-      verbs: READ,
+      apiGroups: [networking],
+      resources: ['trafficpolicies/status', 'accesspolicies/status', 'virtualmeshes/status'],
+      verbs: status,
     },
-    {
-      apiGroups: ['networking.mesh.gloo.solo.io', 'networking.enterprise.mesh.gloo.solo.io'],
-      resources: [
-        'trafficpolicies/status',
-        'accesspolicies/status',
-        'virtualmeshes/status',
-        'virtualdestinations/status',
-      ],
-      verbs: ['get', 'patch', 'update'],
-    },
-    // The root CA a VirtualMesh names may be a user's Secret in any namespace (read only; a
-    // generated root is created in the install namespace).
-    { apiGroups: [''], resources: ['secrets'], verbs: READ },
+    { apiGroups: [enterprise], resources: ['virtualdestinations'], verbs: READ },
+    { apiGroups: [enterprise], resources: ['virtualdestinations/status'], verbs: status },
+    // Its identity (the install namespace's UID) stamped on every object it writes; that namespace only.
+    { apiGroups: [''], resources: ['namespaces'], resourceNames: [installNamespace], verbs: ['get'] },
   ];
+}
+
+/**
+ * Rules in each namespace the operator allows root CA Secrets in (`--root-ca-namespaces`): read
+ * Secrets, nothing else. Root Secret names come from VirtualMeshes, so they cannot be listed here.
+ */
+export function rootCaNamespaceRules(): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], verbs: READ }];
 }
 
 /** Rules in the install namespace: registrations, discovered objects, settings, the Lease. */
@@ -264,10 +318,11 @@ export function installNamespaceRules(): PolicyRule[] {
     },
     { apiGroups: ['settings.mesh.gloo.solo.io'], resources: ['settings'], verbs: READ },
     { apiGroups: ['settings.mesh.gloo.solo.io'], resources: ['settings/status'], verbs: ['get', 'patch', 'update'] },
+    { apiGroups: ['discovery.mesh.gloo.solo.io'], resources: ['meshes', 'workloads', 'destinations'], verbs: WRITE },
     {
       apiGroups: ['discovery.mesh.gloo.solo.io'],
-      resources: ['meshes', 'workloads', 'destinations', 'meshes/status', 'workloads/status', 'destinations/status'],
-      verbs: WRITE,
+      resources: ['meshes/status', 'workloads/status', 'destinations/status'],
+      verbs: ['get', 'patch', 'update'],
     },
     // Registration Secrets: read, and updated when the management plane renews a cluster's token;
     // generated root CAs of VirtualMeshes: created and replaced on rotation.
@@ -287,17 +342,30 @@ export function installObjects(options: InstallOptions): KubeObject[] {
   const subject = { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace };
   // Cluster-scoped, so named per install namespace: two installs never rebind each other's role.
   const clusterRole = `mesh-hub-${namespace}-controller`;
+  const rootCaNamespaces = [...new Set(options.rootCaNamespaces ?? [])].filter((ns) => ns !== namespace).sort();
   return [
     ...options.crds,
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(CONTROLLER_NAME, namespace) },
-    ...roleAndBinding('ClusterRole', meta(clusterRole), clusterRole, managementRules(), subject),
+    ...roleAndBinding('ClusterRole', meta(clusterRole), clusterRole, managementRules(namespace), subject),
     ...roleAndBinding('Role', meta(CONTROLLER_NAME, namespace), CONTROLLER_NAME, installNamespaceRules(), subject),
+    ...rootCaNamespaces.flatMap((rootNamespace) =>
+      roleAndBinding(
+        'Role',
+        meta(rootCaReaderRoleName(namespace), rootNamespace),
+        rootCaReaderRoleName(namespace),
+        rootCaNamespaceRules(),
+        subject,
+      ),
+    ),
     {
       apiVersion: 'settings.mesh.gloo.solo.io/v1',
       kind: 'Settings',
       metadata: meta(DEFAULT_SETTINGS_NAME, namespace),
-      spec: { mtls: { istio: { tlsMode: 'ISTIO_MUTUAL' } } },
+      spec: {
+        mtls: { istio: { tlsMode: 'ISTIO_MUTUAL' } },
+        ...(rootCaNamespaces.length === 0 ? {} : { rootCertificateAuthorityNamespaces: rootCaNamespaces }),
+      },
     },
     serverDeployment({
       metadata: meta(CONTROLLER_NAME, namespace),
@@ -308,7 +376,12 @@ export function installObjects(options: InstallOptions): KubeObject[] {
       port: 9091,
       // Two replicas are safe: one holds the Lease and reconciles, the other stands by.
       replicas: options.replicas,
-      requests: { cpu: '100m', memory: '256Mi' },
+      // The full render of the 50-cluster reference estate (DESIGN.md §5) peaks at 525–626 MiB
+      // resident (npm run bench); the caches of that estate live in the same process. The request
+      // covers a mid-sized estate; the limit leaves ~60 % headroom over the measured peak for the
+      // caches, the apply and garbage collection, so a leak ends in a restart, never a node OOM.
+      requests: { cpu: '100m', memory: '512Mi' },
+      limits: { memory: '1Gi' },
     }),
   ] as KubeObject[];
 }

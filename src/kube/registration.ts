@@ -7,7 +7,9 @@ import { describeObject } from '../snapshot/input.ts';
 import { meshHubCrds } from '../install/crd-files.ts';
 import {
   CERT_AGENT_NAME,
+  CERT_AGENT_ROLE,
   certAgentClusterRoleName,
+  certAgentMeshRoleName,
   REGISTERED_AS_LABEL,
   REMOTE_SERVICE_ACCOUNT,
   REMOTE_TOKEN_ROLE,
@@ -16,6 +18,7 @@ import {
 } from '../install/manifests.ts';
 import { KUBECONFIG_SECRET_TYPE } from '../reconcile/registered-clusters.ts';
 import { KubeApiError, type KubeClient } from './client.ts';
+import { ownedBy, readIdentity } from './ownership.ts';
 import {
   CLUSTER_ROLE,
   CLUSTER_ROLE_BINDING,
@@ -51,6 +54,8 @@ export interface RegisterOptions {
   readonly tokenLifetimeSeconds: number;
   /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed there. */
   readonly certAgentImage?: string;
+  /** Mesh control-plane namespaces the cert agent may write `cacerts` into (default: istio-system). */
+  readonly meshNamespaces?: readonly string[];
 }
 
 export interface RegisterResult {
@@ -164,8 +169,24 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
       cluster,
       namespace: installNamespace,
       ...(options.certAgentImage === undefined ? {} : { certAgentImage: options.certAgentImage }),
+      ...(options.meshNamespaces === undefined ? {} : { meshNamespaces: options.meshNamespaces }),
     }),
   ];
+  // The cert agent's Role goes into each mesh namespace, which may not exist before the mesh is
+  // installed: create it unlabelled (a mesh installer adopts it; deregistration never deletes it).
+  if (options.certAgentImage !== undefined) {
+    const roleNamespaces = new Set(
+      remoteObjects.flatMap((object) =>
+        object.kind === 'Role' && object.metadata.namespace !== installNamespace
+          ? [object.metadata.namespace ?? '']
+          : [],
+      ),
+    );
+    for (const name of [...roleNamespaces].sort()) {
+      if ((await waitWhileTerminating(remote, name)) === undefined)
+        await remote.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    }
+  }
   for (const object of remoteObjects) {
     // An existing namespace is not Mesh Hub's: leave it unlabelled, so deregistration never deletes it.
     if (object.kind === 'Namespace') {
@@ -206,6 +227,11 @@ export interface DeregisterOptions {
 export interface DeregisterResult {
   readonly cluster: string;
   readonly deletedOutputs: readonly string[];
+  /**
+   * Objects with this install's owner label that another management plane wrote, or that were
+   * written before management planes had identities: left in place (see docs/management-plane.md).
+   */
+  readonly keptOutputs: readonly string[];
   readonly deletedRemote: readonly string[];
   readonly deletedManagement: readonly string[];
 }
@@ -219,7 +245,7 @@ async function deleteIfPresent(
   return client.delete(type, name, namespace);
 }
 
-/** Every object Mesh Hub translated into the cluster (found by the owner label). */
+/** Every object with the owner label of the install namespace (whichever management plane wrote it). */
 export async function ownedOutputs(client: KubeClient, installNamespace: string): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
   for (const type of WORKLOAD_OUTPUT_TYPES) {
@@ -236,6 +262,8 @@ export async function ownedOutputs(client: KubeClient, installNamespace: string)
 
 export async function deregisterCluster(options: DeregisterOptions): Promise<DeregisterResult> {
   const { cluster, installNamespace, mgmt, remote } = options;
+  // Only what this management plane wrote is deleted: read its identity before anything else.
+  const identity = await readIdentity(mgmt, installNamespace);
   const deletedManagement: string[] = [];
   // First the registration, so the management plane stops writing to the cluster …
   if (await deleteIfPresent(mgmt, KUBERNETES_CLUSTER, cluster, installNamespace))
@@ -244,8 +272,11 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     deletedManagement.push(`Secret ${installNamespace}/${cluster}`);
   // … then what it wrote there. A reconcile already under way may still land a write: look again.
   const deletedOutputs = new Set<string>();
+  const keptOutputs = new Set<string>();
   for (let round = 0; round < 3; round++) {
-    const outputs = await ownedOutputs(remote, installNamespace);
+    const labelled = await ownedOutputs(remote, installNamespace);
+    const outputs = labelled.filter((object) => ownedBy(object, installNamespace, identity));
+    for (const object of labelled) if (!outputs.includes(object)) keptOutputs.add(describeObject(object));
     if (outputs.length === 0 && round > 0) break;
     for (const object of outputs) {
       const type = WORKLOAD_OUTPUT_TYPES.find(
@@ -264,6 +295,7 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
       labelSelector: `${DISCOVERY_CLUSTER_LABEL}=${cluster},${DISCOVERY_OWNER_LABEL}=${installNamespace}`,
     });
     for (const object of list.items) {
+      if (!ownedBy(object, installNamespace, identity, DISCOVERY_OWNER_LABEL)) continue;
       if (await mgmt.delete(type, object.metadata.name, installNamespace))
         deletedManagement.push(describeObject(object));
     }
@@ -278,8 +310,18 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     [DEPLOYMENT, CERT_AGENT_NAME, installNamespace],
     [CLUSTER_ROLE_BINDING, certAgentClusterRoleName(installNamespace), undefined],
     [CLUSTER_ROLE, certAgentClusterRoleName(installNamespace), undefined],
+    [ROLE_BINDING, CERT_AGENT_ROLE, installNamespace],
+    [ROLE, CERT_AGENT_ROLE, installNamespace],
     [SERVICE_ACCOUNT, CERT_AGENT_NAME, installNamespace],
   ];
+  // The agent's Roles in the mesh namespaces, wherever registration put them (found by name and label).
+  const meshRole = certAgentMeshRoleName(installNamespace);
+  for (const type of [ROLE_BINDING, ROLE]) {
+    const list = await remote.list(type, { labelSelector: `${REGISTERED_AS_LABEL}=${cluster}` });
+    for (const object of list.items) {
+      if (object.metadata.name === meshRole) remoteDeletes.push([type, meshRole, object.metadata.namespace]);
+    }
+  }
   // The namespace only when registration created it for this cluster (it may hold other things).
   const namespace = await remote.get(NAMESPACE, installNamespace);
   if (namespace?.metadata.labels?.[REGISTERED_AS_LABEL] === cluster)
@@ -288,5 +330,11 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     if (await deleteIfPresent(remote, type, name, namespace))
       deletedRemote.push(`${type.kind} ${namespace === undefined ? '' : `${namespace}/`}${name}`);
   }
-  return { cluster, deletedOutputs: [...deletedOutputs].sort(), deletedRemote, deletedManagement };
+  return {
+    cluster,
+    deletedOutputs: [...deletedOutputs].sort(),
+    keptOutputs: [...keptOutputs].sort(),
+    deletedRemote,
+    deletedManagement,
+  };
 }

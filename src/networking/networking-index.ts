@@ -7,6 +7,7 @@ import {
   type ExistingVirtualServiceIndex,
 } from './validate/existing-virtual-services.ts';
 import { planFederation, type FederationPlan } from './validate/federation.ts';
+import { allowedRootNamespaces } from '../certs/trust-policy.ts';
 import { decideMemberships, type VirtualMeshMemberships } from './validate/virtual-mesh-membership.ts';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -178,7 +179,10 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
   }
 
-  const virtualMeshes = decideMemberships(input.virtualMeshes, meshByKey);
+  const virtualMeshes = decideMemberships(input.virtualMeshes, meshByKey, {
+    installNamespace: input.installNamespace,
+    rootNamespaces: allowedRootNamespaces(input.installNamespace, findSettings(input.settings, input.installNamespace)),
+  });
   const virtualMeshOfMesh = new Map<string, string>();
   for (const [meshKey, check] of virtualMeshes.byMesh) virtualMeshOfMesh.set(meshKey, check.key);
   const hostnameSuffixes = new Map<string, string>();

@@ -2,11 +2,12 @@
 // cluster; any change marks the world dirty and one debounced, single-flight reconcile follows:
 // snapshot → render (discover, validate, translate: the pure core) → apply → status.
 import type { Logger } from 'pino';
-import { CLUSTER_ANNOTATION, DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL, OWNER_LABEL } from '../api/labels.ts';
+import { CLUSTER_ANNOTATION, DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { applyToCluster, type ApplyResult } from '../kube/apply.ts';
 import { ClusterCache, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
 import { clientFromKubeconfigText, type KubeClient } from '../kube/client.ts';
+import { ownedBy, readIdentity, withIdentity } from '../kube/ownership.ts';
 import {
   CERTIFICATE_REQUEST,
   DISCOVERED_KINDS,
@@ -16,6 +17,7 @@ import {
   MANAGEMENT_INPUT_KINDS,
   MESH_HUB_TYPES,
   SECRET,
+  SETTINGS,
   VIRTUAL_MESH,
   WORKLOAD_OUTPUT_TYPES,
 } from '../kube/resources.ts';
@@ -100,6 +102,8 @@ export class Controller {
   readonly #listeners = new Set<(summary: ReconcileSummary) => void>();
   readonly #roots: RootCertificates;
   readonly #issuer: Issuer;
+  /** This management plane's identity (src/kube/ownership.ts), read once before the first reconcile. */
+  #identity: string | undefined;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -196,7 +200,7 @@ export class Controller {
     if (this.#stopped) return;
     if (this.#mgmtCache.health().synced) {
       this.#syncRegistrations();
-      this.#roots.sync(this.#virtualMeshes());
+      this.#roots.sync(this.#virtualMeshes(), this.#mgmtCache.objectsOf(SETTINGS));
     }
     this.#markDirty();
   }
@@ -368,10 +372,15 @@ export class Controller {
     ]);
     // Generated root CAs exist before the IssuedCertificates that name them are written.
     const trustErrors = await this.#roots.ensureGenerated();
+    const identity = (this.#identity ??= await readIdentity(this.#options.mgmt, ns));
     const output = render(this.#snapshot(synced));
 
     const mgmtDesired = output.mgmt.map((object) =>
-      object.kind === 'KubernetesCluster' ? this.#withClusterStatus(object) : object,
+      object.kind === 'KubernetesCluster'
+        ? this.#withClusterStatus(object)
+        : DISCOVERED.has(object.kind)
+          ? withIdentity(object, identity)
+          : object,
     );
     const applies: Promise<ApplyResult>[] = [
       applyToCluster(this.#options.mgmt, {
@@ -379,8 +388,8 @@ export class Controller {
         live: this.#mgmtCache.objects().filter(isMeshHubObject),
         isOwned: (object) =>
           DISCOVERED.has(object.kind) &&
-          object.metadata.labels?.[DISCOVERY_OWNER_LABEL] === ns &&
-          !unknown.has(object.metadata.labels[DISCOVERY_CLUSTER_LABEL] ?? ''),
+          ownedBy(object, ns, identity, DISCOVERY_OWNER_LABEL) &&
+          !unknown.has(object.metadata.labels?.[DISCOVERY_CLUSTER_LABEL] ?? ''),
         statusOnly: (object) => !DISCOVERED.has(object.kind),
         stampsGeneration: (object) => DISCOVERED.has(object.kind),
       }),
@@ -405,9 +414,9 @@ export class Controller {
       }
       applies.push(
         applyToCluster(cluster.cache.client, {
-          desired: desired.map(withoutRenderAnnotations),
+          desired: desired.map((object) => withIdentity(withoutRenderAnnotations(object), identity)),
           live: WORKLOAD_OUTPUT_TYPES.flatMap((type) => cluster.cache.objectsOf(type)),
-          isOwned: (object) => object.metadata.labels?.[OWNER_LABEL] === ns,
+          isOwned: (object) => ownedBy(object, ns, identity),
           statusOnly: () => false,
         }),
       );
@@ -419,7 +428,7 @@ export class Controller {
         .filter((cluster) => !cluster.cache.health().unreachable)
         .map(async (cluster) => ({
           cluster: cluster.name,
-          result: await this.#issuer.run(cluster.name, cluster.cache, this.#roots),
+          result: await this.#issuer.run(cluster.name, cluster.cache, this.#roots, identity),
         })),
     );
     let written = 0;

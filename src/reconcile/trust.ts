@@ -7,7 +7,15 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../api/meta.ts';
 import { OWNER_LABEL } from '../api/labels.ts';
 import { SECRET_KEYS, SECRET_TYPES } from '../certs/cert-defaults.ts';
-import { certificateValidity, generateRootCa, signIntermediate } from '../certs/crypto.ts';
+import { certificateValidity, csrPublicKey, generateRootCa, signIntermediate } from '../certs/crypto.ts';
+import {
+  allowedRootNamespaces,
+  rootSigningProblem,
+  sharedTrustErrors,
+  trustBundle,
+  weakKeyProblem,
+} from '../certs/trust-policy.ts';
+import type { Settings } from '../networking/model.ts';
 import {
   rootCertificateAuthority,
   secretKey,
@@ -28,6 +36,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL } from '../install/manifests.ts';
 import { ClusterCache } from '../kube/cache.ts';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
 import { statusDiffers } from '../kube/diff.ts';
+import { ownedBy } from '../kube/ownership.ts';
 import { CERTIFICATE_REQUEST, ISSUED_CERTIFICATE, resourcePath, SECRET } from '../kube/resources.ts';
 import type { VirtualMesh } from '../networking/model.ts';
 
@@ -43,6 +52,8 @@ export interface RootCa {
   readonly certificatePem: string;
   /** Undefined when the Secret holds no key.pem (it cannot sign). */
   readonly privateKeyPem: string | undefined;
+  /** The root this one replaced (previous-root-cert.pem), bundled with it while still valid. */
+  readonly previousCertificatePem: string | undefined;
 }
 
 function decoded(secret: SecretObject, key: string): string | undefined {
@@ -53,7 +64,31 @@ function decoded(secret: SecretObject, key: string): string | undefined {
 function rootOf(secret: SecretObject): RootCa | undefined {
   const certificatePem = decoded(secret, SECRET_KEYS.rootCert);
   if (certificatePem === undefined) return undefined;
-  return { certificatePem, privateKeyPem: decoded(secret, SECRET_KEYS.rootKey) };
+  return {
+    certificatePem,
+    privateKeyPem: decoded(secret, SECRET_KEYS.rootKey),
+    previousCertificatePem: decoded(secret, SECRET_KEYS.previousRootCert),
+  };
+}
+
+/** What of a certificate the signing decisions need; undefined when it cannot be parsed. */
+function validityOf(pem: string): { notBefore: number; notAfter: number } | undefined {
+  try {
+    return certificateValidity(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The roots to hand out with a certificate signed under `root` (trust-policy.ts trustBundle). */
+export function bundleOf(root: RootCa, now: number): string {
+  const previous = root.previousCertificatePem;
+  const validity = previous === undefined ? undefined : validityOf(previous);
+  return trustBundle(
+    root.certificatePem,
+    previous === undefined || validity === undefined ? undefined : { pem: previous, notAfter: validity.notAfter },
+    now,
+  );
 }
 
 function optionsHash(root: Extract<RootCertificateAuthority, { source: 'generated' }>): string {
@@ -62,6 +97,17 @@ function optionsHash(root: Extract<RootCertificateAuthority, { source: 'generate
     .update(JSON.stringify([ttlDays, rsaKeySizeBytes, orgName]))
     .digest('hex')
     .slice(0, 32);
+}
+
+/** The Settings of the install namespace (named `settings`), as the pure core picks it. */
+function settingsOf(objects: readonly KubeObject[], installNamespace: string): Settings | undefined {
+  const found = objects.find(
+    (object) =>
+      object.kind === 'Settings' &&
+      object.metadata.name === 'settings' &&
+      (object.metadata.namespace ?? installNamespace) === installNamespace,
+  );
+  return found as unknown as Settings | undefined;
 }
 
 function errorText(error: unknown): string {
@@ -86,13 +132,19 @@ export class RootCertificates {
     this.#log = log;
   }
 
-  /** Watch exactly the Secrets the (schema-valid) VirtualMeshes name. */
-  sync(virtualMeshes: readonly VirtualMesh[]): void {
+  /**
+   * Watch exactly the Secrets the (schema-valid) VirtualMeshes name, and only in the namespaces
+   * roots may live in (a VirtualMesh naming one elsewhere is INVALID: its Secret is never read).
+   */
+  sync(virtualMeshes: readonly VirtualMesh[], settings: readonly KubeObject[] = []): void {
     const roots: { virtualMesh: VirtualMesh; root: RootCertificateAuthority }[] = [];
     const wanted = new Map<string, SecretRef>();
+    const rootNamespaces = allowedRootNamespaces(this.#installNamespace, settingsOf(settings, this.#installNamespace));
     for (const virtualMesh of virtualMeshes) {
       const root = rootCertificateAuthority(virtualMesh, this.#installNamespace);
       if (root === undefined || typeof root === 'string') continue;
+      if (!rootNamespaces.includes(root.secret.namespace)) continue;
+      if (sharedTrustErrors(virtualMesh, this.#installNamespace, rootNamespaces).length > 0) continue;
       roots.push({ virtualMesh, root });
       wanted.set(secretKey(root.secret), root.secret);
     }
@@ -179,6 +231,8 @@ export class RootCertificates {
       }
       if (reason === undefined) continue;
       const name = `${virtualMesh.metadata.namespace ?? ''}/${virtualMesh.metadata.name}`;
+      // The root being replaced stays trusted alongside the new one while the rotation rolls out.
+      const previous = existing === undefined ? undefined : rootOf(existing)?.certificatePem;
       try {
         const generated = await generateRootCa({
           ttlDays: root.options.ttlDays,
@@ -199,6 +253,9 @@ export class RootCertificates {
           data: {
             [SECRET_KEYS.rootCert]: Buffer.from(generated.certificatePem).toString('base64'),
             [SECRET_KEYS.rootKey]: Buffer.from(generated.privateKeyPem).toString('base64'),
+            ...(previous === undefined
+              ? {}
+              : { [SECRET_KEYS.previousRootCert]: Buffer.from(previous).toString('base64') }),
           },
         };
         // Create, or replace exactly the version read: a second writer (another replica) loses cleanly.
@@ -220,6 +277,31 @@ export class RootCertificates {
     }
     return errors;
   }
+}
+
+/** Why a CSR may not be signed under this root now: a weak key, a root near its end. */
+export function signingRefusal(
+  root: RootCa,
+  action: { readonly certificateSigningRequest: string; readonly ttlDays: number },
+  issuedCertificate: IssuedCertificate,
+  now: number,
+): string | undefined {
+  let key;
+  try {
+    key = csrPublicKey(bytesToPem(action.certificateSigningRequest));
+  } catch {
+    return 'spec.certificateSigningRequest is not a PEM certificate signing request';
+  }
+  const weak = weakKeyProblem(key);
+  if (weak !== undefined) return weak;
+  const validity = validityOf(root.certificatePem);
+  if (validity === undefined) return 'the root CA certificate cannot be parsed';
+  return rootSigningProblem({
+    ...validity,
+    intermediateTtlDays: action.ttlDays,
+    rotationRatio: issuedCertificate.spec.certOptions?.secretRotationGracePeriodRatio,
+    now,
+  });
 }
 
 export interface IssuerResult {
@@ -244,10 +326,17 @@ export class Issuer {
     this.#log = log;
   }
 
-  async run(cluster: string, cache: ClusterCache, roots: RootCertificates): Promise<IssuerResult> {
+  async run(
+    cluster: string,
+    cache: ClusterCache,
+    roots: RootCertificates,
+    identity: string,
+    now = Date.now(),
+  ): Promise<IssuerResult> {
     const issued = new Map<string, IssuedCertificate>();
     for (const object of cache.objectsOf(ISSUED_CERTIFICATE)) {
-      if (object.metadata.labels?.[OWNER_LABEL] !== this.#installNamespace) continue;
+      // Only IssuedCertificates this management plane wrote (another plane's may share the install namespace's name).
+      if (!ownedBy(object, this.#installNamespace, identity)) continue;
       issued.set(`${object.metadata.namespace ?? ''}/${object.metadata.name}`, object as unknown as IssuedCertificate);
     }
     let signed = 0;
@@ -277,11 +366,15 @@ export class Issuer {
           const fingerprint = `${String(request.metadata.generation)}/${certificateDigest(root?.certificatePem ?? '')}`;
           // Signed already for this generation and root; the watch has not caught up with that status yet.
           if (this.#signed.get(memo) === fingerprint) continue;
+          const refusal = root === undefined ? undefined : signingRefusal(root, step.action, issuedCertificate, now);
           if (root?.privateKeyPem === undefined) {
             status = failedRequestStatus(
               request,
               `the signing Secret ${rootKey} on the management cluster holds no ${SECRET_KEYS.rootKey}`,
             );
+          } else if (refusal !== undefined) {
+            // FAILED: the agent retries with back-off, instead of a re-issue on every pass.
+            status = failedRequestStatus(request, refusal);
           } else {
             try {
               const certificatePem = await signIntermediate({
@@ -290,7 +383,7 @@ export class Issuer {
                 hosts: step.action.hosts,
                 ttlDays: step.action.ttlDays,
               });
-              status = signedRequestStatus(request, certificatePem, root.certificatePem);
+              status = signedRequestStatus(request, certificatePem, bundleOf(root, now));
               this.#signed.set(memo, fingerprint);
               signed++;
               this.#log.info({ cluster, certificateRequest: objectName, root: rootKey }, 'certificate request signed');

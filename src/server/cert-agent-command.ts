@@ -13,6 +13,8 @@ export interface CertAgentCommandOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace: string;
+  /** Mesh control-plane namespaces the agent may write cacerts into. */
+  readonly meshNamespaces?: readonly string[];
   readonly listen: string;
   readonly debounceMs: number;
   readonly logLevel: string;
@@ -25,6 +27,7 @@ export async function runCertAgent(options: CertAgentCommandOptions, logger?: Lo
     client,
     cache: (specs, onChange) => new ClusterCache(client, specs, onChange),
     namespace: options.namespace,
+    ...(options.meshNamespaces === undefined ? {} : { meshNamespaces: options.meshNamespaces }),
     logger: log,
     debounceMs: options.debounceMs,
   });

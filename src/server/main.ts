@@ -87,6 +87,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         DEFAULT_INSTALL_NAMESPACE,
       ),
     )
+    .addOption(
+      new Option(
+        '--mesh-namespaces <a,b>',
+        "Istio control-plane namespaces where the agent may write `cacerts` (its only Secret access besides its namespace's)",
+      ).default('istio-system'),
+    )
     .addOption(new Option('--listen <host:port>', 'address of /healthz, /readyz and /metrics').default('0.0.0.0:9092'))
     .addOption(
       new Option('--debounce <ms>', 'quiet time after a change before acting')
@@ -103,6 +109,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
           ...(typeof flags.kubeconfig === 'string' ? { kubeconfig: flags.kubeconfig } : {}),
           ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
           namespace: String(flags.namespace),
+          meshNamespaces: String(flags.meshNamespaces)
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name !== ''),
           listen: String(flags.listen),
           debounceMs: Number(flags.debounce),
           logLevel: String(flags.logLevel),

@@ -81,12 +81,35 @@ async function virtualService(
   return (await client.get(VS, name, 'bookinfo')) as { spec?: { http?: { timeout?: string }[] } } | undefined;
 }
 
+/** Outputs with this install's owner label, except the foreign ones the ownership step plants. */
 async function ownedOutputs(client: KubeClient): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
   for (const type of ISTIO_OUTPUT_TYPES) {
     found.push(...(await client.list(type, { labelSelector: `owner.networking.mesh.gloo.solo.io=${NS}` })).items);
   }
-  return found;
+  return found.filter((object) => !FOREIGN.includes(object.metadata.name));
+}
+
+/**
+ * VirtualServices with this install's owner label that this management plane did not write: one of
+ * another management plane (same install namespace name, another identity), one from before
+ * identities (or a Gloo Mesh 1.x): neither may ever be deleted by this one.
+ */
+const FOREIGN = ['another-plane', 'no-identity'];
+function foreignVirtualService(name: string, identity: string | undefined): KubeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: {
+      name,
+      namespace: 'bookinfo',
+      labels: {
+        'owner.networking.mesh.gloo.solo.io': NS,
+        ...(identity === undefined ? {} : { 'meshhub.dev/owner-identity': identity }),
+      },
+    },
+    spec: { hosts: [`${name}.example.com`], http: [{ route: [{ destination: { host: `${name}.example.com` } }] }] },
+  };
 }
 
 async function written(target: RunningController): Promise<number> {
@@ -338,8 +361,17 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     await waitFor('meshctl check passing again', async () => (await run(['check'])).code === 0, 30_000);
   });
 
-  it('deregisters cluster-2: every object Mesh Hub wrote there is gone', async () => {
-    await mgmt.apply(policy('ratings-2', 'cluster-2', { policy: { requestTimeout: '7s' } }));
+  it("deregisters cluster-2: every object Mesh Hub wrote there is gone, another management plane's stay", async () => {
+    assert.ok(controller);
+    const running = controller;
+    for (const client of [c1, c2]) {
+      await client.apply(foreignVirtualService('another-plane', 'uid-of-another-management-plane'));
+      await client.apply(foreignVirtualService('no-identity', undefined));
+    }
+    // Reconciles pass over them (a policy change), and they stay.
+    await nextReconcile(running, async () => {
+      await mgmt.apply(policy('ratings-2', 'cluster-2', { policy: { requestTimeout: '7s' } }));
+    });
     await waitFor(
       'VirtualService ratings in cluster-2',
       async () => (await virtualService(c2, 'ratings')) !== undefined,
@@ -357,6 +389,13 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(await ownedOutputs(c2), []);
     assert.ok((await ownedOutputs(c1)).length > 0, 'cluster-1 keeps its outputs');
+    for (const client of [c1, c2])
+      for (const name of FOREIGN)
+        assert.ok(await client.get(VS ?? CONFIG_MAP, name, 'bookinfo'), `${client.cluster}: ${name} never deleted`);
+    assert.match(
+      result.stdout,
+      /kept \(not written by this management plane\): VirtualService bookinfo\/another-plane/,
+    );
   });
 
   it('starts watching a cluster registered while it runs, without a restart', async () => {
@@ -375,6 +414,9 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     );
     assert.equal(controller.process.pid, pid, 'the same process');
     assert.match(controller.log(), /cluster deregistered: watches stopped/);
+    // Reconciled again with cluster-2 in view: the other planes' objects there are still left alone.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const name of FOREIGN) assert.ok(await c2.get(VS ?? CONFIG_MAP, name, 'bookinfo'), name);
   });
 
   it('renews a registration token when it is due and keeps reconciling with the new one', async () => {

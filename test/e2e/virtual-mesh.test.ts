@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/meta.ts';
+import { firstCertificate } from '../../src/certs/trust-policy.ts';
 import { generateRootCa } from '../../src/certs/crypto.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../src/demo/estate.ts';
 import { CERT_AGENT_NAME } from '../../src/install/manifests.ts';
@@ -116,7 +117,8 @@ async function issuedUnder(root: string, previous: ReadonlyMap<string, string> =
     async () => {
       for (const cluster of CLUSTERS) {
         const secret = await caSecret(cluster);
-        if (decode(secret, 'root-cert.pem').trim() !== root.trim()) return false;
+        // The signing root leads the bundle (a previous root may follow it during a rotation).
+        if (firstCertificate(decode(secret, 'root-cert.pem')).trim() !== root.trim()) return false;
         if (decode(secret, 'ca-cert.pem') === previous.get(cluster)) return false;
         const mesh = MESHES[CLUSTERS.indexOf(cluster)] ?? '';
         const issued = (await remotes.get(cluster)?.get(ISSUED_CERTIFICATE, mesh, NS)) as
@@ -177,7 +179,8 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
 
   it('installs, registers both clusters with their cert agents and discovers bookinfo', async () => {
     const base = ['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt'];
-    const install = await meshctl([...base, 'install']);
+    // The user root of a later step lives in `default`: the operator allows roots there.
+    const install = await meshctl([...base, 'install', '--root-ca-namespaces', 'default']);
     assert.equal(install.code, 0, install.stderr);
     for (const [cluster, remote] of remotes) {
       const register = await meshctl([...base, 'cluster', 'register', cluster, '--remote-context', cluster]);
@@ -298,6 +301,10 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     await waitFor('a new generated root', async () => (await rootPem()) !== oldRoot, 30_000);
     const newRoot = await rootPem();
     await issuedUnder(newRoot, before);
+    // During the roll, workloads trust both roots: root-cert.pem is the new root, then the old one.
+    for (const cluster of CLUSTERS) {
+      assert.equal(decode(await caSecret(cluster), 'root-cert.pem'), newRoot + oldRoot, `${cluster}: trust bundle`);
+    }
     for (const cluster of CLUSTERS) {
       const secret = await caSecret(cluster);
       verifyChain(cluster, secret, newRoot);
@@ -329,6 +336,23 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     await mgmt.apply(virtualMesh({ secret: { name: 'user-root', namespace: 'default' } }));
     await issuedUnder(userRoot.certificatePem, previous);
     for (const cluster of CLUSTERS) verifyChain(cluster, await caSecret(cluster), userRoot.certificatePem);
+
+    // A root in a namespace the operator did not allow is refused, and never read.
+    const tenant = virtualMesh({ secret: { name: 'user-root', namespace: 'kube-system' } });
+    await mgmt.apply({ ...tenant, metadata: { name: 'tenant', namespace: NS } });
+    await waitFor('the tenant VirtualMesh INVALID', async () => {
+      const object = (await mgmt.get(VIRTUAL_MESH, 'tenant', NS)) as
+        { status?: { state?: string; errors?: string[] } } | undefined;
+      return (
+        object?.status?.state === 'INVALID' &&
+        (object.status.errors ?? []).some((e) =>
+          e.startsWith(
+            'spec.mtlsConfig.shared.rootCertificateAuthority.secret.namespace: root CA Secrets are read only in default, gloo-mesh, not in kube-system',
+          ),
+        )
+      );
+    });
+    await mgmt.delete(VIRTUAL_MESH, 'tenant', NS);
   });
 
   it('with autoRestartPods, restarts istiod first, then — once the new root is synced — the workloads', async () => {

@@ -2,7 +2,9 @@
 // test plays everything around it: the management plane (it writes the IssuedCertificate and the
 // PodBounceDirective), the issuer (it signs the CertificateRequest with src/certs, as the issuer
 // does), the kubelet and ReplicaSets (it makes replacement pods and marks them Ready) and istiod
-// (it copies the new root into the istio-ca-root-cert ConfigMap).
+// (it copies the new root into the istio-ca-root-cert ConfigMap). The agent runs with the token of
+// its own ServiceAccount and exactly the roles `meshctl cluster register` gives it, so every case
+// also proves those roles suffice, and one case that they refuse everything else.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,9 +20,13 @@ import {
 } from '../../src/certs/cert-defaults.ts';
 import { generateRootCa, signIntermediate, type KeyAndCertificate } from '../../src/certs/crypto.ts';
 import { bytesToPem, certificateDigest, signedRequestStatus, type CertificateRequest } from '../../src/certs/phases.ts';
-import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
+import { CERT_AGENT_NAME, certAgentClusterRoleName, remoteRegistrationObjects } from '../../src/install/manifests.ts';
+import { clientFromKubeconfigFile, KubeApiError, type KubeClient } from '../../src/kube/client.ts';
+import { certificateAuthority, registrationKubeconfig, requestToken } from '../../src/kube/registration.ts';
 import {
   CERTIFICATE_REQUEST,
+  CLUSTER_ROLE,
+  CLUSTER_ROLE_BINDING,
   ISSUED_CERTIFICATE,
   POD,
   POD_BOUNCE_DIRECTIVE,
@@ -42,7 +48,22 @@ interface IssuedStatus {
   readonly status?: { readonly state?: string; readonly error?: string };
 }
 interface DirectiveObject extends KubeObject {
-  readonly status?: { readonly podsBounced?: { readonly bouncedPods?: string[] }[] };
+  readonly status?: {
+    readonly podsBounced?: { readonly bouncedPods?: string[] }[];
+    readonly pendingPods?: string[];
+    readonly waiting?: string;
+  };
+}
+
+/** The HTTP status a call fails with (0: it did not fail). */
+async function statusOfCall(call: () => Promise<unknown>): Promise<number> {
+  try {
+    await call();
+    return 0;
+  } catch (error) {
+    if (error instanceof KubeApiError) return error.status;
+    throw error;
+  }
 }
 
 function kubeconfigPath(): string {
@@ -54,27 +75,64 @@ function kubeconfigPath(): string {
 const decode = (secret: SecretObject | undefined, key: string) =>
   Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
 
-/** Namespaces, a client and a running agent for one case; all removed after it. */
+/**
+ * The agent's ServiceAccount and roles as registration writes them (agent namespace, mesh
+ * namespace `meshNamespace`), and a kubeconfig with a token of that ServiceAccount.
+ */
+async function agentIdentity(
+  t: TestContext,
+  kube: KubeClient,
+  agentNamespace: string,
+  meshNamespace: string,
+  dir: string,
+): Promise<{ kubeconfig: string; client: KubeClient }> {
+  const objects = remoteRegistrationObjects({
+    cluster: CONTEXT,
+    namespace: agentNamespace,
+    certAgentImage: 'example.invalid/unused',
+    meshNamespaces: [meshNamespace],
+  }).filter(
+    (object) =>
+      object.metadata.name.includes('cert-agent') && object.kind !== 'Deployment' && object.kind !== 'Namespace',
+  );
+  for (const object of objects) await kube.apply(object);
+  t.after(async () => {
+    // Cluster-scoped, so not removed with the namespaces.
+    await kube.delete(CLUSTER_ROLE_BINDING, certAgentClusterRoleName(agentNamespace)).catch(() => undefined);
+    await kube.delete(CLUSTER_ROLE, certAgentClusterRoleName(agentNamespace)).catch(() => undefined);
+  });
+  const { token } = await requestToken(kube, agentNamespace, 3600, CERT_AGENT_NAME);
+  const kubeconfig = join(dir, 'agent.kubeconfig');
+  writeFileSync(kubeconfig, registrationKubeconfig(CONTEXT, kube.server, certificateAuthority(kube), token), {
+    mode: 0o600,
+  });
+  return { kubeconfig, client: clientFromKubeconfigFile(CONTEXT, kubeconfig, CONTEXT) };
+}
+
+/** Namespaces, a client and a running agent for one case; all removed after it. names: agent, mesh, others. */
 async function setUp(t: TestContext, names: readonly string[]) {
   const cluster = testCluster(CONTEXT);
   const kube = clientFromKubeconfigFile(CONTEXT, kubeconfigPath(), CONTEXT);
   const namespaces: string[] = [];
   for (const name of names) namespaces.push(await freshNamespace(cluster, t, name));
   const agentNamespace = namespaces[0] ?? '';
+  const meshNamespace = namespaces[1] ?? '';
   const dir = mkdtempSync(join(tmpdir(), 'cert-agent-'));
+  const identity = await agentIdentity(t, kube, agentNamespace, meshNamespace, dir);
   const agent = await startCertAgent({
-    kubeconfig: kubeconfigPath(),
+    kubeconfig: identity.kubeconfig,
     context: CONTEXT,
     namespace: agentNamespace,
     logFile: join(dir, 'agent.log'),
-    extraArgs: ['--log-level=debug'],
+    extraArgs: ['--log-level=debug', `--mesh-namespaces=${meshNamespace}`],
   });
   t.after(async () => {
     await agent.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor('the agent ready', () => agent.ready());
-  return { kube, namespaces, agent, dir };
+  // Generous: the agent is a fresh Node process, on a machine that may be busy.
+  await waitFor('the agent ready', () => agent.ready(), 60_000);
+  return { kube, namespaces, agent, dir, agentClient: identity.client };
 }
 
 function issuedCertificate(name: string, namespace: string, caNamespace: string, bounce: boolean): KubeObject {
@@ -367,6 +425,83 @@ describe('cert agent on a real API server', () => {
     );
     assert.ok((await agent.metric('meshhub_cert_agent_actions_total', { action: 'request', result: 'failed' })) >= 1);
     assertNoSecretsLogged(agent);
+  });
+});
+
+describe('cert agent least privilege on a real API server', () => {
+  it('evicts through the Eviction API: a PodDisruptionBudget that blocks leaves the pod, and the status says why', async (t) => {
+    const { kube, namespaces, agent } = await setUp(t, ['agent', 'istio']);
+    const [agentNs = '', istioNs = ''] = namespaces;
+    const hosts = [`spiffe://cluster.local/ns/${istioNs}/sa/istiod`];
+    await createPod(kube, istioNs, 'istiod-1', 'istiod');
+    await markReady(kube, istioNs, 'istiod-1');
+    await kube.request('POST', `/apis/policy/v1/namespaces/${istioNs}/poddisruptionbudgets`, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'istiod', namespace: istioNs },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'istiod' } } },
+    });
+    await kube.apply({
+      apiVersion: GROUP,
+      kind: 'PodBounceDirective',
+      metadata: { name: 'mesh', namespace: agentNs },
+      spec: { podsToBounce: [{ namespace: istioNs, labels: { app: 'istiod' }, waitForReplicas: 1 }] },
+    });
+    await kube.apply(issuedCertificate('mesh', agentNs, istioNs, true));
+    await waitFor(
+      'the CertificateRequest',
+      async () => (await kube.get(CERTIFICATE_REQUEST, 'mesh', agentNs)) !== undefined,
+    );
+    await sign(kube, 'mesh', agentNs, await generateRootCa({ rsaKeySizeBytes: 2048, ttlDays: 2 }), hosts);
+    await waitFor('the PodBounceDirective waiting on the budget', async () => {
+      const directive = (await kube.get(POD_BOUNCE_DIRECTIVE, 'mesh', agentNs)) as DirectiveObject;
+      return directive.status?.waiting !== undefined;
+    });
+    const waiting = (await kube.get(POD_BOUNCE_DIRECTIVE, 'mesh', agentNs)) as DirectiveObject;
+    assert.match(
+      waiting.status?.waiting ?? '',
+      new RegExp(`PodDisruptionBudget refuses evicting pod ${istioNs}/istiod-1`),
+    );
+    assert.deepEqual(waiting.status?.pendingPods, ['istiod-1']);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.ok(await podExists(kube, istioNs, 'istiod-1'), 'nothing deleted past the budget');
+    assert.equal((await stateOf(kube, 'mesh', agentNs))?.state, 'ISSUED');
+
+    // A second replica makes room in the budget: the pending pod is evicted, its replacement never.
+    await createPod(kube, istioNs, 'istiod-2', 'istiod');
+    await markReady(kube, istioNs, 'istiod-2');
+    await waitFor('istiod-1 evicted', async () => !(await podExists(kube, istioNs, 'istiod-1')), 60_000);
+    await waitFor('FINISHED', async () => (await stateOf(kube, 'mesh', agentNs))?.state === 'FINISHED');
+    const finished = (await kube.get(POD_BOUNCE_DIRECTIVE, 'mesh', agentNs)) as DirectiveObject;
+    const { podsBounced, waiting: reason, pendingPods } = finished.status ?? {};
+    assert.deepEqual(podsBounced, [{ bouncedPods: ['istiod-1'] }]);
+    assert.equal(reason, undefined);
+    assert.equal(pendingPods, undefined);
+    assert.ok(await podExists(kube, istioNs, 'istiod-2'));
+    assertNoSecretsLogged(agent);
+  });
+
+  it("refuses the agent's token anything beyond its roles: Secrets elsewhere, deletes, pods without eviction", async (t) => {
+    const { kube, namespaces, agentClient } = await setUp(t, ['agent', 'istio', 'other']);
+    const [agentNs = '', istioNs = '', otherNs = ''] = namespaces;
+    const secret = (namespace: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'planted', namespace },
+      type: 'Opaque',
+      data: { x: Buffer.from('y').toString('base64') },
+    });
+    assert.equal(await statusOfCall(() => agentClient.create(secret(otherNs))), 403, 'Secret in a non-mesh namespace');
+    assert.equal(await statusOfCall(() => agentClient.list(SECRET, { namespace: otherNs })), 403);
+    assert.equal(await statusOfCall(() => agentClient.list(SECRET, {})), 403, 'no cluster-wide Secret list');
+    // Allowed where registration put its roles, but never a delete.
+    assert.equal(await statusOfCall(() => agentClient.create(secret(istioNs))), 0);
+    assert.equal(await statusOfCall(() => agentClient.create(secret(agentNs))), 0);
+    assert.equal(await statusOfCall(() => agentClient.delete(SECRET, 'planted', istioNs)), 403);
+    assert.equal(await statusOfCall(() => agentClient.delete(SECRET, 'planted', agentNs)), 403);
+    await createPod(kube, otherNs, 'victim', 'web');
+    assert.equal(await statusOfCall(() => agentClient.delete(POD, 'victim', otherNs)), 403, 'no pod delete');
+    assert.ok(await podExists(kube, otherNs, 'victim'));
   });
 });
 

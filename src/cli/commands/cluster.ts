@@ -8,7 +8,8 @@ import { kubeconfigFromSecret } from '../../reconcile/registered-clusters.ts';
 import { managementClient, namespaceOption, remoteClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';
-import { DEFAULT_IMAGE } from '../../install/manifests.ts';
+import { DEFAULT_IMAGE, DEFAULT_MESH_NAMESPACES } from '../../install/manifests.ts';
+import { parseNamespaceList } from './install.ts';
 import { clientVersion } from '../version.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -83,6 +84,11 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
       `${DEFAULT_IMAGE}:${clientVersion()}`,
     )
     .option('--no-cert-agent', 'do not install the cert agent (VirtualMesh shared trust then cannot issue there)')
+    .option(
+      '--mesh-namespaces <a,b>',
+      "Istio control-plane namespaces the cert agent may write `cacerts` into (its only Secret access besides its own namespace's)",
+      DEFAULT_MESH_NAMESPACES.join(','),
+    )
     .option(...namespaceOption)
     .action(
       async (
@@ -95,9 +101,13 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           tokenLifetime: string;
           certAgentImage: string;
           certAgent: boolean;
+          meshNamespaces: string;
           namespace: string;
         },
       ) => {
+        const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
+        if (flags.certAgent && meshNamespaces.length === 0)
+          throw new CommandError('--mesh-namespaces: name at least one namespace (e.g. istio-system)', 2);
         if (!DNS_LABEL.test(name) || name.length > 63) {
           throw new CommandError(
             `cluster name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-')`,
@@ -116,7 +126,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
           clusterDomain: flags.clusterDomain,
           tokenLifetimeSeconds: lifetime,
-          ...(flags.certAgent ? { certAgentImage: flags.certAgentImage } : {}),
+          ...(flags.certAgent ? { certAgentImage: flags.certAgentImage, meshNamespaces } : {}),
         });
         io.stdout(
           formatData(g.outputFormat, result, () => ({
@@ -150,6 +160,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           headers: ['WHERE', 'DELETED'],
           rows: [
             ...result.deletedOutputs.map((o) => [name, o]),
+            ...result.keptOutputs.map((o) => [name, `kept (not written by this management plane): ${o}`]),
             ...result.deletedRemote.map((o) => [name, o]),
             ...result.deletedManagement.map((o) => ['mgmt', o]),
           ],

@@ -10,7 +10,15 @@ import {
   installObjects,
 } from '../../install/manifests.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
-import { CRD, KUBERNETES_CLUSTER, LEASE, NAMESPACE, SETTINGS, typeOfObject } from '../../kube/resources.ts';
+import {
+  CRD,
+  KUBERNETES_CLUSTER,
+  LEASE,
+  NAMESPACE,
+  resourcePath,
+  SETTINGS,
+  typeOfObject,
+} from '../../kube/resources.ts';
 import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
 import { managementClient, namespaceOption } from '../clients.ts';
@@ -35,7 +43,24 @@ export interface InstallFlags {
   readonly image: string;
   readonly version: string;
   readonly replicas: number;
+  /** Namespaces besides the install namespace where VirtualMeshes may name root CA Secrets. */
+  readonly rootCaNamespaces?: readonly string[];
   readonly dryRun?: boolean;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** `a,b` → ['a', 'b'], each a namespace name. */
+export function parseNamespaceList(flag: string, value: string): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (!DNS_LABEL.test(name) || name.length > 63)
+      throw new CommandError(`${flag} ${JSON.stringify(name)}: not a namespace name (DNS label)`, 2);
+  }
+  return [...new Set(names)];
 }
 
 /** Installs Mesh Hub; returns what was applied. Used by `meshctl install` and `meshctl demo`. */
@@ -50,6 +75,7 @@ export async function install(
     version: flags.version,
     replicas: flags.replicas,
     crds: meshHubCrds(),
+    ...(flags.rootCaNamespaces === undefined ? {} : { rootCaNamespaces: flags.rootCaNamespaces }),
   });
   const applied: string[] = [];
   const crdNames: string[] = [];
@@ -59,7 +85,18 @@ export async function install(
       object.kind === 'Settings' &&
       (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace)) !== undefined
     ) {
-      progress(`kept existing ${describeObject(object)}`);
+      // … except the root CA namespaces, which must match the Roles just applied.
+      if (flags.rootCaNamespaces !== undefined) {
+        const roots = (object as { spec?: { rootCertificateAuthorityNamespaces?: string[] } }).spec
+          ?.rootCertificateAuthorityNamespaces;
+        await client.request(
+          'PATCH',
+          resourcePath(SETTINGS, flags.namespace, DEFAULT_SETTINGS_NAME),
+          { spec: { rootCertificateAuthorityNamespaces: roots ?? null } },
+          'application/merge-patch+json',
+        );
+        progress(`set spec.rootCertificateAuthorityNamespaces of existing ${describeObject(object)}`);
+      } else progress(`kept existing ${describeObject(object)}`);
       continue;
     }
     if (object.kind === 'Settings') await waitForCrds(client, crdNames);
@@ -81,12 +118,27 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
     .option('--image <repository>', 'image repository of the management plane', DEFAULT_IMAGE)
     .option('--version <tag>', 'image tag', clientVersion())
     .option('--replicas <n>', 'management-plane replicas (one reconciles, the others stand by)', '1')
+    .option(
+      '--root-ca-namespaces <a,b>',
+      'namespaces besides the install namespace where VirtualMeshes may name a root CA Secret (read access there; a root elsewhere is refused)',
+    )
     .option('--dry-run', 'print the manifests instead of applying them')
     .action(
-      async (flags: { namespace: string; image: string; version: string; replicas: string; dryRun?: boolean }) => {
+      async (flags: {
+        namespace: string;
+        image: string;
+        version: string;
+        replicas: string;
+        rootCaNamespaces?: string;
+        dryRun?: boolean;
+      }) => {
         const replicas = Number(flags.replicas);
         if (!Number.isInteger(replicas) || replicas < 1)
           throw new CommandError(`--replicas must be a positive integer, got ${flags.replicas}`);
+        const rootCaNamespaces =
+          flags.rootCaNamespaces === undefined
+            ? undefined
+            : parseNamespaceList('--root-ca-namespaces', flags.rootCaNamespaces);
         if (flags.dryRun === true) {
           io.stdout(
             toCanonicalYamlStream(
@@ -96,13 +148,20 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
                 version: flags.version,
                 replicas,
                 crds: meshHubCrds(),
+                ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
               }),
             ),
           );
           return;
         }
         const client = managementClient(globals());
-        const applied = await install(client, { ...flags, replicas }, (line) => {
+        const { rootCaNamespaces: _flag, ...rest } = flags;
+        const installFlags: InstallFlags = {
+          ...rest,
+          replicas,
+          ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
+        };
+        const applied = await install(client, installFlags, (line) => {
           if (globals().verbose) io.stderr(`${line}\n`);
         });
         io.stdout(
@@ -133,12 +192,17 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
             'what Mesh Hub wrote to them stays; run `meshctl cluster deregister NAME` first to remove it\n',
         );
       }
+      // The Roles in the root CA namespaces are found through the Settings that lists them.
+      const settings = (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace).catch(() => undefined)) as
+        { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
+      const listed = settings?.spec?.rootCertificateAuthorityNamespaces;
       const objects = installObjects({
         namespace: flags.namespace,
         image: DEFAULT_IMAGE,
         version: clientVersion(),
         replicas: 1,
         crds: flags.removeCrds === true ? meshHubCrds() : [],
+        rootCaNamespaces: Array.isArray(listed) ? listed.filter((ns): ns is string => typeof ns === 'string') : [],
       }).reverse();
       const removed: string[] = [];
       if (await client.delete(LEASE, LEASE_NAME, flags.namespace))

@@ -3,6 +3,7 @@
 // that Mesh. Meshes that were not discovered, meshes of a type that cannot share trust with Istio,
 // and VirtualMeshes asking for something Mesh Hub cannot do (limited trust, a Vault intermediate CA)
 // are reported per Mesh, as Gloo Mesh 1.x reports them in `status.meshes`.
+import { sharedTrustErrors } from '../../certs/trust-policy.ts';
 import { compareStrings, objectRefKey, refKey, statusKey } from '../keys.ts';
 import { meshTypeName, meshTypeOf } from '../mesh-type.ts';
 import type { Mesh, VirtualMesh } from '../model.ts';
@@ -37,8 +38,14 @@ export interface VirtualMeshMemberships {
   readonly byVirtualMesh: ReadonlyMap<VirtualMesh, VirtualMeshCheck>;
 }
 
+/** Where roots may be read from (the install namespace and those the Settings allow). */
+export interface TrustScope {
+  readonly installNamespace: string;
+  readonly rootNamespaces: readonly string[];
+}
+
 /** Spec problems no Mesh can be grouped with. */
-function specErrors(virtualMesh: VirtualMesh): string[] {
+function specErrors(virtualMesh: VirtualMesh, trust: TrustScope | undefined): string[] {
   const errors: string[] = [];
   const mtls = virtualMesh.spec.mtlsConfig;
   if (mtls?.limited !== undefined) {
@@ -49,6 +56,7 @@ function specErrors(virtualMesh: VirtualMesh): string[] {
       'spec.mtlsConfig.shared.intermediateCertificateAuthority: an intermediate CA from Vault is not supported; use rootCertificateAuthority',
     );
   }
+  if (trust !== undefined) errors.push(...sharedTrustErrors(virtualMesh, trust.installNamespace, trust.rootNamespaces));
   if ((virtualMesh.spec.meshes ?? []).length === 0) errors.push('spec.meshes: lists no Mesh');
   return errors;
 }
@@ -70,11 +78,12 @@ function compareAge(a: VirtualMesh, b: VirtualMesh): number {
 export function decideMemberships(
   virtualMeshes: readonly VirtualMesh[],
   meshByKey: ReadonlyMap<string, Mesh>,
+  trust?: TrustScope,
 ): VirtualMeshMemberships {
   const owner = new Map<string, VirtualMesh>();
   const decided = new Map<VirtualMesh, VirtualMeshCheck>();
   for (const virtualMesh of [...virtualMeshes].sort(compareAge)) {
-    const errors = specErrors(virtualMesh);
+    const errors = specErrors(virtualMesh, trust);
     const namespace = virtualMesh.metadata.namespace ?? '';
     const seen = new Set<string>();
     const meshes: MeshMembership[] = [];

@@ -26,6 +26,13 @@ export const PodBounceDirectiveSpec = z.strictObject({
 
 export const PodBounceDirectiveStatus = z.strictObject({
   podsBounced: z.array(z.strictObject({ bouncedPods: z.array(z.string()).optional() })).optional(),
+  /**
+   * Mesh Hub's own: pods of the last selector in podsBounced still to be restarted, because their
+   * eviction was refused (a PodDisruptionBudget); retried until it is allowed.
+   */
+  pendingPods: z.array(z.string()).optional(),
+  /** Mesh Hub's own: why the restarts are waiting, e.g. a PodDisruptionBudget refusing an eviction. */
+  waiting: z.string().optional(),
 });
 
 export const podBounceDirectiveKind = defineKind({

@@ -32,6 +32,12 @@ export const SettingsSpec = z.strictObject({
     })
     .optional(),
   relay: z.strictObject({ enabled: z.boolean().optional(), server: GrpcServer.optional() }).optional(),
+  /**
+   * Mesh Hub's own field: namespaces of the management cluster, besides the install namespace, where
+   * a VirtualMesh may name its root CA Secret (`meshctl install --root-ca-namespaces` sets it and
+   * grants the management plane read access to Secrets there). A root anywhere else is refused.
+   */
+  rootCertificateAuthorityNamespaces: z.array(z.string()).optional(),
 });
 export type SettingsSpec = z.infer<typeof SettingsSpec>;
 

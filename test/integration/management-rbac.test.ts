@@ -1,0 +1,75 @@
+// The management plane's roles as `meshctl install` writes them, on a real API server, used with a
+// token of its ServiceAccount: Secrets only in the install namespace and the root CA namespaces the
+// operator listed, its own namespace object (its identity) and no other.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CONTROLLER_NAME, installObjects } from '../../src/install/manifests.ts';
+import { clientFromKubeconfigFile, clientFromKubeconfigText, KubeApiError } from '../../src/kube/client.ts';
+import { readIdentity } from '../../src/kube/ownership.ts';
+import { certificateAuthority, registrationKubeconfig, requestToken } from '../../src/kube/registration.ts';
+import { CLUSTER_ROLE, CLUSTER_ROLE_BINDING, NAMESPACE, SECRET } from '../../src/kube/resources.ts';
+import { freshNamespace, testCluster } from '../testenv/helpers.ts';
+
+const CONTEXT = 'mgmt';
+
+async function statusOfCall(call: () => Promise<unknown>): Promise<number> {
+  try {
+    await call();
+    return 0;
+  } catch (error) {
+    if (error instanceof KubeApiError) return error.status;
+    throw error;
+  }
+}
+
+describe('management plane RBAC on a real API server', () => {
+  it('reads Secrets only in the install namespace and the listed root CA namespaces, and its own namespace only', async (t) => {
+    const path = process.env.MESHHUB_TEST_KUBECONFIG ?? '';
+    const cluster = testCluster(CONTEXT);
+    const kube = clientFromKubeconfigFile(CONTEXT, path, CONTEXT);
+    const install = await freshNamespace(cluster, t, 'install');
+    const roots = await freshNamespace(cluster, t, 'pki');
+    const other = await freshNamespace(cluster, t, 'team');
+    const objects = installObjects({
+      namespace: install,
+      image: 'example.invalid/unused',
+      version: '0',
+      replicas: 1,
+      crds: [],
+      rootCaNamespaces: [roots],
+    }).filter((object) => !['Namespace', 'Settings', 'Deployment'].includes(object.kind));
+    for (const object of objects) await kube.apply(object);
+    t.after(async () => {
+      await kube.delete(CLUSTER_ROLE_BINDING, `mesh-hub-${install}-controller`).catch(() => undefined);
+      await kube.delete(CLUSTER_ROLE, `mesh-hub-${install}-controller`).catch(() => undefined);
+    });
+    const { token } = await requestToken(kube, install, 3600, CONTROLLER_NAME);
+    const controller = clientFromKubeconfigText(
+      CONTEXT,
+      registrationKubeconfig(CONTEXT, kube.server, certificateAuthority(kube), token),
+    );
+
+    // Its identity: its own namespace's UID, and no other namespace.
+    assert.equal(await readIdentity(controller, install), (await kube.get(NAMESPACE, install))?.metadata.uid);
+    assert.equal(await statusOfCall(() => controller.get(NAMESPACE, other)), 403);
+    // Secrets: the install namespace and the root CA namespace, by name (as the root watches ask) or all.
+    assert.equal(await statusOfCall(() => controller.list(SECRET, { namespace: install })), 0);
+    assert.equal(
+      await statusOfCall(() => controller.list(SECRET, { namespace: roots, fieldSelector: 'metadata.name=root' })),
+      0,
+    );
+    assert.equal(await statusOfCall(() => controller.list(SECRET, { namespace: other })), 403);
+    assert.equal(
+      await statusOfCall(() => controller.list(SECRET, { namespace: other, fieldSelector: 'metadata.name=root' })),
+      403,
+    );
+    assert.equal(await statusOfCall(() => controller.list(SECRET, {})), 403, 'no cluster-wide Secret read');
+    assert.equal(
+      await statusOfCall(() =>
+        controller.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: roots } }),
+      ),
+      403,
+      'root CA namespaces are read only',
+    );
+  });
+});
