@@ -649,7 +649,11 @@ export class Controller {
         this.#log.warn({ cluster: name, error: messageOf(error) }, 'issuer failed');
       }
     }
-    if (!signal.aborted) delete cluster.overran;
+    if (!signal.aborted && cluster.overran !== undefined) {
+      // Its KubernetesCluster status said the apply overran: say it works again.
+      delete cluster.overran;
+      this.#markDirty();
+    }
     if (failed && !this.#stopped) cluster.worker.markDirtyAfter(RETRY_PARTIAL_MS);
   }
 
