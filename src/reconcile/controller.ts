@@ -513,7 +513,10 @@ export class Controller {
       ...[...this.#registrationErrors.keys()].filter((name) => !this.#clusters.has(name)),
     ]);
     // Generated root CAs exist before the IssuedCertificates that name them are written.
-    const trustErrors = this.#mayWrite(signal) ? await this.#roots.ensureGenerated() : [];
+    // A throw here (an unparsable root Secret) is the trust's error, never the estate's.
+    const trustErrors = this.#mayWrite(signal)
+      ? await this.#roots.ensureGenerated().catch((error: unknown) => [`root CAs: ${messageOf(error)}`])
+      : [];
     const output = render(this.#snapshot(known, unknown), {
       unknownClusters: unknown,
       lastDiscovered: this.#lastDiscovered(),
