@@ -533,7 +533,8 @@ export class Controller {
     // Fail closed: outputs of a VirtualMesh or policy that is not valid now are kept (retention.ts).
     const holds = holdsOf(output.mgmt, output.objectErrors);
     const retained = new Map<string, Map<KubeObject, Hold[]>>();
-    for (const cluster of known) {
+    // (Nothing to look at while no parent is held: the usual case costs nothing.)
+    for (const cluster of holds.length === 0 ? [] : known) {
       const desired = new Set((output.clusters.get(cluster.name) ?? []).map(objectKey));
       const undesired = ownedOutputs(cluster.current.cache, ns).filter((object) => !desired.has(objectKey(object)));
       const kept = retainedOutputs(cluster.name, undesired, holds);
@@ -617,14 +618,16 @@ export class Controller {
       return;
     }
     const ns = this.#options.installNamespace;
-    const desired = new Set(work.desired.map(objectKey));
     const live = WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type));
+    const desired = new Set(work.holds.length === 0 ? [] : work.desired.map(objectKey));
     const kept = new Set(
-      retainedOutputs(
-        name,
-        live.filter((object) => !desired.has(objectKey(object))),
-        work.holds,
-      ).keys(),
+      work.holds.length === 0
+        ? []
+        : retainedOutputs(
+            name,
+            live.filter((object) => !desired.has(objectKey(object))),
+            work.holds,
+          ).keys(),
     );
     const result = await applyToCluster(cache.client, {
       desired: work.desired,
