@@ -21,6 +21,11 @@ export interface ApplyRequest {
    * status is stamped with the generation the API server gave the content.
    */
   readonly stampsGeneration?: (object: KubeObject) => boolean;
+  /**
+   * Checked before every write: false stops the apply there (the Lease was lost, the pass was
+   * abandoned at its deadline or at shutdown); nothing is deleted after that.
+   */
+  readonly mayWrite?: () => boolean;
 }
 
 function withObservedGeneration(object: KubeObject, generation: number | undefined): KubeObject {
@@ -43,6 +48,8 @@ export interface ApplyResult {
   readonly errors: readonly ObjectError[];
   /** The cluster could not be reached: the apply stopped there and nothing was deleted. */
   readonly unreachable: boolean;
+  /** mayWrite() turned false: the apply stopped there and nothing more was written or deleted. */
+  readonly interrupted?: boolean;
 }
 
 export interface PlannedApply {
@@ -116,9 +123,13 @@ export async function applyToCluster(client: KubeClient, request: ApplyRequest, 
   let statusApplied = 0;
   let deleted = 0;
   // Set by any request that finds the cluster unreachable (read after awaits, so kept in an object).
-  const reach = { unreachable: false };
+  const reach = { unreachable: false, interrupted: false };
   const guard = async (object: KubeObject, action: () => Promise<void>) => {
-    if (reach.unreachable) return;
+    if (reach.unreachable || reach.interrupted) return;
+    if (request.mayWrite !== undefined && !request.mayWrite()) {
+      reach.interrupted = true;
+      return;
+    }
     try {
       await action();
     } catch (error) {
@@ -157,7 +168,7 @@ export async function applyToCluster(client: KubeClient, request: ApplyRequest, 
       }
     }),
   );
-  if (!reach.unreachable) {
+  if (!reach.unreachable && !reach.interrupted) {
     await inParallel(plan.deletions, concurrency, (object) =>
       guard(object, async () => {
         const type = typeOfObject(object.apiVersion, object.kind);
@@ -174,5 +185,6 @@ export async function applyToCluster(client: KubeClient, request: ApplyRequest, 
     unchanged: plan.unchanged,
     errors,
     unreachable: reach.unreachable,
+    ...(reach.interrupted ? { interrupted: true } : {}),
   };
 }

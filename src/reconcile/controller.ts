@@ -1,6 +1,14 @@
 // The live management plane: list+watch caches of the management cluster and of every registered
 // cluster; any change marks the world dirty and one debounced, single-flight reconcile follows:
 // snapshot → render (discover, validate, translate: the pure core) → apply → status.
+//
+// Faults (issue 14): the first pass waits until every registered cluster has listed once (or its
+// sync timeout passed); a cluster whose objects are not known renders with its last discovered
+// objects, so nothing elsewhere is deleted because of it; a changed registration keeps the old
+// cache until the new one has listed; each workload cluster is applied by its own single-flight
+// worker with a deadline, so a slow cluster never holds up the others; outputs of a VirtualMesh
+// or policy that is not valid now are kept (retention.ts); every write is checked against the
+// Lease first.
 import type { Logger } from 'pino';
 import { CLUSTER_ANNOTATION, DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
@@ -23,6 +31,9 @@ import {
 } from '../kube/resources.ts';
 import type { VirtualMesh } from '../networking/model.ts';
 import { render } from '../pipeline/render.ts';
+import { objectKey } from '../kube/resources.ts';
+import { ReconcileLoop } from './loop.ts';
+import { holdsOf, retainedOutputs, withRetentionNotes, type Hold } from './retention.ts';
 import { checkManagementObject } from '../pipeline/validate-input.ts';
 import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
 import type { ControllerMetrics } from './metrics.ts';
@@ -39,15 +50,48 @@ export interface ControllerOptions {
   readonly debounceMs?: number;
   /** Fraction of a registration token's lifetime after which the leader renews it. */
   readonly renewTokensAt?: number;
+  /** How long the first reconcile waits for a registered cluster's first listing (then: unknown, last state kept). */
+  readonly clusterSyncTimeoutMs?: number;
+  /** Overall deadline of one cluster's apply; after it that apply is abandoned and the cluster counts as unreachable. */
+  readonly clusterApplyDeadlineMs?: number;
+  /** Checked before every write (the Lease is still held); see LeaderElector.stillLeading(). */
+  readonly stillLeading?: () => boolean;
 }
 
-interface RegisteredCluster {
-  readonly name: string;
+/** A watch of one registered cluster under one set of credentials. */
+interface ClusterConnection {
   readonly fingerprint: string;
   readonly secretName: string;
   readonly kubeconfig: string;
   readonly cache: ClusterCache;
 }
+
+/** What a cluster's worker applies next: the latest render's outputs for it. */
+interface ClusterWork {
+  readonly desired: readonly KubeObject[];
+  readonly holds: readonly Hold[];
+  /** Its discovery failed: apply, but delete nothing there. */
+  readonly keepAll: boolean;
+  /** This management plane's identity: only outputs carrying it are ever deleted. */
+  readonly identity: string;
+}
+
+interface RegisteredCluster {
+  readonly name: string;
+  current: ClusterConnection;
+  /** New credentials being tried: replaces `current` once it has listed every type. */
+  replacement?: ClusterConnection;
+  readonly registeredAt: number;
+  readonly worker: ReconcileLoop;
+  work?: ClusterWork;
+  /** The last apply overran its deadline (cleared by the next apply that finishes). */
+  overran?: string;
+}
+
+const DEFAULT_CLUSTER_SYNC_TIMEOUT_MS = 30_000;
+const DEFAULT_CLUSTER_APPLY_DEADLINE_MS = 20_000;
+/** A partly failed pass (unreachable cluster, rejected object) is tried again after this long. */
+const RETRY_PARTIAL_MS = 5000;
 
 const TOKEN_CHECK_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -84,6 +128,10 @@ function workloadClusterWatches(): WatchSpec[] {
 
 const CERTIFICATES_GROUP = `${ISSUED_CERTIFICATE.group}/`;
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class Controller {
   readonly #options: ControllerOptions;
   readonly #log: Logger;
@@ -94,16 +142,20 @@ export class Controller {
   #leading = false;
   #tokenTimer: NodeJS.Timeout | undefined;
   readonly #renewing = new Set<string>();
-  #dirty = false;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
   #stopped = false;
+  /** Set once the first pass ran: later passes do not wait for new registrations to list. */
+  #firstPassDone = false;
   #reconciled = 0;
   readonly #listeners = new Set<(summary: ReconcileSummary) => void>();
   readonly #roots: RootCertificates;
   readonly #issuer: Issuer;
   /** This management plane's identity (src/kube/ownership.ts), read once before the first reconcile. */
   #identity: string | undefined;
+  readonly #loop: ReconcileLoop;
+  /** Clusters whose discovery failed in the last render, with the error. */
+  #discoveryErrors = new Map<string, string>();
+  /** Objects whose translation threw in the last render: checked first next time. */
+  #suspects = new Set<string>();
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -134,6 +186,21 @@ export class Controller {
       this.#log,
     );
     this.#issuer = new Issuer(ns, this.#log);
+    this.#loop = new ReconcileLoop({
+      debounceMs: options.debounceMs ?? 50,
+      run: (signal) => this.#reconcile(signal),
+      // Before the root CA Secrets are listed, a missing root would mean nothing: wait for them too.
+      canRun: () =>
+        this.#leading &&
+        !this.#stopped &&
+        this.#mgmtCache.health().synced &&
+        this.#roots.settled() &&
+        this.#clustersSettled(),
+      onError: (error, retryInMs) => {
+        this.#options.metrics.reconciles.inc({ result: 'error' });
+        this.#log.error({ error: messageOf(error), retryInMs }, 'reconcile failed');
+      },
+    });
   }
 
   start(): void {
@@ -145,15 +212,26 @@ export class Controller {
     this.#tokenTimer.unref();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops: no pass starts any more; running passes (the reconcile, cluster applies) may finish
+   * within `graceMs`, after that they are abandoned and write nothing more. Call before releasing
+   * the Lease.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#tokenTimer !== undefined) clearInterval(this.#tokenTimer);
+    const outcomes = await Promise.all([
+      this.#loop.stop(graceMs),
+      ...[...this.#clusters.values()].map((cluster) => cluster.worker.stop(graceMs)),
+    ]);
+    if (outcomes.includes('abandoned')) this.#log.warn({ graceMs }, 'stopping: abandoned a running pass');
     this.#mgmtCache.stop();
     this.#roots.stop();
-    for (const cluster of this.#clusters.values()) cluster.cache.stop();
+    for (const cluster of this.#clusters.values()) {
+      cluster.current.cache.stop();
+      cluster.replacement?.cache.stop();
+    }
     this.#clusters.clear();
-    await this.#running;
   }
 
   /** Only the Lease holder reconciles; a standby keeps its caches warm. */
@@ -168,7 +246,10 @@ export class Controller {
 
   /** Ready once the management cluster and every registered cluster have finished their first listing. */
   ready(): boolean {
-    return this.#mgmtCache.health().synced && [...this.#clusters.values()].every((cluster) => cluster.cache.settled());
+    return (
+      this.#mgmtCache.health().synced &&
+      [...this.#clusters.values()].every((cluster) => cluster.current.cache.settled())
+    );
   }
 
   reconcileCount(): number {
@@ -184,16 +265,34 @@ export class Controller {
     const names = new Set([...this.#clusters.keys(), ...this.#registrationErrors.keys()]);
     return [...names].sort().map((name) => {
       const cluster = this.#clusters.get(name);
-      const error = this.#registrationErrors.get(name);
+      const error = this.#registrationErrors.get(name) ?? this.#discoveryErrors.get(name) ?? cluster?.overran;
       const lastApply = this.#lastApply.get(name);
       return {
         name,
         registered: cluster !== undefined,
         ...(error === undefined ? {} : { error }),
-        ...(cluster === undefined ? {} : { health: cluster.cache.health() }),
+        ...(cluster === undefined ? {} : { health: cluster.current.cache.health() }),
         ...(lastApply === undefined ? {} : { lastApply }),
       };
     });
+  }
+
+  /** Whether this replica may write now: leading, the Lease renewed in time, the pass not abandoned. */
+  #mayWrite(signal: AbortSignal): boolean {
+    return this.#leading && !signal.aborted && (this.#options.stillLeading?.() ?? true);
+  }
+
+  /**
+   * The first pass waits for every registered cluster's first listing, or for its sync timeout;
+   * a cluster still not listed then counts as unknown (rendered with its last discovered objects).
+   */
+  #clustersSettled(): boolean {
+    if (this.#firstPassDone) return true;
+    const timeout = this.#options.clusterSyncTimeoutMs ?? DEFAULT_CLUSTER_SYNC_TIMEOUT_MS;
+    const now = performance.now();
+    return [...this.#clusters.values()].every(
+      (cluster) => cluster.current.cache.settled() || now - cluster.registeredAt >= timeout,
+    );
   }
 
   #onManagementChange(): void {
@@ -213,6 +312,18 @@ export class Controller {
       .flatMap((checked) => (checked.outcome === 'valid' ? [checked.object as unknown as VirtualMesh] : []));
   }
 
+  #connect(registration: Extract<Registration, { outcome: 'ok' }>, onChange: () => void): ClusterConnection {
+    const client = clientFromKubeconfigText(registration.cluster, registration.kubeconfig);
+    const cache = new ClusterCache(client, workloadClusterWatches(), onChange);
+    cache.start();
+    return {
+      fingerprint: registration.fingerprint,
+      secretName: registration.secretName,
+      kubeconfig: registration.kubeconfig,
+      cache,
+    };
+  }
+
   /** Starts watches for new or changed registrations and stops them for removed ones. */
   #syncRegistrations(): void {
     const found: Registration[] = registrations(
@@ -229,37 +340,58 @@ export class Controller {
         continue;
       }
       const existing = this.#clusters.get(registration.cluster);
-      if (existing?.fingerprint === registration.fingerprint) continue;
-      existing?.cache.stop();
-      let client: KubeClient;
-      try {
-        client = clientFromKubeconfigText(registration.cluster, registration.kubeconfig);
-      } catch (error) {
-        errors.set(registration.cluster, error instanceof Error ? error.message : String(error));
-        this.#clusters.delete(registration.cluster);
+      if (existing?.current.fingerprint === registration.fingerprint) {
+        // Back to the credentials in use: drop a replacement still being tried.
+        existing.replacement?.cache.stop();
+        delete existing.replacement;
         continue;
       }
-      const cache = new ClusterCache(client, workloadClusterWatches(), () => {
-        this.#markDirty();
+      if (existing?.replacement?.fingerprint === registration.fingerprint) continue;
+      const name = registration.cluster;
+      let connection: ClusterConnection;
+      try {
+        connection = this.#connect(registration, () => {
+          this.#onClusterChange(name);
+        });
+      } catch (error) {
+        errors.set(name, messageOf(error));
+        continue;
+      }
+      if (existing !== undefined) {
+        // Token renewal or a changed kubeconfig: the old cache keeps serving until the new one has listed.
+        existing.replacement?.cache.stop();
+        existing.replacement = connection;
+        this.#log.info({ cluster: name }, 'cluster kubeconfig changed: watching with it before switching');
+        continue;
+      }
+      const worker = new ReconcileLoop({
+        debounceMs: 0,
+        deadlineMs: this.#options.clusterApplyDeadlineMs ?? DEFAULT_CLUSTER_APPLY_DEADLINE_MS,
+        initialBackoffMs: 1000,
+        maxBackoffMs: 30_000,
+        run: (signal) => this.#applyCluster(name, signal),
+        onError: (error, retryInMs) => {
+          this.#onApplyFailed(name, error, retryInMs);
+        },
       });
-      const entry: RegisteredCluster = {
-        name: registration.cluster,
-        fingerprint: registration.fingerprint,
-        secretName: registration.secretName,
-        kubeconfig: registration.kubeconfig,
-        cache,
-      };
-      this.#clusters.set(registration.cluster, entry);
+      const entry: RegisteredCluster = { name, current: connection, registeredAt: performance.now(), worker };
+      this.#clusters.set(name, entry);
       void this.#renewToken(entry);
-      cache.start();
-      this.#log.info(
-        { cluster: registration.cluster, server: client.server },
-        existing === undefined ? 'cluster registered: watching' : 'cluster kubeconfig changed: watching again',
-      );
+      // The first pass waits for this cluster's first listing at most this long.
+      setTimeout(
+        () => {
+          this.#markDirty();
+        },
+        (this.#options.clusterSyncTimeoutMs ?? DEFAULT_CLUSTER_SYNC_TIMEOUT_MS) + 10,
+      ).unref();
+      this.#log.info({ cluster: name, server: connection.cache.client.server }, 'cluster registered: watching');
     }
     for (const [name, cluster] of this.#clusters) {
-      if (wanted.has(name) && !errors.has(name)) continue;
-      cluster.cache.stop();
+      // A registration that became unusable keeps its last cache (last known state) until it is removed.
+      if (wanted.has(name)) continue;
+      cluster.current.cache.stop();
+      cluster.replacement?.cache.stop();
+      void cluster.worker.stop(0);
       this.#clusters.delete(name);
       this.#lastApply.delete(name);
       this.#options.metrics.clusterWatchHealthy.remove(name);
@@ -273,18 +405,34 @@ export class Controller {
     this.#registrationErrors = errors;
   }
 
+  /** A registered cluster's caches changed: switch to a replacement that has listed, then reconcile. */
+  #onClusterChange(name: string): void {
+    if (this.#stopped) return;
+    const cluster = this.#clusters.get(name);
+    const replacement = cluster?.replacement;
+    if (cluster !== undefined && replacement !== undefined && replacement.cache.health().synced) {
+      cluster.current.cache.stop();
+      cluster.current = replacement;
+      delete cluster.replacement;
+      this.#log.info({ cluster: name }, 'cluster kubeconfig changed: switched to the new watches');
+    }
+    this.#markDirty();
+  }
+
   /** The leader renews a registration token once it is due; the Secret's change restarts the watches. */
   async #renewToken(cluster: RegisteredCluster): Promise<void> {
     if (!this.#leading || this.#stopped || this.#renewing.has(cluster.name)) return;
+    if (this.#options.stillLeading?.() === false) return;
     this.#renewing.add(cluster.name);
+    const connection = cluster.current;
     try {
       const result = await renewIfDue({
-        cluster: cluster.cache.client,
+        cluster: connection.cache.client,
         mgmt: this.#options.mgmt,
         name: cluster.name,
-        secretName: cluster.secretName,
+        secretName: connection.secretName,
         installNamespace: this.#options.installNamespace,
-        kubeconfig: cluster.kubeconfig,
+        kubeconfig: connection.kubeconfig,
         renewAt: this.#options.renewTokensAt ?? DEFAULT_RENEW_AT,
         nowSeconds: Date.now() / 1000,
       });
@@ -293,7 +441,7 @@ export class Controller {
       }
     } catch (error) {
       this.#log.warn(
-        { cluster: cluster.name, error: error instanceof Error ? error.message : String(error) },
+        { cluster: cluster.name, error: messageOf(error) },
         'could not renew the registration token; it keeps working until it expires',
       );
     } finally {
@@ -303,39 +451,36 @@ export class Controller {
 
   #markDirty(): void {
     if (this.#stopped) return;
-    this.#dirty = true;
-    if (!this.#leading || this.#timer !== undefined || this.#running !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#runLoop();
-    }, this.#options.debounceMs ?? 50);
+    this.#loop.markDirty();
   }
 
-  #runLoop(): void {
-    if (this.#running !== undefined || this.#stopped || !this.#leading || !this.#dirty) return;
-    // Before the root CA Secrets are listed, a missing root would mean nothing: wait for them too.
-    if (!this.#mgmtCache.health().synced || !this.#roots.settled()) return;
-    this.#dirty = false;
-    this.#running = this.#reconcile()
-      .catch((error: unknown) => {
-        this.#options.metrics.reconciles.inc({ result: 'error' });
-        this.#log.error({ error: error instanceof Error ? error.message : String(error) }, 'reconcile failed');
-        this.#dirty = true;
-      })
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#dirty) this.#markDirty();
-      });
+  /** A cluster's last discovered objects, as the management cluster holds them (owned by this install). */
+  #lastDiscovered(): (cluster: string) => KubeObject[] {
+    let byCluster: Map<string, KubeObject[]> | undefined;
+    const ns = this.#options.installNamespace;
+    return (cluster) => {
+      if (byCluster === undefined) {
+        byCluster = new Map();
+        for (const object of this.#mgmtCache.objects()) {
+          if (!DISCOVERED.has(object.kind) || object.metadata.labels?.[DISCOVERY_OWNER_LABEL] !== ns) continue;
+          const owner = object.metadata.labels[DISCOVERY_CLUSTER_LABEL] ?? '';
+          const list = byCluster.get(owner);
+          if (list === undefined) byCluster.set(owner, [object]);
+          else list.push(object);
+        }
+      }
+      return byCluster.get(cluster) ?? [];
+    };
   }
 
-  #snapshot(synced: readonly RegisteredCluster[]): InputSnapshot {
+  #snapshot(known: readonly RegisteredCluster[], unknown: ReadonlySet<string>): InputSnapshot {
     const mgmt: InputObject[] = this.#mgmtCache
       .objects()
       .filter((object) => MANAGEMENT_INPUTS.has(object.kind) && isMeshHubObject(object))
       .map((object) => ({ object, source: {} }));
     const clusters = new Map<string, InputObject[]>();
-    for (const cluster of synced) {
-      const objects = cluster.cache
+    for (const cluster of known) {
+      const objects = cluster.current.cache
         .objects()
         // Discovery's inputs, and VirtualServices (hand-written ones change what may be translated).
         .filter(
@@ -347,6 +492,8 @@ export class Controller {
         .map((object) => ({ object, source: {} }));
       clusters.set(cluster.name, objects);
     }
+    // Unknown clusters take part with their last discovered objects (render options), not as empty.
+    for (const name of unknown) clusters.set(name, []);
     return {
       installNamespace: this.#options.installNamespace,
       mgmt,
@@ -355,137 +502,221 @@ export class Controller {
     };
   }
 
-  async #reconcile(): Promise<void> {
+  async #reconcile(signal: AbortSignal): Promise<void> {
     const started = performance.now();
     const ns = this.#options.installNamespace;
     const all = [...this.#clusters.values()];
     for (const cluster of all) {
-      const health = cluster.cache.health();
+      const health = cluster.current.cache.health();
       this.#options.metrics.clusterWatchHealthy.set({ cluster: cluster.name }, health.healthy ? 1 : 0);
       this.#options.metrics.clusterSynced.set({ cluster: cluster.name }, health.synced ? 1 : 0);
     }
-    // A cluster whose caches have never listed is unknown, not empty: leave everything of it alone.
-    const synced = all.filter((cluster) => cluster.cache.health().synced);
+    // A cluster whose caches have never listed is unknown, not empty: it renders with its last
+    // discovered objects and nothing of it is deleted. So is a cluster whose registration broke.
+    const known = all.filter((cluster) => cluster.current.cache.health().synced);
     const unknown = new Set([
-      ...all.filter((cluster) => !cluster.cache.health().synced).map((cluster) => cluster.name),
-      ...this.#registrationErrors.keys(),
+      ...all.filter((cluster) => !cluster.current.cache.health().synced).map((cluster) => cluster.name),
+      ...[...this.#registrationErrors.keys()].filter((name) => !this.#clusters.has(name)),
     ]);
     // Generated root CAs exist before the IssuedCertificates that name them are written.
-    const trustErrors = await this.#roots.ensureGenerated();
+    // A throw here (an unparsable root Secret) is the trust's error, never the estate's.
+    const trustErrors = this.#mayWrite(signal)
+      ? await this.#roots.ensureGenerated().catch((error: unknown) => [`root CAs: ${messageOf(error)}`])
+      : [];
     const identity = (this.#identity ??= await readIdentity(this.#options.mgmt, ns));
-    const output = render(this.#snapshot(synced));
+    const output = render(this.#snapshot(known, unknown), {
+      unknownClusters: unknown,
+      lastDiscovered: this.#lastDiscovered(),
+      suspects: this.#suspects,
+    });
+    this.#firstPassDone = true;
+    this.#suspects = new Set(output.objectErrors.keys());
+    this.#discoveryErrors = new Map(output.clusterErrors);
+    for (const [object, error] of output.objectErrors) this.#log.warn({ object, error }, 'translation failed');
+    for (const [cluster, error] of output.clusterErrors) this.#log.warn({ cluster, error }, 'discovery failed');
+    // Discovered objects of a cluster whose discovery failed stand in unchanged: none is deleted.
+    for (const cluster of output.clusterErrors.keys()) unknown.add(cluster);
 
-    const mgmtDesired = output.mgmt.map((object) =>
+    // Fail closed: outputs of a VirtualMesh or policy that is not valid now are kept (retention.ts).
+    const holds = holdsOf(output.mgmt, output.objectErrors);
+    const retained = new Map<string, Map<KubeObject, Hold[]>>();
+    // (Nothing to look at while no parent is held: the usual case costs nothing.)
+    for (const cluster of holds.length === 0 ? [] : known) {
+      const desired = new Set((output.clusters.get(cluster.name) ?? []).map(objectKey));
+      const undesired = ownedOutputs(cluster.current.cache, ns, identity).filter(
+        (object) => !desired.has(objectKey(object)),
+      );
+      const kept = retainedOutputs(cluster.name, undesired, holds);
+      if (kept.size > 0) retained.set(cluster.name, kept);
+    }
+    const mgmtDesired = withRetentionNotes(output.mgmt, retained).map((object) =>
       object.kind === 'KubernetesCluster'
         ? this.#withClusterStatus(object)
         : DISCOVERED.has(object.kind)
           ? withIdentity(object, identity)
           : object,
     );
-    const applies: Promise<ApplyResult>[] = [
-      applyToCluster(this.#options.mgmt, {
-        desired: mgmtDesired,
-        live: this.#mgmtCache.objects().filter(isMeshHubObject),
-        isOwned: (object) =>
-          DISCOVERED.has(object.kind) &&
-          ownedBy(object, ns, identity, DISCOVERY_OWNER_LABEL) &&
-          !unknown.has(object.metadata.labels?.[DISCOVERY_CLUSTER_LABEL] ?? ''),
-        statusOnly: (object) => !DISCOVERED.has(object.kind),
-        stampsGeneration: (object) => DISCOVERED.has(object.kind),
-      }),
-    ];
-    for (const cluster of synced) {
-      const desired = output.clusters.get(cluster.name) ?? [];
-      const health = cluster.cache.health();
-      if (health.unreachable) {
-        // Its watches cannot reach it: do not wait on request timeouts; its recovery marks the world dirty.
-        applies.push(
-          Promise.resolve({
-            cluster: cluster.name,
-            applied: 0,
-            statusApplied: 0,
-            deleted: 0,
-            unchanged: 0,
-            errors: [{ object: `cluster ${cluster.name}`, message: health.lastError ?? 'unreachable' }],
-            unreachable: true,
-          }),
-        );
-        continue;
-      }
-      applies.push(
-        applyToCluster(cluster.cache.client, {
-          desired: desired.map((object) => withIdentity(withoutRenderAnnotations(object), identity)),
-          live: WORKLOAD_OUTPUT_TYPES.flatMap((type) => cluster.cache.objectsOf(type)),
-          isOwned: (object) => ownedBy(object, ns, identity),
-          statusOnly: () => false,
-        }),
-      );
+
+    // Each workload cluster gets the outputs from its own worker: a slow cluster delays only itself.
+    for (const cluster of known) {
+      // A registration that broke keeps its last watches (last known state) but is not written to.
+      if (this.#registrationErrors.has(cluster.name)) continue;
+      cluster.work = {
+        desired: (output.clusters.get(cluster.name) ?? []).map((object) =>
+          withIdentity(withoutRenderAnnotations(object), identity),
+        ),
+        holds,
+        keepAll: output.clusterErrors.has(cluster.name),
+        identity,
+      };
+      cluster.worker.markDirty();
     }
-    const results = await Promise.all(applies);
-    // The issuer: sign what the cert agents asked for, with the roots as they are now.
-    const issued = await Promise.all(
-      synced
-        .filter((cluster) => !cluster.cache.health().unreachable)
-        .map(async (cluster) => ({
-          cluster: cluster.name,
-          result: await this.#issuer.run(cluster.name, cluster.cache, this.#roots, identity),
-        })),
-    );
-    let written = 0;
-    let failed = trustErrors.length > 0;
+    const result = await applyToCluster(this.#options.mgmt, {
+      desired: mgmtDesired,
+      live: this.#mgmtCache.objects().filter(isMeshHubObject),
+      isOwned: (object) =>
+        DISCOVERED.has(object.kind) &&
+        ownedBy(object, ns, identity, DISCOVERY_OWNER_LABEL) &&
+        !unknown.has(object.metadata.labels?.[DISCOVERY_CLUSTER_LABEL] ?? ''),
+      statusOnly: (object) => !DISCOVERED.has(object.kind),
+      stampsGeneration: (object) => DISCOVERED.has(object.kind),
+      mayWrite: () => this.#mayWrite(signal),
+    });
+    const failed = this.#record(result) || trustErrors.length > 0;
     for (const error of trustErrors) this.#log.warn({ error }, 'shared trust incomplete');
-    for (const { cluster, result } of issued) {
-      written += result.statusWritten;
-      if (result.statusWritten > 0)
-        this.#options.metrics.objectsWritten.inc({ cluster, operation: 'status' }, result.statusWritten);
-      if (result.errors.length > 0) {
-        failed = true;
-        this.#options.metrics.applyErrors.inc({ cluster }, result.errors.length);
-        this.#log.warn({ cluster, errors: result.errors.slice(0, 5) }, 'issuer incomplete');
-      }
-    }
-    for (const result of results) {
-      const label = result.cluster;
-      this.#lastApply.set(label, result);
-      const metrics = this.#options.metrics;
-      if (result.applied > 0) metrics.objectsWritten.inc({ cluster: label, operation: 'apply' }, result.applied);
-      if (result.statusApplied > 0)
-        metrics.objectsWritten.inc({ cluster: label, operation: 'status' }, result.statusApplied);
-      if (result.deleted > 0) metrics.objectsWritten.inc({ cluster: label, operation: 'delete' }, result.deleted);
-      if (result.errors.length > 0) {
-        failed = true;
-        metrics.applyErrors.inc({ cluster: label }, result.errors.length);
-        this.#log.warn(
-          { cluster: label, unreachable: result.unreachable, errors: result.errors.slice(0, 5) },
-          'apply incomplete',
-        );
-      }
-      written += result.applied + result.statusApplied + result.deleted;
-    }
     const durationMs = performance.now() - started;
     this.#options.metrics.reconciles.inc({ result: failed ? 'partial' : 'ok' });
     this.#options.metrics.reconcileDuration.observe(durationMs / 1000);
     this.#reconciled++;
+    const written = result.applied + result.statusApplied + result.deleted;
     this.#log.info(
       {
         durationMs: Math.round(durationMs),
-        clusters: synced.length,
+        clusters: known.length,
+        unknown: unknown.size,
         written,
         meshes: output.mgmt.filter((o) => o.kind === 'Mesh').length,
         destinations: output.mgmt.filter((o) => o.kind === 'Destination').length,
       },
       'reconciled',
     );
-    const summary = { durationMs, written, results };
+    const summary = { durationMs, written, results: [result, ...known.flatMap((c) => this.#lastApplyOf(c.name))] };
     // Cheap (a JWT parse per cluster) and robust to whichever came first, the Lease or the registration.
-    for (const cluster of synced) void this.#renewToken(cluster);
+    for (const cluster of known) void this.#renewToken(cluster);
     for (const listener of this.#listeners) listener(summary);
     // Errors (an unreachable cluster) are retried when its watch recovers; retry anyway after a while.
-    if (failed && !this.#stopped) {
-      setTimeout(() => {
-        this.#markDirty();
-      }, 5000).unref();
+    if (failed && !this.#stopped) this.#loop.markDirtyAfter(RETRY_PARTIAL_MS);
+  }
+
+  #lastApplyOf(name: string): ApplyResult[] {
+    const result = this.#lastApply.get(name);
+    return result === undefined ? [] : [result];
+  }
+
+  /** One cluster's worker: apply the latest render's outputs there, then run the issuer for it. */
+  async #applyCluster(name: string, signal: AbortSignal): Promise<void> {
+    const cluster = this.#clusters.get(name);
+    const work = cluster?.work;
+    if (cluster === undefined || work === undefined || !this.#mayWrite(signal)) return;
+    const cache = cluster.current.cache;
+    const health = cache.health();
+    if (health.unreachable) {
+      // Its watches cannot reach it: do not wait on request timeouts; its recovery marks the world dirty.
+      this.#record({
+        cluster: name,
+        applied: 0,
+        statusApplied: 0,
+        deleted: 0,
+        unchanged: 0,
+        errors: [{ object: `cluster ${name}`, message: health.lastError ?? 'unreachable' }],
+        unreachable: true,
+      });
+      return;
     }
+    const ns = this.#options.installNamespace;
+    const live = WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type));
+    const desired = new Set(work.holds.length === 0 ? [] : work.desired.map(objectKey));
+    const kept = new Set(
+      work.holds.length === 0
+        ? []
+        : retainedOutputs(
+            name,
+            live.filter((object) => !desired.has(objectKey(object))),
+            work.holds,
+          ).keys(),
+    );
+    const result = await applyToCluster(cache.client, {
+      desired: work.desired,
+      live,
+      isOwned: (object) => !work.keepAll && ownedBy(object, ns, work.identity) && !kept.has(object),
+      statusOnly: () => false,
+      mayWrite: () => this.#mayWrite(signal),
+    });
+    let failed = this.#record(result);
+    if (!result.unreachable && this.#mayWrite(signal)) {
+      // The issuer: sign what the cert agents asked for, with the roots as they are now. A throw is
+      // this cluster's error, never the estate's.
+      try {
+        const issued = await this.#issuer.run(name, cache, this.#roots, work.identity);
+        if (issued.statusWritten > 0)
+          this.#options.metrics.objectsWritten.inc({ cluster: name, operation: 'status' }, issued.statusWritten);
+        if (issued.errors.length > 0) {
+          failed = true;
+          this.#options.metrics.applyErrors.inc({ cluster: name }, issued.errors.length);
+          this.#log.warn({ cluster: name, errors: issued.errors.slice(0, 5) }, 'issuer incomplete');
+        }
+      } catch (error) {
+        failed = true;
+        this.#options.metrics.applyErrors.inc({ cluster: name });
+        this.#log.warn({ cluster: name, error: messageOf(error) }, 'issuer failed');
+      }
+    }
+    if (!signal.aborted && cluster.overran !== undefined) {
+      // Its KubernetesCluster status said the apply overran: say it works again.
+      delete cluster.overran;
+      this.#markDirty();
+    }
+    if (failed && !this.#stopped) cluster.worker.markDirtyAfter(RETRY_PARTIAL_MS);
+  }
+
+  /** A cluster's apply overran its deadline (black-holed API server) or threw. */
+  #onApplyFailed(name: string, error: unknown, retryInMs: number): void {
+    const cluster = this.#clusters.get(name);
+    if (cluster === undefined) return;
+    const message = messageOf(error);
+    cluster.overran = `apply: ${message}`;
+    this.#options.metrics.applyErrors.inc({ cluster: name });
+    this.#lastApply.set(name, {
+      cluster: name,
+      applied: 0,
+      statusApplied: 0,
+      deleted: 0,
+      unchanged: 0,
+      errors: [{ object: `cluster ${name}`, message }],
+      unreachable: true,
+    });
+    this.#log.warn({ cluster: name, error: message, retryInMs }, 'apply abandoned; the cluster counts as unreachable');
+    // Its KubernetesCluster status says so.
+    this.#markDirty();
+  }
+
+  /** Metrics and logs of one apply; true when it was incomplete. */
+  #record(result: ApplyResult): boolean {
+    const label = result.cluster;
+    this.#lastApply.set(label, result);
+    const metrics = this.#options.metrics;
+    if (result.applied > 0) metrics.objectsWritten.inc({ cluster: label, operation: 'apply' }, result.applied);
+    if (result.statusApplied > 0)
+      metrics.objectsWritten.inc({ cluster: label, operation: 'status' }, result.statusApplied);
+    if (result.deleted > 0) metrics.objectsWritten.inc({ cluster: label, operation: 'delete' }, result.deleted);
+    if (result.errors.length > 0) {
+      metrics.applyErrors.inc({ cluster: label }, result.errors.length);
+      this.#log.warn(
+        { cluster: label, unreachable: result.unreachable, errors: result.errors.slice(0, 5) },
+        'apply incomplete',
+      );
+    }
+    return result.errors.length > 0;
   }
 
   /** A KubernetesCluster's status: whether its cluster can be watched right now. */
@@ -493,14 +724,15 @@ export class Controller {
     const name = object.metadata.name;
     const error = this.#registrationErrors.get(name);
     const registered = this.#clusters.get(name);
-    const health = registered?.cache.health();
+    const health = registered?.current.cache.health();
+    const discoveryError = this.#discoveryErrors.get(name);
     let entry: { state: string; message?: string };
     if (error !== undefined) entry = { state: 'INVALID', message: error };
     else if (health === undefined || !health.synced) entry = { state: 'PENDING', message: 'connecting' };
     else if (health.unreachable)
       entry = {
         state: 'FAILED',
-        message: `the API server at ${registered?.cache.client.server ?? '?'} cannot be reached`,
+        message: `the API server at ${registered?.current.cache.client.server ?? '?'} cannot be reached`,
       };
     else if (!health.healthy) {
       // Stable wording (no changing details), so an ongoing failure is not rewritten on every pass.
@@ -509,7 +741,10 @@ export class Controller {
         .map(([kind]) => kind)
         .sort();
       entry = { state: 'FAILED', message: `cannot watch ${failing.join(', ')}` };
-    } else entry = { state: 'ACCEPTED' };
+    } else if (discoveryError !== undefined)
+      entry = { state: 'FAILED', message: `${discoveryError} (its last discovered objects are kept)` };
+    else if (registered?.overran !== undefined) entry = { state: 'FAILED', message: registered.overran };
+    else entry = { state: 'ACCEPTED' };
     const generation = object.metadata.generation;
     return {
       ...object,
@@ -524,6 +759,13 @@ export class Controller {
       },
     };
   }
+}
+
+/** The outputs of this install on a cluster, as its cache holds them. */
+function ownedOutputs(cache: ClusterCache, installNamespace: string, identity: string): KubeObject[] {
+  return WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type)).filter((object) =>
+    ownedBy(object, installNamespace, identity),
+  );
 }
 
 /** The stdout annotation of `meshctl render` never goes to a cluster. */

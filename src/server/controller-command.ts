@@ -17,10 +17,14 @@ export interface ControllerCommandOptions {
   readonly leaseDurationSeconds: number;
   readonly debounceMs: number;
   readonly renewTokensAt: number;
+  readonly clusterSyncTimeoutMs?: number;
+  readonly clusterApplyDeadlineMs?: number;
   readonly logLevel: string;
 }
 
 export const LEASE_NAME = 'mesh-hub-controller';
+/** How long shutdown lets a running reconcile finish before abandoning it. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export function parseListen(listen: string): { host: string; port: number } {
   const colon = listen.lastIndexOf(':');
@@ -34,6 +38,9 @@ export async function runController(options: ControllerCommandOptions, logger?: 
   const log = logger ?? pino({ level: options.logLevel, base: { component: 'mesh-hub-controller' } });
   const mgmt = clientFromKubeconfigFile('mgmt', options.kubeconfig, options.context);
   const metrics = createMetrics();
+  const identity = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
+  // The controller checks the elector before every write; the elector is made just below.
+  const lease: { elector?: LeaderElector } = {};
   const controller = new Controller({
     mgmt,
     installNamespace: options.namespace,
@@ -41,12 +48,14 @@ export async function runController(options: ControllerCommandOptions, logger?: 
     metrics,
     debounceMs: options.debounceMs,
     renewTokensAt: options.renewTokensAt,
+    ...(options.clusterSyncTimeoutMs === undefined ? {} : { clusterSyncTimeoutMs: options.clusterSyncTimeoutMs }),
+    ...(options.clusterApplyDeadlineMs === undefined ? {} : { clusterApplyDeadlineMs: options.clusterApplyDeadlineMs }),
+    stillLeading: () => lease.elector?.stillLeading() === true,
   });
   const { host, port } = parseListen(options.listen);
   const http = await startHttpServer({ host, port, ready: () => controller.ready(), registry: metrics.registry });
   log.info({ address: `${host}:${String(http.port)}` }, 'serving /healthz, /readyz and /metrics');
-  const identity = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
-  const elector = new LeaderElector(mgmt, {
+  const leaseElector = new LeaderElector(mgmt, {
     name: LEASE_NAME,
     namespace: options.namespace,
     identity,
@@ -61,14 +70,17 @@ export async function runController(options: ControllerCommandOptions, logger?: 
       log.info({ identity, ...fields }, message);
     },
   });
+  lease.elector = leaseElector;
   controller.start();
-  elector.start();
+  leaseElector.start();
   let stopping: Promise<void> | undefined;
   return async () => {
     stopping ??= (async () => {
       log.info('stopping');
-      await elector.stop();
-      await controller.stop();
+      // Finish (or abandon) the running reconcile while still holding the Lease, then release it:
+      // a standby that takes over at once never overlaps with this replica's writes.
+      await controller.stop(SHUTDOWN_GRACE_MS);
+      await leaseElector.stop();
       await new Promise<void>((resolve) =>
         http.server.close(() => {
           resolve();

@@ -48,6 +48,22 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         .default(2 / 3),
     )
     .addOption(
+      new Option(
+        '--cluster-sync-timeout <seconds>',
+        'how long the first reconcile waits for a registered cluster to list (then it counts as unreachable, its last state kept)',
+      )
+        .argParser(positiveInt('--cluster-sync-timeout'))
+        .default(30),
+    )
+    .addOption(
+      new Option(
+        '--cluster-apply-deadline <seconds>',
+        'overall deadline of one cluster apply (then it is abandoned and the cluster counts as unreachable)',
+      )
+        .argParser(positiveInt('--cluster-apply-deadline'))
+        .default(20),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
     )
     .action(async (flags: Record<string, unknown>) => {
@@ -61,6 +77,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
           leaseDurationSeconds: Number(flags.leaseDuration),
           debounceMs: Number(flags.debounce),
           renewTokensAt: Number(flags.renewTokensAt),
+          clusterSyncTimeoutMs: Number(flags.clusterSyncTimeout) * 1000,
+          clusterApplyDeadlineMs: Number(flags.clusterApplyDeadline) * 1000,
           logLevel: String(flags.logLevel),
         });
       } catch (error) {
