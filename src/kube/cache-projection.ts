@@ -28,7 +28,9 @@ function metadataOf(metadata: KubeObject['metadata']): KubeObject['metadata'] {
   const annotations = rest.annotations;
   if (annotations === undefined || !(LAST_APPLIED_ANNOTATION in annotations)) return rest;
   const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...others } = annotations;
-  return { ...rest, annotations: others };
+  if (Object.keys(others).length > 0) return { ...rest, annotations: others };
+  const { annotations: _annotations, ...withoutAnnotations } = rest;
+  return withoutAnnotations;
 }
 
 const CONTAINER_FIELDS = ['name', 'image', 'restartPolicy', 'ports'] as const;
