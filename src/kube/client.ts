@@ -325,7 +325,13 @@ export class KubeClient {
               if (size <= 65536) chunks.push(chunk);
             });
             response.on('end', () => {
-              close(this.#statusError(what, status, Buffer.concat(chunks).toString('utf8'), response.headers));
+              const error = this.#statusError(what, status, Buffer.concat(chunks).toString('utf8'), response.headers);
+              // A rotated token: read it again now, so the watch's next attempt uses the new one.
+              if (status === 401)
+                void this.#credentials.renew().finally(() => {
+                  close(error);
+                });
+              else close(error);
             });
             response.on('error', (error) => {
               close(this.#networkError(what, error));
