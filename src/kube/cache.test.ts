@@ -227,6 +227,32 @@ describe('list+watch cache against a scripted API server', () => {
     assert.equal(cache.health().synced, false);
   });
 
+  it('lists in pages, so a collection larger than the size cap still syncs', async (t) => {
+    for (let i = 0; i < 12; i++) server.add(`big-${String(i).padStart(2, '0')}`, { blob: 'x'.repeat(2000) });
+    const client = server.client({ maxResponseBytes: 8 * 1024 });
+    const paged = new ClusterCache(client, [{ type: CONFIG_MAP, namespace: SCRIPTED_NAMESPACE }], () => undefined, {
+      ...FAST,
+      listPageSize: 3,
+    });
+    const whole = new ClusterCache(client, [{ type: CONFIG_MAP, namespace: SCRIPTED_NAMESPACE }], () => undefined, {
+      ...FAST,
+      listPageSize: 100,
+    });
+    t.after(() => cleanUp(server, paged, whole));
+    const pagesBefore = server.pages;
+    paged.start();
+    whole.start();
+    await until('paged synced', () => paged.health().synced);
+    assert.equal(paged.objects().length, 12);
+    assert.ok(server.pages - pagesBefore >= 4, 'four pages of three');
+    await until('whole failed', () => whole.health().types.ConfigMap === 'error');
+    assert.match(
+      whole.health().lastError ?? '',
+      /^cluster scripted: GET \/api\/v1\/namespaces\/scripted\/configmaps: the response exceeds 8 KiB$/,
+    );
+    assert.equal(whole.health().synced, false);
+  });
+
   it('reconnects a silent (black-holed) stream after the idle timeout, without an error', async (t) => {
     const harness = watchWith(server, true, 300);
     t.after(() => cleanUp(server, harness.cache));

@@ -45,6 +45,8 @@ export interface CacheTimings {
   readonly absentRetryMs: number;
   /** Server-side end of each watch (then it resumes from the last version), randomised ±20 %. */
   readonly watchTimeoutSeconds: number;
+  /** Items per list page: each page stays far below the response size cap, and only projections are kept. */
+  readonly listPageSize: number;
 }
 
 export const DEFAULT_TIMINGS: CacheTimings = {
@@ -52,6 +54,7 @@ export const DEFAULT_TIMINGS: CacheTimings = {
   maxBackoffMs: 15_000,
   absentRetryMs: 30_000,
   watchTimeoutSeconds: 300,
+  listPageSize: 500,
 };
 
 /** A watch that ends normally sooner than this after it opened is retried with back-off, not at once. */
@@ -124,28 +127,38 @@ class TypeWatch {
   }
 
   async #list(run: number): Promise<void> {
-    let list;
-    try {
-      list = await this.#client.list(this.spec.type, {
-        ...(this.spec.namespace === undefined ? {} : { namespace: this.spec.namespace }),
-        ...(this.spec.labelSelector === undefined ? {} : { labelSelector: this.spec.labelSelector }),
-        ...(this.spec.fieldSelector === undefined ? {} : { fieldSelector: this.spec.fieldSelector }),
-      });
-    } catch (error) {
-      if (run === this.#run) this.#failed(run, error, 'list');
-      return;
-    }
-    if (run !== this.#run) return;
     const next = new Map<string, KubeObject>();
-    let changed = !this.listed || this.#store.size !== list.items.length;
-    for (const item of list.items) {
-      const object = projectForCache(item);
-      const key = keyOf(object);
-      if (!changed && projectionChanged(this.#store.get(key), object)) changed = true;
-      next.set(key, object);
-    }
+    let changed = !this.listed;
+    let resourceVersion: string | undefined;
+    let page: string | undefined;
+    do {
+      let list;
+      try {
+        list = await this.#client.list(this.spec.type, {
+          ...(this.spec.namespace === undefined ? {} : { namespace: this.spec.namespace }),
+          ...(this.spec.labelSelector === undefined ? {} : { labelSelector: this.spec.labelSelector }),
+          ...(this.spec.fieldSelector === undefined ? {} : { fieldSelector: this.spec.fieldSelector }),
+          limit: this.#timings.listPageSize,
+          ...(page === undefined ? {} : { continue: page }),
+        });
+      } catch (error) {
+        // 410 on a later page: its continue token expired; the relist starts over.
+        if (run === this.#run) this.#failed(run, error, 'list');
+        return;
+      }
+      if (run !== this.#run) return;
+      for (const item of list.items) {
+        const object = projectForCache(item);
+        const key = keyOf(object);
+        if (!changed && projectionChanged(this.#store.get(key), object)) changed = true;
+        next.set(key, object);
+      }
+      resourceVersion = list.metadata.resourceVersion;
+      page = list.metadata.continue;
+    } while (page !== undefined && page !== '');
+    if (next.size !== this.#store.size) changed = true;
     this.#store = next;
-    this.#resourceVersion = list.metadata.resourceVersion;
+    this.#resourceVersion = resourceVersion;
     const healthChanged = this.#healthy();
     this.listed = true;
     // A (re)list replaces the cache: the first one is news even when it holds nothing.

@@ -42,6 +42,9 @@ export interface ListOptions {
   readonly namespace?: string;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+  /** One page of at most this many items; `continue` of the previous page's metadata fetches the next. */
+  readonly limit?: number;
+  readonly continue?: string;
 }
 
 /** Limits of every request: nothing waits or buffers without bound on a slow or hostile server. */
@@ -89,8 +92,9 @@ export interface WatchOptions {
   readonly timeoutSeconds?: number;
 }
 
-function mebibytes(bytes: number): string {
-  return `${String(Math.round((bytes / 1024 / 1024) * 10) / 10)} MiB`;
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${String(Math.round((bytes / 1024 / 1024) * 10) / 10)} MiB`;
+  return `${String(Math.round(bytes / 1024))} KiB`;
 }
 
 function isCredentials(source: KubeConfig | Credentials): source is Credentials {
@@ -406,7 +410,7 @@ export class KubeClient {
       this.cluster,
       0,
       'ResponseTooLarge',
-      `cluster ${this.cluster}: ${what}: the response exceeds ${mebibytes(maxBytes)}`,
+      `cluster ${this.cluster}: ${what}: the response exceeds ${sizeText(maxBytes)}`,
     );
   }
 
@@ -433,6 +437,8 @@ export class KubeClient {
     const query = new URLSearchParams();
     if (options.labelSelector !== undefined) query.set('labelSelector', options.labelSelector);
     if (options.fieldSelector !== undefined) query.set('fieldSelector', options.fieldSelector);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.continue !== undefined && options.continue !== '') query.set('continue', options.continue);
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
     const list = await this.request<{ items?: KubeObject[] | null; metadata?: ObjectList['metadata'] }>(
       'GET',

@@ -49,6 +49,8 @@ export class ScriptedApiServer {
   reset = false;
   /** Answers this HTTP status to the next requests while it is set. */
   failWith: number | undefined;
+  /** List pages served. */
+  pages = 0;
   /** The token the server accepts (401 for any other). */
   acceptedToken = SCRIPTED_TOKEN;
 
@@ -237,13 +239,20 @@ export class ScriptedApiServer {
       return;
     }
     if (!watch) {
+      // Pages by offset (a real server's continue token is opaque too); every page has the same version.
+      const all = [...this.#objects.values()].map(({ apiVersion: _a, kind: _k, ...item }) => item);
+      const limit = Number(url.searchParams.get('limit') ?? '0');
+      const offset = Number(url.searchParams.get('continue') ?? '0');
+      const items = limit > 0 ? all.slice(offset, offset + limit) : all;
+      const more = limit > 0 && offset + limit < all.length;
+      this.pages++;
       response.writeHead(200, { 'Content-Type': 'application/json' });
       response.end(
         JSON.stringify({
           kind: 'ConfigMapList',
           apiVersion: 'v1',
-          metadata: { resourceVersion: String(this.#rv) },
-          items: [...this.#objects.values()].map(({ apiVersion: _a, kind: _k, ...item }) => item),
+          metadata: { resourceVersion: String(this.#rv), ...(more ? { continue: String(offset + limit) } : {}) },
+          items,
         }),
       );
       return;
