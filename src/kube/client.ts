@@ -1,9 +1,18 @@
-// The one client Mesh Hub uses to talk to an API server: JSON over HTTPS with the credentials of a
-// kubeconfig context. Objects stay plain JSON (no class mapping), so what is read is what the pure
-// core sees and what is written is exactly what the pure core produced.
+// The one client Mesh Hub uses to talk to an API server: JSON over HTTPS, list and watch included,
+// with credentials from credentials.ts. Objects stay plain JSON (no class mapping), so what is read is
+// what the pure core sees and what is written is exactly what the pure core produced. Every request
+// has an overall deadline and a response size cap; a watch has an idle timeout.
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  kubeconfigFileCredentials,
+  staticCredentials,
+  inClusterAvailable,
+  inClusterCredentials,
+  type Credentials,
+} from './credentials.ts';
+import { parseRegistrationKubeconfig } from './registration-kubeconfig.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { apiVersionOfType, resourcePath, typeOfObject, type ResourceType } from './resources.ts';
 
@@ -33,50 +42,147 @@ export interface ListOptions {
   readonly namespace?: string;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+  /** One page of at most this many items; `continue` of the previous page's metadata fetches the next. */
+  readonly limit?: number;
+  readonly continue?: string;
 }
 
-const REQUEST_TIMEOUT_MS = 10_000;
+/** Limits of every request: nothing waits or buffers without bound on a slow or hostile server. */
+export interface RequestLimits {
+  /** Overall deadline of a request, response body included (a slow drip still ends here). */
+  readonly requestTimeoutMs: number;
+  /** Largest response body read into memory (lists); beyond it the request fails. */
+  readonly maxResponseBytes: number;
+  /** A watch that brings neither an event nor a bookmark for this long is reconnected. */
+  readonly watchIdleTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  requestTimeoutMs: 30_000,
+  maxResponseBytes: 64 * 1024 * 1024,
+  watchIdleTimeoutMs: 90_000,
+};
+
+/** No bytes at all on the socket for this long fails a request before its deadline. */
+const SOCKET_IDLE_TIMEOUT_MS = 10_000;
+
+/** One event of a watch stream (`watch=1`): JSON lines of `{type, object}`. */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: KubeObject;
+}
+
+export interface WatchHandlers {
+  /** The server accepted the watch (HTTP 200). */
+  readonly onOpen: () => void;
+  readonly onEvent: (event: WatchEvent) => void;
+  /** The stream ended: undefined when the server closed it normally, else why it broke. */
+  readonly onClose: (error: KubeApiError | undefined) => void;
+}
+
+export interface WatchHandle {
+  stop(): void;
+}
+
+export interface WatchOptions {
+  readonly resourceVersion: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** The server ends the watch after this long (normal end; the watch resumes from the last version). */
+  readonly timeoutSeconds?: number;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${String(Math.round((bytes / 1024 / 1024) * 10) / 10)} MiB`;
+  return `${String(Math.round(bytes / 1024))} KiB`;
+}
+
+function isCredentials(source: KubeConfig | Credentials): source is Credentials {
+  return typeof (source as { requestOptions?: unknown }).requestOptions === 'function';
+}
+
+/** A KubeConfig that only says where a cluster is (server and CA), for code that describes it; never used to authenticate. */
+function describingKubeConfig(cluster: string, credentials: Credentials): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  const caData = credentials.caData;
+  kubeConfig.loadFromOptions({
+    clusters: [
+      { name: cluster, server: credentials.server, ...(caData === undefined ? {} : { caData }), skipTLSVerify: false },
+    ],
+    users: [{ name: 'none' }],
+    contexts: [{ name: cluster, cluster, user: 'none' }],
+    currentContext: cluster,
+  });
+  return kubeConfig;
+}
 
 export class KubeClient {
   /** The name Mesh Hub knows this cluster by (registered name, or `mgmt`). */
   readonly cluster: string;
-  readonly kubeConfig: KubeConfig;
   readonly server: string;
-  #options: Promise<https.RequestOptions> | undefined;
+  readonly limits: RequestLimits;
+  readonly #credentials: Credentials;
+  readonly #kubeConfig: KubeConfig | undefined;
 
-  constructor(cluster: string, kubeConfig: KubeConfig) {
+  /**
+   * From an operator's KubeConfig (client-node's loading, exec plugins included), or from
+   * Credentials Mesh Hub built itself (registration Secrets, the pod's ServiceAccount).
+   */
+  constructor(cluster: string, source: KubeConfig | Credentials, limits: Partial<RequestLimits> = {}) {
     this.cluster = cluster;
-    this.kubeConfig = kubeConfig;
-    const server = kubeConfig.getCurrentCluster()?.server;
-    if (server === undefined || server === '') {
-      throw new Error(`the kubeconfig for cluster ${cluster} has no server for context ${kubeConfig.currentContext}`);
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    if (isCredentials(source)) {
+      this.#credentials = source;
+    } else {
+      this.#kubeConfig = source;
+      try {
+        this.#credentials = kubeconfigFileCredentials(source);
+      } catch (error) {
+        throw new Error(`cluster ${cluster}: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      }
     }
-    this.server = server.replace(/\/$/, '');
+    this.server = this.#credentials.server;
   }
 
-  /** TLS and auth options from the kubeconfig, resolved once (static tokens and certificates). */
-  async #requestOptions(): Promise<https.RequestOptions> {
-    this.#options ??= (async () => {
-      const options: https.RequestOptions = {};
-      await this.kubeConfig.applyToHTTPSOptions(options);
-      return options;
-    })();
-    return this.#options;
+  /**
+   * The operator's KubeConfig this client was made from; for other clients one that only names the
+   * server and CA (it carries no credentials).
+   */
+  get kubeConfig(): KubeConfig {
+    return this.#kubeConfig ?? describingKubeConfig(this.cluster, this.#credentials);
   }
 
-  /** A watch over this cluster's connection (used by the list+watch caches). */
-  watcher(): Watch {
-    return new Watch(this.kubeConfig);
-  }
-
+  /**
+   * One API call with an overall deadline (`timeoutMs`) and a response size cap. A 401 reads the
+   * credentials again (a rotated token) and retries once.
+   */
   async request<T>(
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
-    timeoutMs = REQUEST_TIMEOUT_MS,
+    timeoutMs = this.limits.requestTimeoutMs,
   ): Promise<T> {
-    const base = await this.#requestOptions();
+    try {
+      return await this.#requestOnce<T>(method, path, body, contentType, timeoutMs);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 401 && (await this.#credentials.renew())) {
+        return this.#requestOnce<T>(method, path, body, contentType, timeoutMs);
+      }
+      throw error;
+    }
+  }
+
+  async #requestOnce<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string,
+    timeoutMs: number,
+  ): Promise<T> {
+    const base = await this.#requestOptions(`${method} ${path.split('?')[0] ?? path}`);
     const url = new URL(this.server + path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const what = `${method} ${url.pathname}`;
@@ -88,42 +194,230 @@ export class KubeClient {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
+    const maxBytes = this.limits.maxResponseBytes;
     return new Promise<T>((resolve, reject) => {
-      const request = https.request(url, { ...base, method, headers, timeout: timeoutMs }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => {
-          reject(this.#networkError(what, error));
-        });
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            try {
-              resolve((text === '' ? {} : JSON.parse(text)) as T);
-            } catch {
-              reject(new KubeApiError(this.cluster, status, 'BadResponse', `${what}: the response is not JSON`));
-            }
+      let settled = false;
+      const fail = (error: KubeApiError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        reject(error);
+        request.destroy();
+      };
+      const deadline = setTimeout(() => {
+        fail(
+          this.#networkError(what, new Error(`no complete response within ${String(timeoutMs / 1000)} s`), 'Timeout'),
+        );
+      }, timeoutMs);
+      const request = https.request(
+        url,
+        { ...base, method, headers, timeout: Math.min(timeoutMs, SOCKET_IDLE_TIMEOUT_MS) },
+        (response) => {
+          const declared = Number(response.headers['content-length'] ?? 0);
+          if (declared > maxBytes) {
+            fail(this.#tooLarge(what, maxBytes));
             return;
           }
-          reject(this.#statusError(what, status, text, response.headers));
-        });
-      });
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+              fail(this.#tooLarge(what, maxBytes));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          response.on('error', (error) => {
+            fail(this.#networkError(what, error));
+          });
+          response.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = response.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              try {
+                resolve((text === '' ? {} : JSON.parse(text)) as T);
+              } catch {
+                reject(
+                  new KubeApiError(
+                    this.cluster,
+                    status,
+                    'BadResponse',
+                    `cluster ${this.cluster}: ${what}: the response is not JSON`,
+                  ),
+                );
+              }
+              return;
+            }
+            reject(this.#statusError(what, status, text, response.headers));
+          });
+        },
+      );
       request.on('timeout', () => {
-        request.destroy(new Error(`no response within ${timeoutMs / 1000} s`));
+        request.destroy(new Error(`no data for ${String(Math.min(timeoutMs, SOCKET_IDLE_TIMEOUT_MS) / 1000)} s`));
       });
       request.on('error', (error) => {
-        reject(this.#networkError(what, error));
+        fail(this.#networkError(what, error));
       });
       if (payload !== undefined) request.write(payload);
       request.end();
     });
   }
 
-  #networkError(what: string, error: Error): KubeApiError {
+  async #requestOptions(what: string): Promise<https.RequestOptions> {
+    try {
+      return await this.#credentials.requestOptions();
+    } catch (error) {
+      throw new KubeApiError(
+        this.cluster,
+        0,
+        'Credentials',
+        `cluster ${this.cluster}: ${what}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /**
+   * A watch (`watch=1`, bookmarks requested) from `resourceVersion`, streamed as JSON lines. The
+   * response must start within the request deadline; after that, a stream silent for longer than
+   * the idle timeout is ended (onClose with an error), as is an event larger than the size cap.
+   */
+  watch(path: string, options: WatchOptions, handlers: WatchHandlers): WatchHandle {
+    const query = new URLSearchParams({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      resourceVersion: options.resourceVersion,
+    });
+    if (options.labelSelector !== undefined) query.set('labelSelector', options.labelSelector);
+    if (options.fieldSelector !== undefined) query.set('fieldSelector', options.fieldSelector);
+    if (options.timeoutSeconds !== undefined) query.set('timeoutSeconds', String(options.timeoutSeconds));
+    const what = `WATCH ${path}`;
+    const maxBytes = this.limits.maxResponseBytes;
+    let request: ReturnType<typeof https.request> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const state = { done: false };
+    const isDone = () => state.done;
+    const close = (error: KubeApiError | undefined) => {
+      if (state.done) return;
+      state.done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      request?.destroy();
+      handlers.onClose(error);
+    };
+    const arm = (ms: number, message: string) => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => {
+        close(this.#networkError(what, new Error(message), 'Timeout'));
+      }, ms);
+    };
+    arm(this.limits.requestTimeoutMs, `no response within ${String(this.limits.requestTimeoutMs / 1000)} s`);
+    void this.#requestOptions(what).then(
+      (base) => {
+        if (state.done) return;
+        const url = new URL(`${this.server}${path}?${query.toString()}`);
+        const headers = { ...(base.headers as Record<string, string> | undefined), Accept: 'application/json' };
+        request = https.request(url, { ...base, method: 'GET', headers }, (response) => {
+          const status = response.statusCode ?? 0;
+          if (status !== 200) {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            response.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size <= 65536) chunks.push(chunk);
+            });
+            response.on('end', () => {
+              const error = this.#statusError(what, status, Buffer.concat(chunks).toString('utf8'), response.headers);
+              // A rotated token: read it again now, so the watch's next attempt uses the new one.
+              if (status === 401)
+                void this.#credentials.renew().finally(() => {
+                  close(error);
+                });
+              else close(error);
+            });
+            response.on('error', (error) => {
+              close(this.#networkError(what, error));
+            });
+            return;
+          }
+          const idleMs = this.limits.watchIdleTimeoutMs;
+          const idleMessage = `no event or bookmark for ${String(idleMs / 1000)} s`;
+          arm(idleMs, idleMessage);
+          handlers.onOpen();
+          let pending = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            if (state.done) return;
+            arm(idleMs, idleMessage);
+            pending += chunk;
+            let newline = pending.indexOf('\n');
+            while (newline !== -1) {
+              const line = pending.slice(0, newline).trim();
+              pending = pending.slice(newline + 1);
+              if (line !== '') {
+                let event: WatchEvent;
+                try {
+                  event = JSON.parse(line) as WatchEvent;
+                } catch {
+                  close(
+                    new KubeApiError(
+                      this.cluster,
+                      0,
+                      'BadResponse',
+                      `cluster ${this.cluster}: ${what}: an event is not JSON`,
+                    ),
+                  );
+                  return;
+                }
+                handlers.onEvent(event);
+                // The handler may have stopped the watch (an ERROR event): nothing after it counts.
+                if (isDone()) return;
+              }
+              newline = pending.indexOf('\n');
+            }
+            if (pending.length > maxBytes) close(this.#tooLarge(what, maxBytes));
+          });
+          response.on('end', () => {
+            close(undefined);
+          });
+          response.on('error', (error) => {
+            close(this.#networkError(what, error));
+          });
+        });
+        request.on('error', (error) => {
+          close(this.#networkError(what, error));
+        });
+        request.end();
+      },
+      (error: unknown) => {
+        close(error instanceof KubeApiError ? error : this.#networkError(what, error as Error));
+      },
+    );
+    return {
+      stop: () => {
+        if (state.done) return;
+        state.done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        request?.destroy();
+      },
+    };
+  }
+
+  #tooLarge(what: string, maxBytes: number): KubeApiError {
+    return new KubeApiError(
+      this.cluster,
+      0,
+      'ResponseTooLarge',
+      `cluster ${this.cluster}: ${what}: the response exceeds ${sizeText(maxBytes)}`,
+    );
+  }
+
+  #networkError(what: string, error: Error, reason = 'Unreachable'): KubeApiError {
     const code = (error as { code?: unknown }).code;
     const detail = typeof code === 'string' ? `${code}: ${error.message}` : error.message;
-    return new KubeApiError(this.cluster, 0, 'Unreachable', `cluster ${this.cluster}: ${what}: ${detail}`);
+    return new KubeApiError(this.cluster, 0, reason, `cluster ${this.cluster}: ${what}: ${detail}`);
   }
 
   #statusError(what: string, status: number, text: string, _headers: IncomingHttpHeaders): KubeApiError {
@@ -143,6 +437,8 @@ export class KubeClient {
     const query = new URLSearchParams();
     if (options.labelSelector !== undefined) query.set('labelSelector', options.labelSelector);
     if (options.fieldSelector !== undefined) query.set('fieldSelector', options.fieldSelector);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.continue !== undefined && options.continue !== '') query.set('continue', options.continue);
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
     const list = await this.request<{ items?: KubeObject[] | null; metadata?: ObjectList['metadata'] }>(
       'GET',
@@ -216,16 +512,28 @@ export function clientFromKubeconfigFile(cluster: string, path: string | undefin
   return new KubeClient(cluster, kubeConfig);
 }
 
-/** A client from kubeconfig text (a registered cluster's Secret); errors never quote the text. */
+/**
+ * The client of a Mesh Hub server process: the kubeconfig file it is given (or $KUBECONFIG), else in a
+ * pod its own ServiceAccount (token re-read on rotation), else the default kubeconfig.
+ */
+export function clientForServer(cluster: string, path: string | undefined, context?: string): KubeClient {
+  const fromEnvironment = process.env.KUBECONFIG;
+  if (
+    path === undefined &&
+    context === undefined &&
+    (fromEnvironment === undefined || fromEnvironment === '') &&
+    inClusterAvailable()
+  ) {
+    return new KubeClient(cluster, inClusterCredentials());
+  }
+  return clientFromKubeconfigFile(cluster, path, context);
+}
+
+/**
+ * A client from a registration Secret's kubeconfig: server, CA data and token (or inline client
+ * certificate) only, parsed by Mesh Hub; anything else is refused with an error naming the field.
+ * Errors never quote the text.
+ */
 export function clientFromKubeconfigText(cluster: string, text: string): KubeClient {
-  const kubeConfig = new KubeConfig();
-  try {
-    kubeConfig.loadFromString(text);
-  } catch {
-    throw new Error(`the kubeconfig of cluster ${cluster} cannot be parsed`);
-  }
-  if (kubeConfig.getCurrentCluster() === null) {
-    throw new Error(`the kubeconfig of cluster ${cluster} has no current context with a cluster`);
-  }
-  return new KubeClient(cluster, kubeConfig);
+  return new KubeClient(cluster, staticCredentials(parseRegistrationKubeconfig(cluster, text)));
 }

@@ -123,7 +123,11 @@ function isMeshHubObject(object: KubeObject): boolean {
  * and the cert agent's CertificateRequests (for the issuer).
  */
 function workloadClusterWatches(): WatchSpec[] {
-  return [...DISCOVERY_INPUT_TYPES, ...WORKLOAD_OUTPUT_TYPES, CERTIFICATE_REQUEST].map((type) => ({ type }));
+  // Built-in kinds must be served; the CRD-backed ones (Istio, certificates) may be absent.
+  return [
+    ...DISCOVERY_INPUT_TYPES.map((type) => ({ type })),
+    ...[...WORKLOAD_OUTPUT_TYPES, CERTIFICATE_REQUEST].map((type) => ({ type, required: false })),
+  ];
 }
 
 const CERTIFICATES_GROUP = `${ISSUED_CERTIFICATE.group}/`;

@@ -5,7 +5,7 @@
 import { pino, type Logger } from 'pino';
 import { CertAgent } from '../agent/cert-agent.ts';
 import { ClusterCache } from '../kube/cache.ts';
-import { clientFromKubeconfigFile } from '../kube/client.ts';
+import { clientForServer } from '../kube/client.ts';
 import { parseListen } from './controller-command.ts';
 import { startHttpServer } from './http.ts';
 
@@ -22,7 +22,7 @@ export interface CertAgentCommandOptions {
 
 export async function runCertAgent(options: CertAgentCommandOptions, logger?: Logger): Promise<() => Promise<void>> {
   const log = logger ?? pino({ level: options.logLevel, base: { component: 'mesh-hub-cert-agent' } });
-  const client = clientFromKubeconfigFile('local', options.kubeconfig, options.context);
+  const client = clientForServer('local', options.kubeconfig, options.context);
   const agent = new CertAgent({
     client,
     cache: (specs, onChange) => new ClusterCache(client, specs, onChange),

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { clientFromKubeconfigFile, KubeApiError } from '../kube/client.ts';
+import { clientForServer, KubeApiError } from '../kube/client.ts';
 import { LeaderElector } from '../kube/lease.ts';
 import { Controller } from '../reconcile/controller.ts';
 import { createMetrics } from '../reconcile/metrics.ts';
@@ -36,7 +36,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 export async function runController(options: ControllerCommandOptions, logger?: Logger): Promise<() => Promise<void>> {
   const log = logger ?? pino({ level: options.logLevel, base: { component: 'mesh-hub-controller' } });
-  const mgmt = clientFromKubeconfigFile('mgmt', options.kubeconfig, options.context);
+  const mgmt = clientForServer('mgmt', options.kubeconfig, options.context);
   const metrics = createMetrics();
   const identity = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
   // The controller checks the elector before every write; the elector is made just below.
