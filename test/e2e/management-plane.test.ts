@@ -437,11 +437,15 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     });
     let newToken: string | undefined;
     const renewing = controller;
-    await waitFor('a renewed token in the registration Secret', async () => {
-      const secret = await mgmt.get(SECRET, 'cluster-1', NS);
-      newToken = secret === undefined ? undefined : kubeconfigToken(kubeconfigFromSecret(secret, 'cluster-1') ?? '');
-      return newToken !== undefined && newToken !== oldToken;
-    }).catch((error: unknown) => {
+    await waitFor(
+      'a renewed token in the registration Secret',
+      async () => {
+        const secret = await mgmt.get(SECRET, 'cluster-1', NS);
+        newToken = secret === undefined ? undefined : kubeconfigToken(kubeconfigFromSecret(secret, 'cluster-1') ?? '');
+        return newToken !== undefined && newToken !== oldToken;
+      },
+      60_000,
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}\ncontroller log:\n${renewing.log().split('\n').slice(-15).join('\n')}`);
     });
     const oldTimes = tokenTimes(oldToken);
@@ -449,7 +453,10 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
     assert.ok(oldTimes && newTimes);
     assert.equal(newTimes.expiresAt - newTimes.issuedAt, oldTimes.expiresAt - oldTimes.issuedAt, 'same lifetime');
     assert.ok(newTimes.issuedAt > oldTimes.issuedAt);
-    assert.match(renewing.log(), /registration token renewed/);
+    // The Secret's update is visible before the controller has logged it: wait for the line.
+    await waitFor('the renewal in the controller log', () =>
+      Promise.resolve(/registration token renewed/.test(renewing.log())),
+    );
     // A replica with the default renewal point now works with the renewed token alone.
     await renewing.stop();
     controllerLogs.push(renewing.log());
