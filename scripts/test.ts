@@ -125,7 +125,10 @@ const soak: Step[] = [
   },
 ];
 // Where helpers capture logs, metrics, meshctl output and cluster dumps for the secret scan.
-const artifacts = process.env.MESHHUB_TEST_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'mesh-hub-artifacts-'));
+const artifacts =
+  process.env.MESHHUB_TEST_ARTIFACTS !== undefined && process.env.MESHHUB_TEST_ARTIFACTS !== ''
+    ? process.env.MESHHUB_TEST_ARTIFACTS
+    : mkdtempSync(join(tmpdir(), 'mesh-hub-artifacts-'));
 process.env.MESHHUB_TEST_ARTIFACTS = artifacts;
 mkdirSync(join(artifacts, 'captured'), { recursive: true, mode: 0o700 });
 const secrets: Step[] = [{ name: 'secret-scan', command: [node, 'scripts/secret-scan.ts', artifacts] }];
