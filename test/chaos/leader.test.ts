@@ -106,7 +106,12 @@ function describeRuns(label: string, writes: readonly AuditWrite[]): string {
   for (const cluster of ['mgmt', 'cluster-1', 'cluster-2']) {
     const runs = writerRuns(writes.filter((w) => w.cluster === cluster));
     lines.push(
-      `leader:   ${cluster.padEnd(9)} ${runs.map((r) => `${r.writer} x${String(r.count)} [${r.first.slice(11, 23)}..${r.last.slice(11, 23)}]`).join(' -> ') || 'no writes'}`,
+      `leader:   ${cluster.padEnd(9)} ${String(runs.length)} run(s): ${
+        runs
+          .slice(0, 6)
+          .map((r) => `${r.writer} x${String(r.count)} [${r.first.slice(11, 23)}..${r.last.slice(11, 23)}]`)
+          .join(' -> ') || 'no writes'
+      }${runs.length > 6 ? ` -> … -> ${runs.at(-1)?.writer ?? ''} x${String(runs.at(-1)?.count ?? 0)}` : ''}`,
     );
   }
   const all = writerRuns(writes);
