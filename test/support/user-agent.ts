@@ -16,10 +16,8 @@ if (userAgent !== undefined && userAgent !== '') {
   const original = https.request.bind(https) as (...args: unknown[]) => ReturnType<typeof https.request>;
   const patched = (...args: unknown[]) => {
     const [first, second] = args;
-    if (typeof second === 'object' && second !== null && typeof second !== 'function')
-      args[1] = withAgent(second);
-    else if (typeof first === 'object' && first !== null && !(first instanceof URL))
-      args[0] = withAgent(first);
+    if (typeof second === 'object' && second !== null && typeof second !== 'function') args[1] = withAgent(second);
+    else if (typeof first === 'object' && first !== null && !(first instanceof URL)) args[0] = withAgent(first);
     else args.splice(1, 0, withAgent({}));
     return original(...args);
   };
