@@ -1,18 +1,25 @@
 // The test command (`npm test`): every tier, with its time, and one closing count line.
-//   npm test                     all tiers
+//   npm test                     checks, unit, integration, secrets
 //   npm test -- unit checks      only the named tiers
+//   npm run chaos / npm run soak  the chaos or soak tier, then the secret scan
+//   npm run soak -- --minutes 60  a longer soak (default 8; MESHHUB_SOAK_MINUTES also sets it)
 // Tiers: checks (type-check, lint, format, generated-file drift), unit (pure code and golden
-// files), integration (kube layer, controllers, meshctl and the dashboard against real clusters).
+// files), integration (kube layer, controllers, meshctl and the dashboard against real clusters),
+// chaos (fault proxy, SIGKILL and partition of the leader), soak (churn with heap and reconcile rate
+// sampled), secrets (scans everything the other tiers captured for credentials; always last).
 // checks and unit run while the test environment is built and started, so cold CI pays for the
-// Go build once, in parallel with the rest.
+// Go build once, in parallel with the rest; chaos and soak are CPU-sensitive and run after it.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Step {
   readonly name: string;
   readonly command: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Whether its output goes to the secret scan too (output of tests against real clusters). */
+  readonly captured?: boolean;
 }
 
 interface StepResult {
@@ -55,8 +62,10 @@ function run(step: Step, prefix: string): Promise<StepResult> {
     });
     let passed = 0;
     let failed = 0;
+    const capture = step.captured === true ? join(artifacts, 'captured', `test-output-${step.name}.log`) : undefined;
     const relay = (chunk: Buffer, out: NodeJS.WriteStream) => {
       const text = chunk.toString();
+      if (capture !== undefined) appendFileSync(capture, text, { mode: 0o600 });
       for (const match of text.matchAll(/^ℹ pass (\d+)$/gm)) passed += Number(match[1]);
       for (const match of text.matchAll(/^ℹ fail (\d+)$/gm)) failed += Number(match[1]);
       out.write(text.replace(/^(?=.)/gm, `[${prefix}] `));
@@ -96,22 +105,51 @@ const integration: Step[] = [
   {
     name: 'integration',
     command: [node, 'test/testenv/with-testenv.ts', '--', ...nodeTest(integrationFiles, ['--test-concurrency=2'])],
+    captured: true,
   },
 ];
+// Each chaos and soak file starts a private estate; one at a time, so timings are not skewed.
+const chaos: Step[] = [
+  { name: 'chaos', command: nodeTest(testFiles('test/chaos'), ['--test-concurrency=1']), captured: true },
+];
+const argv = process.argv.slice(2).filter((arg) => arg !== '--');
+const minutesFlag = argv.indexOf('--minutes');
+const soakMinutes = minutesFlag === -1 ? process.env.MESHHUB_SOAK_MINUTES : argv[minutesFlag + 1];
+if (minutesFlag !== -1) argv.splice(minutesFlag, 2);
+const soak: Step[] = [
+  {
+    name: 'soak',
+    command: nodeTest(testFiles('test/soak'), ['--test-concurrency=1']),
+    env: soakMinutes === undefined ? {} : { MESHHUB_SOAK_MINUTES: soakMinutes },
+    captured: true,
+  },
+];
+// Where helpers capture logs, metrics, meshctl output and cluster dumps for the secret scan.
+const artifacts =
+  process.env.MESHHUB_TEST_ARTIFACTS !== undefined && process.env.MESHHUB_TEST_ARTIFACTS !== ''
+    ? process.env.MESHHUB_TEST_ARTIFACTS
+    : mkdtempSync(join(tmpdir(), 'mesh-hub-artifacts-'));
+process.env.MESHHUB_TEST_ARTIFACTS = artifacts;
+mkdirSync(join(artifacts, 'captured'), { recursive: true, mode: 0o700 });
+const secrets: Step[] = [{ name: 'secret-scan', command: [node, 'scripts/secret-scan.ts', artifacts] }];
 
 const tiers: Record<string, readonly Step[]> = {
   checks,
   unit,
   integration: integrationFiles.length > 0 ? integration : [],
+  chaos,
+  soak,
+  secrets,
 };
-const requested = process.argv.slice(2).filter((arg) => arg !== '--');
+const defaultTiers = ['checks', 'unit', 'integration', 'secrets'];
+const requested = argv;
 for (const name of requested) {
   if (!(name in tiers)) {
     console.error(`unknown tier ${name}; tiers: ${Object.keys(tiers).join(', ')}`);
     process.exit(2);
   }
 }
-const selected = requested.length > 0 ? requested : Object.keys(tiers);
+const selected = requested.length > 0 ? requested : defaultTiers;
 const wanted = (name: string) => selected.includes(name);
 
 const started = performance.now();
@@ -131,6 +169,9 @@ const lanes = await Promise.all([
   ])(),
   wanted('integration') && integrationFiles.length > 0 ? timed('integration', integration) : Promise.resolve([]),
 ]);
+// After the integration lane: chaos and soak want the CPU to themselves; the scan reads what all captured.
+for (const tier of ['chaos', 'soak', 'secrets'] as const)
+  if (wanted(tier)) lanes.push(await timed(tier, tiers[tier] ?? []));
 const results = lanes.flat();
 
 console.log('\nTier times:');

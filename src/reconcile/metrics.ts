@@ -1,5 +1,5 @@
 // The management plane's Prometheus metrics, on a registry of its own (no global state).
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ControllerMetrics {
   readonly registry: Registry;
@@ -14,6 +14,8 @@ export interface ControllerMetrics {
 
 export function createMetrics(): ControllerMetrics {
   const registry = new Registry();
+  // Process metrics (heap, RSS, event loop lag): what the soak test and operators watch for leaks.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     reconciles: new Counter({

@@ -36,6 +36,11 @@ export interface StartOptions {
   readonly stateDir?: string;
   readonly log?: (line: string) => void;
   readonly readyTimeoutMs?: number;
+  /**
+   * An audit policy (YAML): each API server then writes its audit log as JSON lines to
+   * `<logDir>/audit.log`. Off by default; tests that need a witness of who wrote what turn it on.
+   */
+  readonly auditPolicy?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -206,6 +211,16 @@ async function startCluster(
       '--profiling=false',
       '--v=1',
     ];
+    if (options.auditPolicy !== undefined) {
+      writeFileSync(file('audit-policy.yaml'), options.auditPolicy);
+      apiServerArgs.push(
+        `--audit-policy-file=${file('audit-policy.yaml')}`,
+        `--audit-log-path=${file('audit.log')}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
+        '--audit-log-maxsize=0',
+      );
+    }
     // Kept so that a test can stop this API server and start it again as it was.
     writeFileSync(file('kube-apiserver.args.json'), JSON.stringify({ args: apiServerArgs, server, token }));
     pids.push(startProcess(binary, apiServerArgs, file('kube-apiserver.log')));

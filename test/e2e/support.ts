@@ -5,6 +5,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runMeshctl } from '../../src/cli/main.ts';
+import { captureFile, captureText, recordKubeconfigFile } from '../support/artifacts.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -44,6 +45,8 @@ export async function startMeshhub(
   logFile: string,
 ): Promise<RunningProcess> {
   const port = await freePort();
+  // For the secret scan: the credentials it was given, and (below) its log and metrics.
+  for (const arg of args) if (arg.startsWith('--kubeconfig=')) recordKubeconfigFile(arg.slice('--kubeconfig='.length));
   const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(
     process.execPath,
@@ -53,12 +56,14 @@ export async function startMeshhub(
   closeSync(fd);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
+      captureFile(logFile, `${command}-${String(port)}.log`);
       resolve();
     }),
   );
   const base = `http://127.0.0.1:${String(port)}`;
   const metrics = async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
+    captureText(`${command}-${String(port)}-metrics.txt`, text, 'replace');
     const values = new Map<string, number>();
     for (const line of text.split('\n')) {
       if (line.startsWith('#') || line.trim() === '') continue;
@@ -156,5 +161,10 @@ export async function meshctl(args: readonly string[]): Promise<MeshctlRun> {
       stderr += text;
     },
   });
+  captureText('meshctl-output.log', `$ meshctl ${args.join(' ')}\n${stdout}${stderr}[exit ${String(code)}]\n`);
+  // A debug snapshot is written to a directory: it is output the scan must see too.
+  const output = args.indexOf('--output');
+  const target = output === -1 ? undefined : args[output + 1];
+  if (args.includes('debug') && target !== undefined) captureFile(target, 'debug-snapshot');
   return { code, stdout, stderr };
 }

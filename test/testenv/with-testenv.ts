@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { ensureIstioctl } from '../../src/testenv/build.ts';
 import { startTestEnv, stopTestEnv, type TestEnvState } from '../../src/testenv/launcher.ts';
+import { dumpClusters } from '../support/artifacts.ts';
 
 const separator = process.argv.indexOf('--');
 const command = separator === -1 ? [] : process.argv.slice(separator + 1);
@@ -73,6 +74,14 @@ const code = await new Promise<number>((resolveRun) => {
   child.on('close', (exitCode) => {
     resolveRun(exitCode ?? 1);
   });
+});
+// For the secret scan (when MESHHUB_TEST_ARTIFACTS is set): statuses, events and credentials of every cluster.
+await dumpClusters(
+  state.kubeconfigPath,
+  state.clusters.map((c) => c.name),
+  'testenv',
+).catch((error: unknown) => {
+  console.error(`testenv: could not dump the clusters for the secret scan: ${String(error)}`);
 });
 await stop();
 process.exit(code);
