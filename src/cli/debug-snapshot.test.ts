@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { OWNER_IDENTITY_LABEL, OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { EXAMPLES_DIR } from '../demo/estate.ts';
 import { render } from '../pipeline/render.ts';
@@ -75,6 +76,19 @@ describe('debug snapshot: cleaning objects', () => {
       },
       status: { replicas: 1 },
     });
+  });
+
+  it('drops the management plane identity label, which applying adds and rendering never does', () => {
+    const object = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: {
+        name: 'reviews',
+        namespace: 'bookinfo',
+        labels: { [OWNER_LABEL]: 'gloo-mesh', [OWNER_IDENTITY_LABEL]: 'a-uid' },
+      },
+    } as KubeObject;
+    assert.deepEqual(sanitizeObject(object)?.metadata.labels, { [OWNER_LABEL]: 'gloo-mesh' });
   });
 
   it('redacts every Secret value and leaves kubeconfig Secrets out entirely', () => {

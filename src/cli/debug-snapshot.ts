@@ -2,6 +2,7 @@
 // plane reads, in the `meshctl render` input layout) and the output tree (what it wrote, in the render
 // output layout), cleaned of server bookkeeping, with every Secret value redacted. Pure: no I/O.
 import type { KubeObject } from '../api/meta.ts';
+import { OWNER_IDENTITY_LABEL } from '../api/labels.ts';
 import { KUBECONFIG_SECRET_TYPE } from '../reconcile/registered-clusters.ts';
 import { layoutOutputTree } from '../snapshot/output.ts';
 
@@ -30,14 +31,19 @@ export function sanitizeObject(object: KubeObject): KubeObject | undefined {
     selfLink: _selfLink,
     creationTimestamp: _creationTimestamp,
     annotations,
+    labels,
     ownerReferences,
     ...metadata
   } = object.metadata as KubeObject['metadata'] & { managedFields?: unknown; selfLink?: unknown };
   const keptAnnotations = Object.entries(annotations ?? {}).filter(([key]) => key !== LAST_APPLIED_ANNOTATION);
+  // The management plane's identity is stamped when applying, never rendered: without it a replayed
+  // snapshot's outputs compare equal to `meshctl render` of its inputs.
+  const keptLabels = Object.entries(labels ?? {}).filter(([key]) => key !== OWNER_IDENTITY_LABEL);
   const cleaned: KubeObject = {
     ...object,
     metadata: {
       ...metadata,
+      ...(keptLabels.length === 0 ? {} : { labels: Object.fromEntries(keptLabels) }),
       ...(keptAnnotations.length === 0 ? {} : { annotations: Object.fromEntries(keptAnnotations) }),
       ...(ownerReferences === undefined
         ? {}
