@@ -44,7 +44,8 @@ export function parseKubeYaml(text: string, file: string): ParsedDocument[] {
   checkDocumentSizes(text, file);
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer({ uniqueKeys: true });
+  // logLevel error: the library's warnings (a mapping used as a key …) would go to the process's stderr.
+  const composer = new Composer({ uniqueKeys: true, logLevel: 'error' });
   const parsed: ParsedDocument[] = [];
   let index = 0;
   for (const doc of composer.compose(parser.parse(text), true, text.length)) {
