@@ -73,7 +73,7 @@ function keepReadable(objects: readonly KubeObject[]): KubeObject[] {
 
 describe('fuzz: the pure core on mutated inputs', () => {
   it('never throws, finishes each case within the bound, and names every rejection', () => {
-    const runs = 300;
+    const runs = 500;
     const timings = new Timings();
     fc.assert(
       fc.property(
@@ -101,7 +101,7 @@ describe('fuzz: the pure core on mutated inputs', () => {
   });
 
   it('a valid object’s output and status never change because an invalid policy sits beside it', () => {
-    const runs = 150;
+    const runs = 200;
     const timings = new Timings();
     const withPolicies = seeds.filter((seed) =>
       seed.snapshot.mgmt.some((input) => input.object.kind === 'TrafficPolicy' || input.object.kind === 'AccessPolicy'),
