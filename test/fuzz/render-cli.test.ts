@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { runMeshctl } from '../../src/cli/main.ts';
 import { InputError, parseKubeYaml } from '../../src/snapshot/yaml.ts';
-import { CASE_BOUND_MS, parameters, report, root, Timings, trace } from './support.ts';
+import { CASE_BOUND_MS, check, checkAsync, parameters, report, root, Timings, trace } from './support.ts';
 
 /** Every YAML file of the seed input trees: path relative to its tree, and text. */
 interface SeedTree {
@@ -190,7 +190,7 @@ describe('fuzz: meshctl render on mutated files', () => {
     const runs = 2000;
     const timings = new Timings();
     let refused = 0;
-    fc.assert(
+    check(
       fc.property(
         fc.nat({ max: allFiles.length - 1 }),
         fc.array(textEdit, { minLength: 1, maxLength: 4 }),
@@ -210,7 +210,7 @@ describe('fuzz: meshctl render on mutated files', () => {
           }
         },
       ),
-      parameters(runs),
+      runs,
     );
     report('YAML reader on edited seed files', runs, timings, `${String(refused)} refused with an InputError`);
   });
@@ -220,7 +220,7 @@ describe('fuzz: meshctl render on mutated files', () => {
     const timings = new Timings();
     let failed = 0;
     let count = 0;
-    await fc.assert(
+    await checkAsync(
       fc.asyncProperty(
         fc.nat({ max: trees.length - 1 }),
         fc.array(fc.tuple(fc.nat(), fc.array(textEdit, { minLength: 1, maxLength: 3 })), {
@@ -246,7 +246,7 @@ describe('fuzz: meshctl render on mutated files', () => {
           rmSync(dir, { recursive: true, force: true });
         },
       ),
-      parameters(runs),
+      runs,
     );
     report('meshctl render in-process on edited trees', runs, timings, `${String(failed)} exited 1 naming the file`);
   });

@@ -50,14 +50,15 @@ export function loadSeeds(): Seed[] {
 // ── Hostile values ────────────────────────────────────────────────────────────────────────────────
 
 /**
- * A large value built on demand, shown in a counterexample by its recipe (`'-' × 100000 + 'x'`)
- * instead of 100,000 characters. `mutate` unwraps it.
+ * A value built afresh for each use, shown in a counterexample by its recipe (`'-' × 100000 + 'x'`)
+ * instead of 100,000 characters. Fresh, because a case mutates the objects it inserts, and a value
+ * shared between cases would grow from one to the next.
  */
 export class Built {
-  readonly value: unknown;
+  readonly build: () => unknown;
   readonly recipe: string;
-  constructor(value: unknown, recipe: string) {
-    this.value = value;
+  constructor(build: () => unknown, recipe: string) {
+    this.build = build;
     this.recipe = recipe;
   }
   [fc.toStringMethod](): string {
@@ -65,13 +66,16 @@ export class Built {
   }
 }
 
+/** The value to insert into an object: built afresh, or a copy of a generated one. */
 export function unwrap(value: unknown): unknown {
-  return value instanceof Built ? value.value : value;
+  if (value instanceof Built) return value.build();
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
 function repeated(unit: string, times: number, suffix = '', prefix = ''): Built {
+  const text = `${prefix}${unit.repeat(times)}${suffix}`;
   return new Built(
-    `${prefix}${unit.repeat(times)}${suffix}`,
+    () => text,
     `${JSON.stringify(prefix)} + ${JSON.stringify(unit)} × ${String(times)} + ${JSON.stringify(suffix)}`,
   );
 }
@@ -160,12 +164,17 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
       .map(
         ([depth, asArray, leaf]) =>
           new Built(
-            nested(depth, leaf, asArray),
+            () => nested(depth, leaf, asArray),
             `${asArray ? '[' : '{a: '} × ${String(depth)} around ${JSON.stringify(leaf)}`,
           ),
       ),
   },
-  { weight: 1, arbitrary: fc.constant({ __proto__: { polluted: true }, constructor: 'x' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant(
+      new Built(() => ({ __proto__: { polluted: true }, constructor: 'x' }), '{__proto__: {polluted: true}}'),
+    ),
+  },
 );
 
 // ── Mutations ─────────────────────────────────────────────────────────────────────────────────────
@@ -256,12 +265,12 @@ export function mutate(object: KubeObject, mutations: readonly Mutation[]): Kube
         const target = parent[slot.key];
         if (isContainer(target) && !Array.isArray(target)) {
           Object.defineProperty(target, m.key, {
-            value: m.value,
+            value: unwrap(m.value),
             enumerable: true,
             writable: true,
             configurable: true,
           });
-        } else parent[slot.key] = { [m.key]: m.value };
+        } else parent[slot.key] = { [m.key]: unwrap(m.value) };
         break;
       }
       case 'explode': {
@@ -422,14 +431,42 @@ export function trace(...args: unknown[]): void {
   if (process.env.FUZZ_TRACE === '1') process.stderr.write(`case: ${fc.stringify(args).slice(0, 2_000)}\n`);
 }
 
-/** fast-check parameters shared by every property: fixed seed, and the counterexample printed in full. */
+/** A value as text for a report, cut short; a value too deep to print says so instead of overflowing. */
+function shown(value: unknown): string {
+  try {
+    const text = fc.stringify(value);
+    return text.length > 2_000 ? `${text.slice(0, 2_000)}… (${String(text.length)} characters)` : text;
+  } catch {
+    return '(too deep to print)';
+  }
+}
+
+/** fast-check parameters shared by every property: a fixed seed, stop at the first failure. */
 export function parameters(numRuns: number): fc.Parameters<unknown> {
-  return {
-    seed: SEED,
-    numRuns: Math.max(1, Math.round(numRuns * SCALE)),
-    endOnFailure: true,
-    verbose: fc.VerbosityLevel.Verbose,
-  };
+  return { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * SCALE)), endOnFailure: true };
+}
+
+/**
+ * Throws a failed run as one error naming the seed, the path that replays the case and the case,
+ * cut short: fast-check's own report prints every character of a 100,000-character string and
+ * overflows the stack on deep values.
+ */
+export function throwIfFailed<T>(details: fc.RunDetails<T>): void {
+  if (!details.failed) return;
+  const cause = details.errorInstance;
+  throw new Error(
+    `property failed after ${String(details.numRuns)} cases; replay with FUZZ_SEED=${String(details.seed)} (path "${details.counterexamplePath ?? ''}")\ncase: ${shown(details.counterexample)}\ncause: ${cause instanceof Error ? (cause.stack ?? cause.message).slice(0, 3_000) : shown(cause)}`,
+    { cause },
+  );
+}
+
+/** fc.assert with the short report of throwIfFailed. */
+export function check<T>(property: fc.IProperty<T>, numRuns: number): void {
+  throwIfFailed(fc.check(property, parameters(numRuns) as fc.Parameters<T>));
+}
+
+export async function checkAsync<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
+  throwIfFailed(await fc.check(property, parameters(numRuns) as fc.Parameters<T>));
 }
 
 export function report(name: string, numRuns: number, timings: Timings, extra = ''): void {
