@@ -185,7 +185,7 @@ export type Mutation =
   | { readonly op: 'delete'; readonly at: number }
   /** Add a key to a mapping on the path. */
   | { readonly op: 'add'; readonly at: number; readonly key: string; readonly value: unknown }
-  /** Replace a list (or any value) with 2,000 variants of its first item (10,000 ports: a test of its own). */
+  /** Replace a list (or any value) with 2,000 variants of its first item, 200 of a mapping (10,000 ports: a test of its own). */
   | { readonly op: 'explode'; readonly at: number }
   /** Copy one item of a list next to itself (duplicate port names, hosts, selectors …). */
   | { readonly op: 'repeat'; readonly at: number };
@@ -237,8 +237,10 @@ function slots(object: Container): Slot[] {
 function variant(value: unknown, i: number): unknown {
   if (typeof value === 'string') return `${value}-${String(i)}`;
   if (typeof value === 'number') return value + i;
-  if (!isContainer(value) || Array.isArray(value)) return value;
-  const copy: Record<string, unknown> = { ...value };
+  if (!isContainer(value)) return value;
+  // Deep copies: shared references would stand for trees far larger than any real input.
+  if (Array.isArray(value)) return structuredClone(value);
+  const copy = structuredClone(value);
   for (const key of ['name', 'port', 'targetPort', 'containerPort', 'host']) {
     if (key in copy) copy[key] = variant(copy[key], i);
   }
@@ -276,7 +278,9 @@ export function mutate(object: KubeObject, mutations: readonly Mutation[]): Kube
       case 'explode': {
         const current = parent[slot.key];
         const first: unknown = Array.isArray(current) ? (current as unknown[])[0] : current;
-        parent[slot.key] = Array.from({ length: 2_000 }, (_, i) => variant(first, i));
+        // Fewer copies of a mapping or list, so that two explodes nest to 40,000 items, not 4 million.
+        const length = isContainer(first) ? 200 : 2_000;
+        parent[slot.key] = Array.from({ length }, (_, i) => variant(first, i));
         break;
       }
       case 'repeat': {
