@@ -239,12 +239,21 @@ function variant(value: unknown, i: number): unknown {
   if (typeof value === 'number') return value + i;
   if (!isContainer(value)) return value;
   // Deep copies: shared references would stand for trees far larger than any real input.
-  if (Array.isArray(value)) return structuredClone(value);
-  const copy = structuredClone(value);
+  const copy = cloneOrShare(value);
+  if (Array.isArray(copy) || copy === value) return copy;
   for (const key of ['name', 'port', 'targetPort', 'containerPort', 'host']) {
     if (key in copy) copy[key] = variant(copy[key], i);
   }
   return copy;
+}
+
+/** A deep copy, or the value itself when it is too deep to copy (thousands of levels: the clone overflows the stack). */
+function cloneOrShare<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value;
+  }
 }
 
 /** A mutated deep copy; the original is untouched. */
@@ -284,7 +293,7 @@ export function mutate(object: KubeObject, mutations: readonly Mutation[]): Kube
         break;
       }
       case 'repeat': {
-        if (Array.isArray(slot.parent)) slot.parent.splice(Number(slot.key), 0, structuredClone(parent[slot.key]));
+        if (Array.isArray(slot.parent)) slot.parent.splice(Number(slot.key), 0, cloneOrShare(parent[slot.key]));
         break;
       }
     }
