@@ -99,7 +99,7 @@ const checks: Step[] = [
   { name: 'format', command: [bin('prettier'), '--check', '--log-level', 'warn', '.'] },
   { name: 'generated', command: [node, 'scripts/generate.ts', '--check'] },
 ];
-const unit: Step[] = [{ name: 'unit', command: nodeTest(testFiles('src', 'test/unit')) }];
+const unit: Step[] = [{ name: 'unit', command: nodeTest(testFiles('src', 'test/unit', 'test/fuzz')) }];
 const integrationFiles = testFiles('test/integration', 'test/e2e');
 const integration: Step[] = [
   {

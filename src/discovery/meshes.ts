@@ -89,7 +89,7 @@ function readIstioMeshConfig(
   }
   let mesh: unknown;
   try {
-    mesh = parseYaml(configMap.data.mesh);
+    mesh = parseYaml(configMap.data.mesh, { logLevel: 'error' });
   } catch {
     warnings.push({
       cluster: index.cluster,
@@ -231,7 +231,14 @@ export function detectMeshes(
       let clusterDomain = 'cluster.local';
       let trustDomain = 'cluster.local';
       if (values !== undefined) {
-        const parsed = parseYaml(values) as { clusterDomain?: unknown; identityTrustDomain?: unknown } | null;
+        // A malformed config is this mesh's problem, reported on it: it must not stop the whole render.
+        const parsed = readLinkerdValues(values, (reason) => {
+          warnings.push({
+            cluster: index.cluster,
+            object: `ConfigMap ${namespace}/linkerd-config`,
+            message: `data.values is not YAML (${reason}): assuming cluster domain and trust domain cluster.local`,
+          });
+        });
         if (typeof parsed?.clusterDomain === 'string') clusterDomain = parsed.clusterDomain;
         if (typeof parsed?.identityTrustDomain === 'string') trustDomain = parsed.identityTrustDomain;
       } else {
@@ -266,4 +273,17 @@ export function detectMeshes(
     }
   }
   return meshes.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+function readLinkerdValues(
+  values: string,
+  onError: (reason: string) => void,
+): { clusterDomain?: unknown; identityTrustDomain?: unknown } | undefined {
+  try {
+    const parsed: unknown = parseYaml(values, { logLevel: 'error' });
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch (error) {
+    onError(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+    return undefined;
+  }
 }

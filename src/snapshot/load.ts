@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { allKinds, findKind } from '../api/registry.ts';
 import type { InputObject, InputSnapshot } from './input.ts';
-import { InputError, parseKubeYaml } from './yaml.ts';
+import { InputError, parseKubeYaml, YAML_LIMITS } from './yaml.ts';
 
 export interface LoadOptions {
   readonly installNamespace: string;
@@ -56,6 +56,14 @@ function readObjects(root: string, dir: string): InputObject[] {
   const objects: InputObject[] = [];
   for (const file of yamlFiles(dir)) {
     const name = relative(root, file).split(sep).join('/');
+    const size = statSync(file).size;
+    if (size > YAML_LIMITS.maxFileBytes) {
+      throw new InputError(
+        name,
+        undefined,
+        `the file is ${(size / 2 ** 20).toFixed(0)} MiB; files over ${String(YAML_LIMITS.maxFileBytes / 2 ** 20)} MiB are not read (split it)`,
+      );
+    }
     for (const { document, object } of parseKubeYaml(readFileSync(file, 'utf8'), name)) {
       objects.push({ object, source: { file: name, document } });
     }

@@ -1,23 +1,135 @@
 // Writes an output tree to disk. Only OUT/mgmt and OUT/clusters are replaced; nothing else in OUT is touched.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { layoutOutputTree, type RenderOutput } from './output.ts';
 
-export function writeOutputTree(outDir: string, output: RenderOutput, inputDir?: string): string[] {
-  const out = resolve(outDir);
+/** The output folder cannot be used: names the path and the reason, never a stack. */
+export class OutputError extends Error {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super(`cannot write the output to ${path}: ${reason}`);
+    this.name = 'OutputError';
+    this.path = path;
+  }
+}
+
+/**
+ * Checks and creates the output folder before any work is done, so a bad --output fails at once.
+ * Refused: the input folder itself or a folder holding it (the old output is deleted before writing),
+ * and a folder inside the input's mgmt/ or clusters/ (the next render would read the output as input).
+ */
+export function prepareOutputFolder(outDir: string, inputDir?: string): void {
+  const out = canonicalPath(resolve(outDir));
   if (inputDir !== undefined) {
-    const input = resolve(inputDir);
-    if (out === input || input.startsWith(`${out}/`)) {
-      throw new Error(`refusing to write output into ${outDir}: it holds the input ${inputDir}`);
+    const input = canonicalPath(resolve(inputDir));
+    if (out === input || isInside(input, out)) {
+      throw new OutputError(outDir, `refusing to write output there: it holds the input ${inputDir}`);
+    }
+    for (const part of ['mgmt', 'clusters']) {
+      if (isInside(out, join(input, part)) || out === join(input, part)) {
+        throw new OutputError(
+          outDir,
+          `refusing to write output inside the input's ${part}/ folder: the next render would read it as input`,
+        );
+      }
     }
   }
-  rmSync(join(out, 'mgmt'), { recursive: true, force: true });
-  rmSync(join(out, 'clusters'), { recursive: true, force: true });
+  ensureFolder(resolve(outDir), outDir);
+}
+
+export function writeOutputTree(outDir: string, output: RenderOutput, inputDir?: string): string[] {
+  prepareOutputFolder(outDir, inputDir);
+  const out = resolve(outDir);
   const files = layoutOutputTree(output);
+  try {
+    rmSync(join(out, 'mgmt'), { recursive: true, force: true });
+    rmSync(join(out, 'clusters'), { recursive: true, force: true });
+  } catch (error) {
+    throw new OutputError(outDir, `cannot remove the previous output: ${describeFsError(error)}`);
+  }
   for (const [name, content] of files) {
     const path = join(out, name);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
+    ensureFolder(dirname(path), outDir);
+    try {
+      writeFileSync(path, content);
+    } catch (error) {
+      throw new OutputError(outDir, describeFsError(error));
+    }
   }
   return [...files.keys()];
+}
+
+/**
+ * Creates a folder and its missing parents one level at a time. Node's recursive mkdir loops forever
+ * where mkdir answers ENOENT under a parent that exists (a new folder under /proc), so it is not used.
+ */
+function ensureFolder(path: string, shown: string): void {
+  const kind = pathKind(path, shown);
+  if (kind === 'folder') return;
+  if (kind === 'other') {
+    throw new OutputError(
+      shown,
+      path === resolve(shown) ? 'it is a file, not a folder' : `${path} is a file, not a folder`,
+    );
+  }
+  const parent = dirname(path);
+  if (parent !== path) ensureFolder(parent, shown);
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    throw new OutputError(shown, describeFsError(error));
+  }
+}
+
+function pathKind(path: string, shown: string): 'folder' | 'other' | 'missing' {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'other';
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return 'missing';
+    throw new OutputError(shown, describeFsError(error));
+  }
+}
+
+/** The path with symlinks of its existing part resolved, so two spellings of one folder compare equal. */
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(canonicalPath(parent), basename(path));
+  }
+}
+
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith(sep);
+}
+
+const reasons: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENOENT: 'the folder cannot be created there',
+  EEXIST: 'it exists and is not a folder',
+  EISDIR: 'a folder is in the way of a file',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+};
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** `permission denied (EACCES, mkdir /x/y)`: the reason in words, then what failed where. */
+function describeFsError(error: unknown): string {
+  const code = errorCode(error);
+  const syscall = typeof error === 'object' && error !== null && 'syscall' in error ? String(error.syscall) : '';
+  const path = typeof error === 'object' && error !== null && 'path' in error ? String(error.path) : '';
+  if (code === undefined) return error instanceof Error ? error.message : String(error);
+  const reason = reasons[code] ?? code;
+  return `${reason} (${[code, [syscall, path].filter((s) => s !== '').join(' ')].filter((s) => s !== '').join(', ')})`;
 }

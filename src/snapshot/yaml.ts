@@ -1,6 +1,6 @@
 // Canonical YAML: reading multi-document streams (and `kind: List`) with errors that name the
 // file, document index and line; writing with sorted keys and no timestamps, so output is stable.
-import { isMap, isScalar, parseAllDocuments, stringify } from 'yaml';
+import { Composer, isMap, isScalar, LineCounter, Parser, stringify, type Document } from 'yaml';
 import { KubeObject } from '../api/meta.ts';
 
 export interface ParsedDocument {
@@ -20,28 +20,135 @@ export class InputError extends Error {
 }
 
 /**
+ * Bounds on what one YAML document may cost, so a hostile or broken file is refused with its name
+ * instead of taking minutes and gigabytes. The API server accepts no object over 3 MiB, so only a
+ * `kind: List` document comes near the size bound; a list that long can be split into documents.
+ */
+export const YAML_LIMITS = {
+  /** The parser needs about 100 times a document's size in memory. */
+  maxDocumentBytes: 8 * 2 ** 20,
+  /** A file is read into one string (V8 strings stop near 512 MiB); the files of a whole estate are far smaller. */
+  maxFileBytes: 256 * 2 ** 20,
+  /** Alias expansions per document (a "billion laughs" document expands each alias many times). */
+  maxAliasCount: 100,
+  /** Mappings and sequences inside the document's own; Kubernetes objects are a few dozen deep at most. */
+  maxDepth: 100,
+} as const;
+
+/**
  * Parses a YAML stream into Kubernetes objects. Empty documents are skipped; `kind: List` and
  * `kind: <X>List` are expanded into their items. Throws InputError naming the file, document and field.
+ * Documents are composed one at a time, so memory follows the largest document, not the whole file.
  */
 export function parseKubeYaml(text: string, file: string): ParsedDocument[] {
-  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  checkDocumentSizes(text, file);
+  const lineCounter = new LineCounter();
+  const parser = new Parser(lineCounter.addNewLine);
+  // logLevel error: the library's warnings (a mapping used as a key …) would go to the process's stderr.
+  const composer = new Composer({ uniqueKeys: true, logLevel: 'error' });
   const parsed: ParsedDocument[] = [];
-  documents.forEach((doc, index) => {
-    const [error] = doc.errors;
-    if (error !== undefined) {
-      const position = error.linePos?.[0];
-      const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
-      const detail = firstLine(error.message).replace(/ at line \d+, column \d+:?$/, '');
-      throw new InputError(file, index, `invalid YAML${where}: ${detail}`);
-    }
-    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
-    if (!isMap(doc.contents)) {
-      throw new InputError(file, index, 'a document must be a mapping (a Kubernetes object)');
-    }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    for (const object of expandList(value, file, index)) parsed.push({ document: index, object });
-  });
+  let index = 0;
+  for (const doc of composer.compose(parser.parse(text), true, text.length)) {
+    for (const { document, object } of readDocument(doc, file, index, lineCounter)) parsed.push({ document, object });
+    index += 1;
+  }
   return parsed;
+}
+
+function readDocument(doc: Document.Parsed, file: string, index: number, lineCounter: LineCounter): ParsedDocument[] {
+  const [error] = doc.errors;
+  if (error !== undefined) {
+    const position = lineCounter.linePos(error.pos[0]);
+    const where = ` at line ${String(position.line)}, column ${String(position.col)}`;
+    // The composer reports running out of stack as an error at the place it gave up.
+    const detail = /call stack/i.test(error.message) ? 'nested too deeply (refused)' : firstLine(error.message);
+    throw new InputError(file, index, `invalid YAML${where}: ${detail}`);
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return [];
+  if (!isMap(doc.contents)) {
+    throw new InputError(file, index, 'a document must be a mapping (a Kubernetes object)');
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+  } catch (cause) {
+    // The yaml library throws a ReferenceError past maxAliasCount, and deep nesting can exhaust the stack.
+    if (cause instanceof ReferenceError && /alias/i.test(cause.message)) {
+      throw new InputError(
+        file,
+        index,
+        `refused: its aliases expand more than ${String(YAML_LIMITS.maxAliasCount)} times (an alias bomb?)`,
+      );
+    }
+    if (cause instanceof RangeError) throw new InputError(file, index, `refused: nested too deeply (${cause.message})`);
+    throw cause;
+  }
+  checkDepth(value, file, index);
+  return expandList(value, file, index).map((object) => ({ document: index, object }));
+}
+
+/**
+ * Refuses a document over the size bound before parsing it. A line that starts with `---` or `...`
+ * always begins or ends a document in YAML (no scalar may hold one), so the split is exact.
+ */
+function checkDocumentSizes(text: string, file: string): void {
+  if (text.length <= YAML_LIMITS.maxDocumentBytes) return;
+  const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  const check = (end: number) => {
+    if (end - start <= YAML_LIMITS.maxDocumentBytes) return;
+    const line = lineOf(text, start);
+    throw new InputError(
+      file,
+      undefined,
+      `the document starting at line ${String(line)} is ${mebibytes(end - start)} MiB; a document may hold at most ${mebibytes(YAML_LIMITS.maxDocumentBytes)} MiB (the API server takes no object over 3 MiB: split a long List into one document per object)`,
+    );
+  };
+  for (const match of text.matchAll(marker)) {
+    check(match.index);
+    start = match.index;
+  }
+  check(text.length);
+}
+
+/** Refuses nesting deeper than the bound, naming the field where it goes too deep. */
+function checkDepth(value: unknown, file: string, index: number): void {
+  const path = pathTooDeep(value, 0);
+  if (path === undefined) return;
+  const shown = `${path.slice(0, 6).join('.')}…`.replaceAll('.[', '[');
+  throw new InputError(
+    file,
+    index,
+    `field ${shown}: nested more than ${String(YAML_LIMITS.maxDepth)} levels deep (refused)`,
+  );
+}
+
+/** The path to the first value nested deeper than the bound; the recursion stops at the bound. */
+function pathTooDeep(value: unknown, depth: number): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth > YAML_LIMITS.maxDepth) return [];
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const path = pathTooDeep(value[i], depth + 1);
+      if (path !== undefined) return [`[${String(i)}]`, ...path];
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const path = pathTooDeep(item, depth + 1);
+    if (path !== undefined) return [key, ...path];
+  }
+  return undefined;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
+  return line;
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
 }
 
 function expandList(value: unknown, file: string, index: number): KubeObject[] {

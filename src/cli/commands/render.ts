@@ -4,7 +4,7 @@ import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import { render } from '../../pipeline/render.ts';
 import { loadInputTree } from '../../snapshot/load.ts';
 import { layoutOutputStream } from '../../snapshot/output.ts';
-import { writeOutputTree } from '../../snapshot/write.ts';
+import { OutputError, prepareOutputFolder, writeOutputTree } from '../../snapshot/write.ts';
 import type { CommandIO } from '../context.ts';
 import { CommandError } from '../context.ts';
 
@@ -31,6 +31,8 @@ export function registerRender(program: Command, io: CommandIO): void {
     .option('--namespace <ns>', 'install namespace of Mesh Hub on the management cluster', DEFAULT_INSTALL_NAMESPACE)
     .addHelpText('after', layoutHelp)
     .action((options: { input: string; output?: string; namespace: string }) => {
+      // A folder that cannot be written fails before the input is read and rendered, not after.
+      if (options.output !== undefined) checkOutput(options.output, options.input);
       const snapshot = loadInputTree(resolve(options.input), { installNamespace: options.namespace });
       const output = render(snapshot);
       for (const warning of output.warnings) {
@@ -43,11 +45,22 @@ export function registerRender(program: Command, io: CommandIO): void {
         io.stdout(layoutOutputStream(output));
         return;
       }
+      let files: string[];
       try {
-        const files = writeOutputTree(options.output, output, options.input);
-        io.stderr(`wrote ${files.length} files to ${options.output}\n`);
+        files = writeOutputTree(options.output, output, options.input);
       } catch (error) {
-        throw new CommandError(error instanceof Error ? error.message : String(error));
+        if (error instanceof OutputError) throw new CommandError(error.message);
+        throw error;
       }
+      io.stderr(`wrote ${files.length} files to ${options.output}\n`);
     });
+}
+
+function checkOutput(output: string, input: string): void {
+  try {
+    prepareOutputFolder(output, input);
+  } catch (error) {
+    if (error instanceof OutputError) throw new CommandError(error.message);
+    throw error;
+  }
 }

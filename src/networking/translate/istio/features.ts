@@ -115,7 +115,9 @@ function resolvePort(
       : { error: `${path}.port: Service ${name} has no port ${String(explicit)}` };
   }
   if (targetPorts.length <= 1) return { port: targetPorts[0] };
-  if (portsOf(context.destination).every((p) => targetPorts.includes(p))) return { port: 'route' };
+  // A Set: a Service may list thousands of ports, and includes() in every() grew with their square.
+  const offered = new Set(targetPorts);
+  if (portsOf(context.destination).every((p) => offered.has(p))) return { port: 'route' };
   return { error: `${path}.port: Service ${name} has several ports (${targetPorts.join(', ')}); say which one` };
 }
 

@@ -8,14 +8,23 @@ export function subsetName(labels: Readonly<Record<string, string>>): string {
     .map(([k, v]) => `${k}-${v}`)
     .sort()
     .join('-');
-  const sanitized = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/^-+|-+$/g, '');
+  const sanitized = trimDashes(raw.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
   if (sanitized.length <= 63) return sanitized === '' ? 'subset' : sanitized;
   // Over 63 characters: keep a readable head and make it unique with a hash of the full name.
   const hash = createHash('sha256').update(raw).digest('hex').slice(0, 10);
-  return `${sanitized.slice(0, 52).replace(/-+$/, '')}-${hash}`;
+  return `${trimDashes(sanitized.slice(0, 52))}-${hash}`;
+}
+
+/**
+ * Without leading and trailing dashes. A loop, not `/-+$/`: that regex backtracks over every run of
+ * dashes in the string, so a label value of 100,000 dashes took minutes.
+ */
+function trimDashes(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '-') start++;
+  while (end > start && text[end - 1] === '-') end--;
+  return text.slice(start, end);
 }
 
 /** One subset per distinct label set, sorted by name. */
