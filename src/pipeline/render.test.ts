@@ -23,14 +23,21 @@ function keys(objects: readonly KubeObject[] | undefined): string[] {
 }
 
 /** A Linkerd control plane whose linkerd-config values are not YAML: discovery throws on it today. */
-function malformedLinkerd(): InputObject[] {
-  const objects: KubeObject[] = [
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'linkerd-config', namespace: 'linkerd' },
-      data: { values: 'clusterDomain: [unclosed\n  : : :' },
+/**
+ * A Linkerd control plane whose config map throws when discovery reads it: a stand-in for any bug
+ * in discovery on one object (malformed input itself is reported as a warning, see discovery's tests).
+ */
+function throwingLinkerd(): InputObject[] {
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'linkerd-config', namespace: 'linkerd' },
+    get data(): Record<string, string> {
+      throw new Error('a bug in discovery');
     },
+  };
+  const objects: KubeObject[] = [
+    configMap as KubeObject,
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -56,10 +63,10 @@ describe('render: error isolation and unknown clusters', () => {
         object.metadata.labels?.['cluster.discovery.mesh.gloo.solo.io'] === cluster,
     );
 
-  it('a malformed linkerd-config on one cluster is reported on that cluster; everything renders as before', () => {
+  it('a cluster whose discovery throws is reported on that cluster; everything renders as before', () => {
     const snapshot = load();
     const clusters = new Map(snapshot.clusters);
-    clusters.set('cluster-2', [...(clusters.get('cluster-2') ?? []), ...malformedLinkerd()]);
+    clusters.set('cluster-2', [...(clusters.get('cluster-2') ?? []), ...throwingLinkerd()]);
     const broken = { ...snapshot, clusters };
     assert.throws(() => discover(broken), 'plain discovery throws on this input');
     const result = render(broken, { lastDiscovered });
