@@ -37,7 +37,7 @@ function throwingLinkerd(): InputObject[] {
     },
   };
   const objects: KubeObject[] = [
-    configMap as KubeObject,
+    configMap,
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
