@@ -137,6 +137,8 @@ describe('one malformed CertificateRequest fails only itself', () => {
     );
     assert.match(requestShapeProblem(request({}, { signingRootCa: 7 })) ?? '', /^status\.signingRootCa:/);
     assert.equal(requestShapeProblem(request({}, 'x')), 'status: not an object');
+    // A field this version does not know (a newer agent's) is no reason to refuse the request.
+    assert.equal(requestShapeProblem(request({ certificateSigningRequest: 'QUJD', keyAlgorithm: 'x' })), undefined);
   });
 
   it('signs the good request of a cluster and FAILs each bad one with the field named', async () => {

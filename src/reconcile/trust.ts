@@ -4,6 +4,7 @@
 // What to issue and when to sign are the pure decisions of src/certs; this module does the I/O.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { KubeObject } from '../api/meta.ts';
 import { OWNER_LABEL } from '../api/labels.ts';
 import { SECRET_KEYS, SECRET_TYPES } from '../certs/cert-defaults.ts';
@@ -359,25 +360,37 @@ export function signingRefusal(
  * field of spec or status that is not of its type, named. Undefined when it is well-formed.
  */
 export function requestShapeProblem(object: KubeObject): string | undefined {
+  // Once per object the cache hands out (it keeps the object until it changes): every pass of every
+  // cluster looks at every request.
+  if (checkedRequests.has(object)) return checkedRequests.get(object);
+  const problem = shapeProblem(object);
+  checkedRequests.set(object, problem);
+  return problem;
+}
+
+const checkedRequests = new WeakMap<KubeObject, string | undefined>();
+// Fields this version does not know are not its concern (a newer agent's): only known ones are checked.
+const requestSpecFields = z.object(CertificateRequestSpec.shape);
+const requestStatusFields = z.object(CertificateRequestStatusSchema.shape);
+
+function shapeProblem(object: KubeObject): string | undefined {
   const { spec, status } = object as { spec?: unknown; status?: unknown };
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return 'spec: not an object';
-  const parsedSpec = CertificateRequestSpec.safeParse(spec);
+  const parsedSpec = requestSpecFields.safeParse(spec);
   if (!parsedSpec.success) return fieldProblem('spec', parsedSpec.error.issues[0]);
   if (status === undefined) return undefined;
   if (typeof status !== 'object' || status === null || Array.isArray(status)) return 'status: not an object';
-  const parsedStatus = CertificateRequestStatusSchema.safeParse(status);
+  const parsedStatus = requestStatusFields.safeParse(status);
   return parsedStatus.success ? undefined : fieldProblem('status', parsedStatus.error.issues[0]);
 }
 
+/** `spec.certificateSigningRequest: must be base64`: the field and zod's message (never the value). */
 function fieldProblem(
   root: string,
-  issue: { readonly path: readonly PropertyKey[]; readonly message: string; readonly code: string } | undefined,
+  issue: { readonly path: readonly PropertyKey[]; readonly message: string } | undefined,
 ): string {
   if (issue === undefined) return `${root}: invalid`;
-  // Unknown keys: zod names them in the issue itself (path is the object); never echo values.
-  const keys = 'keys' in issue && Array.isArray(issue.keys) ? `.${String(issue.keys[0])}` : '';
-  const path = [root, ...issue.path.map(String)].join('.') + keys;
-  return issue.code === 'unrecognized_keys' ? `${path}: unknown field` : `${path}: ${issue.message}`;
+  return `${[root, ...issue.path.map(String)].join('.')}: ${issue.message}`;
 }
 
 export interface IssuerResult {
