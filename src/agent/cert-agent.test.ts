@@ -221,6 +221,26 @@ describe('cert agent loop', () => {
     assert.equal(cluster.writesOf(SECRET, privateKeySecretName('mesh')), 0);
   });
 
+  it('retries a pass that throws with growing back-off (the loop helper), then carries on', async (t) => {
+    const { cluster, cache, agent, until, state } = startAgent(t);
+    cluster.put(issuedCertificate('mesh', 'team-b'));
+    const attempts: number[] = [];
+    const objectsOf = cache.objectsOf.bind(cache);
+    cache.objectsOf = (type) => {
+      if (type === ISSUED_CERTIFICATE && attempts.length < 4) {
+        attempts.push(performance.now());
+        throw new Error('a bug in a pass');
+      }
+      return objectsOf(type);
+    };
+    agent.start();
+    await until('FAILED', () => state('mesh').state === 'FAILED');
+    assert.equal(attempts.length, 4);
+    // recheckMs 20: retries after 10–20, 20–40, 40–80 ms; a fixed 20 ms retry would be under 40 here.
+    const last = (attempts[3] ?? 0) - (attempts[2] ?? 0);
+    assert.ok(last >= 38, `third retry after ${String(last)} ms`);
+  });
+
   it('watches Secrets only in its namespace and its mesh namespaces', () => {
     const secrets = agentWatches('gloo-mesh', ['istio-system', 'istio-canary']).filter((w) => w.type === SECRET);
     assert.deepEqual(

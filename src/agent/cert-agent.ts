@@ -5,8 +5,9 @@
 //
 // The decisions are src/certs/phases.ts's agentStep; this module observes (a list+watch cache of
 // the agent namespace and of the agent's Secrets), performs the one action a step returns, and
-// writes the status it returns. Like the controller: any change marks the world dirty, and one
-// debounced, single-flight pass follows. Waits nothing reports (pods getting ready, istiod copying
+// writes the status it returns. Like the controller (and with its loop helper, src/reconcile/
+// loop.ts): any change marks the world dirty, and one debounced, single-flight pass follows; a
+// thrown pass is retried with back-off. Waits nothing reports (pods getting ready, istiod copying
 // a root, a retry after a failure) are looked at again by timer; nothing ever blocks the loop.
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -63,6 +64,7 @@ import {
   type PodBounceDirective,
 } from './pod-bounce.ts';
 import { groupKind, ReadYourWrites, writtenObject, type WrittenObject } from './read-your-writes.ts';
+import { ReconcileLoop } from '../reconcile/loop.ts';
 
 /** What of the API client the agent uses (a KubeClient; narrower so tests can stand in for it). */
 export type AgentClient = BounceClient & Pick<KubeClient, 'server'>;
@@ -103,6 +105,8 @@ const DEFAULT_RECHECK_MS = 2000;
 const RESYNC_MS = 60_000;
 const FIRST_RETRY_MS = 2000;
 const MAX_RETRY_MS = 5 * 60_000;
+/** On stop, a running pass may finish its step this long; after that it writes nothing more. */
+const STOP_GRACE_MS = 10_000;
 
 /** The private key of an IssuedCertificate's intermediate CA, in the agent namespace. */
 export function privateKeySecretName(issuedCertificate: string): string {
@@ -298,18 +302,15 @@ export class CertAgent {
   readonly #log: Logger;
   readonly #cache: AgentCache;
   readonly #writes: ReadYourWrites;
-  readonly #debounceMs: number;
+  readonly #loop: ReconcileLoop;
   readonly #recheckMs: number;
   readonly #now: () => number;
   readonly #failures = new Map<string, Failure>();
   /** IssuedCertificates of the last pass, with their cacerts Secret (to say what stays when one goes). */
   #known = new Map<string, string>();
   readonly #invalid = new Set<string>();
-  #dirty = false;
-  #timer: NodeJS.Timeout | undefined;
   #wake: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
   #resync: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
   #stopped = false;
   readonly #listeners = new Set<() => void>();
 
@@ -318,8 +319,26 @@ export class CertAgent {
     this.#namespace = options.namespace;
     this.#meshNamespaces = options.meshNamespaces ?? DEFAULT_AGENT_MESH_NAMESPACES;
     this.#log = options.logger;
-    this.#debounceMs = options.debounceMs ?? 50;
     this.#recheckMs = options.recheckMs ?? DEFAULT_RECHECK_MS;
+    this.#loop = new ReconcileLoop({
+      debounceMs: options.debounceMs ?? 50,
+      run: async (signal) => {
+        try {
+          const ok = await this.#pass(signal);
+          this.metrics.passes.inc({ result: ok ? 'ok' : 'error' });
+        } finally {
+          for (const listener of this.#listeners) listener();
+        }
+      },
+      // Before every watch has listed, a missing object means nothing: the first listing marks dirty again.
+      canRun: () => this.#cache.health().synced,
+      initialBackoffMs: this.#recheckMs,
+      maxBackoffMs: MAX_RETRY_MS,
+      onError: (error, retryInMs) => {
+        this.metrics.passes.inc({ result: 'error' });
+        this.#log.error({ error: safeErrorText(error), retryInMs }, 'cert agent pass failed');
+      },
+    });
     this.#now = options.now ?? Date.now;
     this.#writes = new ReadYourWrites(options.catchUpTimeoutMs);
     this.#cache = options.cache(agentWatches(options.namespace, this.#meshNamespaces), () => {
@@ -341,11 +360,10 @@ export class CertAgent {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#wake !== undefined) clearTimeout(this.#wake.timer);
     if (this.#resync !== undefined) clearInterval(this.#resync);
+    await this.#loop.stop(STOP_GRACE_MS);
     this.#cache.stop();
-    await this.#running;
   }
 
   /** Ready once every watch has listed. */
@@ -359,37 +377,9 @@ export class CertAgent {
     return () => this.#listeners.delete(listener);
   }
 
-  #markDirty(delayMs = this.#debounceMs): void {
+  #markDirty(delayMs?: number): void {
     if (this.#stopped) return;
-    this.#dirty = true;
-    if (this.#timer !== undefined || this.#running !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#runLoop();
-    }, delayMs);
-  }
-
-  #runLoop(): void {
-    if (this.#running !== undefined || this.#stopped || !this.#dirty) return;
-    // Before every watch has listed, a missing object means nothing: the first listing marks dirty again.
-    if (!this.#cache.health().synced) return;
-    this.#dirty = false;
-    this.#running = this.#pass()
-      .then(
-        (ok) => {
-          this.metrics.passes.inc({ result: ok ? 'ok' : 'error' });
-        },
-        (error: unknown) => {
-          this.metrics.passes.inc({ result: 'error' });
-          this.#log.error({ error: safeErrorText(error) }, 'cert agent pass failed');
-          this.#wakeAt(this.#now() + this.#recheckMs);
-        },
-      )
-      .finally(() => {
-        this.#running = undefined;
-        for (const listener of this.#listeners) listener();
-        if (this.#dirty) this.#markDirty();
-      });
+    this.#loop.markDirty(delayMs);
   }
 
   /** Looks again at `at` (the earliest of every wait asked for). */
@@ -409,7 +399,7 @@ export class CertAgent {
   }
 
   /** One pass over every IssuedCertificate; false when a step failed and is to be retried. */
-  async #pass(): Promise<boolean> {
+  async #pass(signal: AbortSignal): Promise<boolean> {
     const view = new View(this.#cache);
     const issued: IssuedCertificate[] = [];
     for (const object of this.#cache.objectsOf(ISSUED_CERTIFICATE)) {
@@ -431,6 +421,8 @@ export class CertAgent {
     const known = new Map<string, string>();
     let ok = true;
     for (const issuedCertificate of issued) {
+      // Abandoned (the agent is stopping): nothing more is written.
+      if (signal.aborted) return ok;
       const namespace = issuedCertificate.metadata.namespace ?? this.#namespace;
       const key = `${namespace}/${issuedCertificate.metadata.name}`;
       let state = issuedCertificate.status?.state ?? 'PENDING';

@@ -130,6 +130,15 @@ export interface SignOptions {
   readonly now?: Date;
 }
 
+/** Whether a CSR (PEM) is signed by the key it carries; false when it does not parse either. */
+export async function csrSignatureValid(csrPem: string): Promise<boolean> {
+  try {
+    return await new x509.Pkcs10CertificateRequest(csrPem).verify();
+  } catch {
+    return false;
+  }
+}
+
 /** The issuer's signature on an intermediate CA request. The CSR's own signature is checked first. */
 export async function signIntermediate(options: SignOptions): Promise<string> {
   const now = options.now ?? new Date();

@@ -50,6 +50,17 @@ export type RootCertificateAuthority =
   | { readonly source: 'generated'; readonly secret: SecretRef; readonly options: ResolvedCertOptions }
   | { readonly source: 'secret'; readonly secret: SecretRef };
 
+/**
+ * A root Secret that exists but cannot be used (its root-cert.pem does not parse, its key.pem does
+ * not match): why, naming the Secret and the key, never their content.
+ */
+export interface UnusableRoot {
+  readonly unusable: string;
+}
+
+/** What the caller read of one root Secret: its root-cert.pem, or why it cannot be used. */
+export type RootCertificateEntry = string | UnusableRoot;
+
 export interface TrustInput {
   readonly installNamespace: string;
   readonly virtualMesh: VirtualMesh;
@@ -63,9 +74,10 @@ export interface TrustInput {
    * The root certificates the caller can read (`namespace/name` of the Secret → its root-cert.pem).
    * Undefined: unknown (`meshctl render`), the IssuedCertificates are written from the spec alone.
    * A map: authoritative; a root missing from it holds the IssuedCertificates back, and a root's
-   * content goes into the inputs hash, so a new root re-issues every intermediate.
+   * content goes into the inputs hash, so a new root re-issues every intermediate. An unusable root
+   * holds them back too, with its reason as the error of every member of the VirtualMeshes naming it.
    */
-  readonly rootCertificates?: ReadonlyMap<string, string>;
+  readonly rootCertificates?: ReadonlyMap<string, RootCertificateEntry>;
 }
 
 export interface MeshTrust {
@@ -258,15 +270,20 @@ export function desiredIssuedCertificates(input: TrustInput): DesiredTrust {
       meshes: input.members.map((mesh) => ({ mesh, cluster: cluster(mesh), objects: [], errors, warnings: [] })),
     };
   }
-  const rootCertificate = input.rootCertificates?.get(secretKey(root.secret));
+  const entry = input.rootCertificates?.get(secretKey(root.secret));
+  const rootCertificate = typeof entry === 'string' ? entry : undefined;
   const missingRoot =
-    input.rootCertificates !== undefined && rootCertificate === undefined
-      ? root.source === 'generated'
-        ? { warning: `waiting for the generated root CA (Secret ${secretKey(root.secret)} on the management cluster)` }
-        : {
-            error: `spec.mtlsConfig.shared.rootCertificateAuthority.secret: Secret ${secretKey(root.secret)} not found on the management cluster`,
-          }
-      : undefined;
+    entry !== undefined && typeof entry !== 'string'
+      ? { error: `spec.mtlsConfig.shared.rootCertificateAuthority: ${entry.unusable}` }
+      : input.rootCertificates !== undefined && rootCertificate === undefined
+        ? root.source === 'generated'
+          ? {
+              warning: `waiting for the generated root CA (Secret ${secretKey(root.secret)} on the management cluster)`,
+            }
+          : {
+              error: `spec.mtlsConfig.shared.rootCertificateAuthority.secret: Secret ${secretKey(root.secret)} not found on the management cluster`,
+            }
+        : undefined;
   const options = resolveCertOptions(mtls.shared.intermediateCertOptions, DEFAULT_INTERMEDIATE_ORG);
   const bounce = mtls.autoRestartPods === true;
   const byMesh = bounce ? workloadsByMesh(input.workloads) : new Map<string, Workload[]>();

@@ -11,6 +11,7 @@ import type { accessPolicyKind } from '../api/networking/v1/access-policy.ts';
 import type { trafficPolicyKind } from '../api/networking/v1/traffic-policy.ts';
 import type { virtualMeshKind } from '../api/networking/v1/virtual-mesh.ts';
 import type { settingsKind } from '../api/settings/v1/settings.ts';
+import type { RootCertificateEntry } from '../certs/issued-certificates.ts';
 
 export type Mesh = Resource<typeof meshKind>;
 export type Workload = Resource<typeof workloadKind>;
@@ -48,7 +49,7 @@ export interface NetworkingInput {
    * Root CA certificates the caller can read, by Secret (`namespace/name` → root-cert.pem). Absent
    * in `meshctl render`; a controller passes them so a new root re-issues the intermediates.
    */
-  readonly rootCertificates?: ReadonlyMap<string, string>;
+  readonly rootCertificates?: ReadonlyMap<string, RootCertificateEntry>;
 }
 
 export interface ExistingVirtualService {

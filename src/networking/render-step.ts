@@ -11,6 +11,7 @@ import { virtualMeshKind } from '../api/networking/v1/virtual-mesh.ts';
 import { settingsKind } from '../api/settings/v1/settings.ts';
 import { OWNER_LABEL } from '../api/labels.ts';
 import type { InputObject } from '../snapshot/input.ts';
+import type { RootCertificateEntry } from '../certs/issued-certificates.ts';
 import type {
   AccessPolicy,
   ExistingVirtualService,
@@ -80,7 +81,7 @@ export function renderNetworking(
     readonly workloads: readonly Workload[];
     readonly destinations: readonly Destination[];
   },
-  rootCertificates?: ReadonlyMap<string, string>,
+  rootCertificates?: ReadonlyMap<string, RootCertificateEntry>,
 ): NetworkingRender {
   // The status an object was read with only orders contested fields (policy-order.ts).
   const trafficEntries = management.filter((o) => isKind(o.object, trafficPolicyKind));

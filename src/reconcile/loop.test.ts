@@ -56,6 +56,27 @@ describe('ReconcileLoop', () => {
     await loop.stop();
   });
 
+  it('runs at once for a change marked with no delay (a wait that ended), still one pass at a time', async () => {
+    let passes = 0;
+    const loop = new ReconcileLoop({
+      debounceMs: 10_000,
+      run: () => {
+        passes++;
+        return Promise.resolve();
+      },
+    });
+    loop.markDirty(0);
+    loop.markDirty(0);
+    await until('the pass', () => passes === 1, 500);
+    await sleep(30);
+    assert.equal(passes, 1);
+    // A debounced change is not hurried by the immediate one before it.
+    loop.markDirty();
+    await sleep(30);
+    assert.equal(passes, 1);
+    await loop.stop();
+  });
+
   it('runs one pass at a time and one more pass for changes during a pass', async () => {
     let running = 0;
     let maxRunning = 0;

@@ -60,11 +60,14 @@ export class ReconcileLoop {
     this.#options = options;
   }
 
-  /** Something changed: a pass follows (after the debounce, or after the current pass / back-off). */
-  markDirty(): void {
+  /**
+   * Something changed: a pass follows (after the debounce, or after the current pass / back-off).
+   * `delayMs` replaces the debounce (0: a wait that ended, nothing to gather) for this change.
+   */
+  markDirty(delayMs = this.#options.debounceMs): void {
     if (this.#stopped) return;
     this.#dirty = true;
-    this.#schedule(this.#options.debounceMs);
+    this.#schedule(delayMs);
   }
 
   /** Marks dirty after `ms` (a retry of a partly failed pass, a wait nothing else reports). */

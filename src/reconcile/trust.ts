@@ -4,10 +4,22 @@
 // What to issue and when to sign are the pure decisions of src/certs; this module does the I/O.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { KubeObject } from '../api/meta.ts';
 import { OWNER_LABEL } from '../api/labels.ts';
 import { SECRET_KEYS, SECRET_TYPES } from '../certs/cert-defaults.ts';
-import { certificateValidity, csrPublicKey, generateRootCa, signIntermediate } from '../certs/crypto.ts';
+import {
+  certificateMatchesKey,
+  certificateValidity,
+  csrPublicKey,
+  generateRootCa,
+  csrSignatureValid,
+  signIntermediate,
+} from '../certs/crypto.ts';
+import {
+  CertificateRequestSpec,
+  CertificateRequestStatus as CertificateRequestStatusSchema,
+} from '../api/certificates/v1/certificate-request.ts';
 import {
   allowedRootNamespaces,
   rootSigningProblem,
@@ -20,6 +32,8 @@ import {
   rootCertificateAuthority,
   secretKey,
   type RootCertificateAuthority,
+  type RootCertificateEntry,
+  type UnusableRoot,
   type SecretRef,
 } from '../certs/issued-certificates.ts';
 import {
@@ -30,6 +44,7 @@ import {
   rotationDue,
   signedRequestStatus,
   type CertificateRequest,
+  type CertificateRequestStatus,
   type IssuedCertificate,
 } from '../certs/phases.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../install/manifests.ts';
@@ -69,6 +84,31 @@ function rootOf(secret: SecretObject): RootCa | undefined {
     privateKeyPem: decoded(secret, SECRET_KEYS.rootKey),
     previousCertificatePem: decoded(secret, SECRET_KEYS.previousRootCert),
   };
+}
+
+/** Checked once per Secret object the watch hands out (the cache keeps the object until it changes). */
+const checkedRoots = new WeakMap<SecretObject, RootCa | UnusableRoot | undefined>();
+
+/**
+ * The root a Secret holds, or why it cannot be used: its root-cert.pem does not parse, or its
+ * key.pem is not that certificate's private key. The reason names the Secret and the key only.
+ */
+export function checkedRootOf(secret: SecretObject): RootCa | UnusableRoot | undefined {
+  if (checkedRoots.has(secret)) return checkedRoots.get(secret);
+  const root = rootOf(secret);
+  const name = `Secret ${secret.metadata.namespace ?? ''}/${secret.metadata.name}`;
+  let result: RootCa | UnusableRoot | undefined = root;
+  if (root !== undefined && validityOf(root.certificatePem) === undefined) {
+    result = { unusable: `${name}: ${SECRET_KEYS.rootCert} is not a PEM certificate` };
+  } else if (root?.privateKeyPem !== undefined && !certificateMatchesKey(root.certificatePem, root.privateKeyPem)) {
+    result = { unusable: `${name}: ${SECRET_KEYS.rootKey} is not the PEM private key of its ${SECRET_KEYS.rootCert}` };
+  }
+  checkedRoots.set(secret, result);
+  return result;
+}
+
+function isUnusable(root: RootCa | UnusableRoot | undefined): root is UnusableRoot {
+  return root !== undefined && 'unusable' in root;
 }
 
 /** What of a certificate the signing decisions need; undefined when it cannot be parsed. */
@@ -188,18 +228,21 @@ export class RootCertificates {
     return pending.secret;
   }
 
-  /** The root a Secret (`namespace/name`) holds, if it is watched and holds one. */
-  root(key: string): RootCa | undefined {
+  /** The root a Secret (`namespace/name`) holds, if it is watched and holds one, or why it is unusable. */
+  root(key: string): RootCa | UnusableRoot | undefined {
     const secret = this.#secret(key);
-    return secret === undefined ? undefined : rootOf(secret);
+    return secret === undefined ? undefined : checkedRootOf(secret);
   }
 
-  /** Root certificates by Secret, for the render (a root missing here holds its IssuedCertificates back). */
-  certificates(): Map<string, string> {
-    const found = new Map<string, string>();
+  /**
+   * Root certificates by Secret, for the render: a root missing here holds its IssuedCertificates
+   * back; an unusable one too, and its reason fails the VirtualMeshes that name it (only those).
+   */
+  certificates(): Map<string, RootCertificateEntry> {
+    const found = new Map<string, RootCertificateEntry>();
     for (const key of this.#watches.keys()) {
       const root = this.root(key);
-      if (root !== undefined) found.set(key, root.certificatePem);
+      if (root !== undefined) found.set(key, isUnusable(root) ? root : root.certificatePem);
     }
     return found;
   }
@@ -216,23 +259,31 @@ export class RootCertificates {
       if (this.#watches.get(key)?.settled() !== true) continue;
       const existing = this.#secret(key);
       const hash = optionsHash(root);
+      const name = `${virtualMesh.metadata.namespace ?? ''}/${virtualMesh.metadata.name}`;
       let reason: string | undefined;
-      if (existing === undefined) reason = 'created';
-      else if (existing.type !== SECRET_TYPES.generatedRoot)
-        continue; // someone else's Secret: used as it is
-      else if (existing.metadata.annotations?.[ROOT_OPTIONS_ANNOTATION] !== hash) reason = 'its options changed';
-      else {
-        const current = rootOf(existing);
-        if (current === undefined) reason = 'it holds no root-cert.pem';
+      let previous: string | undefined;
+      try {
+        const current = existing === undefined ? undefined : checkedRootOf(existing);
+        if (existing === undefined) reason = 'created';
+        else if (existing.type !== SECRET_TYPES.generatedRoot)
+          continue; // someone else's Secret: used as it is
+        // Unparsable: kept as it is for the operator to look at (the render fails the VirtualMeshes naming it).
+        else if (isUnusable(current)) continue;
+        else if (existing.metadata.annotations?.[ROOT_OPTIONS_ANNOTATION] !== hash) reason = 'its options changed';
+        else if (current === undefined) reason = 'it holds no root-cert.pem';
         else {
           const validity = certificateValidity(current.certificatePem);
           if (rotationDue(validity.notBefore, validity.notAfter, undefined, now)) reason = 'it is due for rotation';
         }
+        if (reason === undefined) continue;
+        // The root being replaced stays trusted alongside the new one while the rotation rolls out.
+        previous = isUnusable(current) ? undefined : current?.certificatePem;
+      } catch {
+        // This VirtualMesh's root, never the other VirtualMeshes' (they are still generated below).
+        // (The error's text is not passed on: it could quote the Secret's content.)
+        errors.push(`VirtualMesh ${name}: cannot check the root CA Secret ${key}`);
+        continue;
       }
-      if (reason === undefined) continue;
-      const name = `${virtualMesh.metadata.namespace ?? ''}/${virtualMesh.metadata.name}`;
-      // The root being replaced stays trusted alongside the new one while the rotation rolls out.
-      const previous = existing === undefined ? undefined : rootOf(existing)?.certificatePem;
       try {
         const generated = await generateRootCa({
           ttlDays: root.options.ttlDays,
@@ -304,6 +355,44 @@ export function signingRefusal(
   });
 }
 
+/**
+ * Why a CertificateRequest (as read from a workload cluster, anything) cannot be handled: the first
+ * field of spec or status that is not of its type, named. Undefined when it is well-formed.
+ */
+export function requestShapeProblem(object: KubeObject): string | undefined {
+  // Once per object the cache hands out (it keeps the object until it changes): every pass of every
+  // cluster looks at every request.
+  if (checkedRequests.has(object)) return checkedRequests.get(object);
+  const problem = shapeProblem(object);
+  checkedRequests.set(object, problem);
+  return problem;
+}
+
+const checkedRequests = new WeakMap<KubeObject, string | undefined>();
+// Fields this version does not know are not its concern (a newer agent's): only known ones are checked.
+const requestSpecFields = z.object(CertificateRequestSpec.shape);
+const requestStatusFields = z.object(CertificateRequestStatusSchema.shape);
+
+function shapeProblem(object: KubeObject): string | undefined {
+  const { spec, status } = object as { spec?: unknown; status?: unknown };
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return 'spec: not an object';
+  const parsedSpec = requestSpecFields.safeParse(spec);
+  if (!parsedSpec.success) return fieldProblem('spec', parsedSpec.error.issues[0]);
+  if (status === undefined) return undefined;
+  if (typeof status !== 'object' || status === null || Array.isArray(status)) return 'status: not an object';
+  const parsedStatus = requestStatusFields.safeParse(status);
+  return parsedStatus.success ? undefined : fieldProblem('status', parsedStatus.error.issues[0]);
+}
+
+/** `spec.certificateSigningRequest: must be base64`: the field and zod's message (never the value). */
+function fieldProblem(
+  root: string,
+  issue: { readonly path: readonly PropertyKey[]; readonly message: string } | undefined,
+): string {
+  if (issue === undefined) return `${root}: invalid`;
+  return `${[root, ...issue.path.map(String)].join('.')}: ${issue.message}`;
+}
+
 export interface IssuerResult {
   readonly signed: number;
   readonly statusWritten: number;
@@ -351,47 +440,12 @@ export class Issuer {
       if (issuedCertificate === undefined) continue;
       const memo = `${cluster}/${objectName}`;
       seen.add(memo);
-      const signingSecret = issuedCertificate.spec.glooMeshCa?.signingCertificateSecret ??
-        issuedCertificate.spec.signingCertificateSecret ?? { name: '' };
-      const rootKey = `${signingSecret.namespace ?? issuedCertificate.metadata.namespace ?? ''}/${signingSecret.name}`;
-      const root = roots.root(rootKey);
-      const step = issuerStep({
-        certificateRequest: request,
-        issuedCertificate,
-        rootCertificate: root?.certificatePem,
-      });
-      let status = step.status;
       try {
-        if (step.action.kind === 'sign') {
-          const fingerprint = `${String(request.metadata.generation)}/${certificateDigest(root?.certificatePem ?? '')}`;
-          // Signed already for this generation and root; the watch has not caught up with that status yet.
-          if (this.#signed.get(memo) === fingerprint) continue;
-          const refusal = root === undefined ? undefined : signingRefusal(root, step.action, issuedCertificate, now);
-          if (root?.privateKeyPem === undefined) {
-            status = failedRequestStatus(
-              request,
-              `the signing Secret ${rootKey} on the management cluster holds no ${SECRET_KEYS.rootKey}`,
-            );
-          } else if (refusal !== undefined) {
-            // FAILED: the agent retries with back-off, instead of a re-issue on every pass.
-            status = failedRequestStatus(request, refusal);
-          } else {
-            try {
-              const certificatePem = await signIntermediate({
-                csrPem: bytesToPem(step.action.certificateSigningRequest),
-                root: { certificatePem: root.certificatePem, privateKeyPem: root.privateKeyPem },
-                hosts: step.action.hosts,
-                ttlDays: step.action.ttlDays,
-              });
-              status = signedRequestStatus(request, certificatePem, bundleOf(root, now));
-              this.#signed.set(memo, fingerprint);
-              signed++;
-              this.#log.info({ cluster, certificateRequest: objectName, root: rootKey }, 'certificate request signed');
-            } catch (error) {
-              status = failedRequestStatus(request, `cannot sign: ${errorText(error)}`);
-            }
-          }
-        }
+        // Each request on its own: a malformed one is FAILED (the field named), the others are signed.
+        const next = await this.#statusFor(request, issuedCertificate, roots, memo, objectName, cluster, now);
+        if (next === undefined) continue;
+        const { status } = next;
+        if (next.signed) signed++;
         if (!statusDiffers({ ...object, status }, object)) continue;
         await cache.client.apply(
           {
@@ -411,5 +465,60 @@ export class Issuer {
       if (memo.startsWith(`${cluster}/`) && !seen.has(memo)) this.#signed.delete(memo);
     }
     return { signed, statusWritten, errors };
+  }
+
+  /** The status one CertificateRequest is to have now (undefined: leave it as it is). */
+  async #statusFor(
+    request: CertificateRequest,
+    issuedCertificate: IssuedCertificate,
+    roots: RootCertificates,
+    memo: string,
+    objectName: string,
+    cluster: string,
+    now: number,
+  ): Promise<{ status: CertificateRequestStatus; signed: boolean } | undefined> {
+    const failed = (error: string) => ({ status: failedRequestStatus(request, error), signed: false });
+    const shape = requestShapeProblem(request);
+    if (shape !== undefined) return failed(shape);
+    const signingSecret = issuedCertificate.spec.glooMeshCa?.signingCertificateSecret ??
+      issuedCertificate.spec.signingCertificateSecret ?? { name: '' };
+    const rootKey = `${signingSecret.namespace ?? issuedCertificate.metadata.namespace ?? ''}/${signingSecret.name}`;
+    const checked = roots.root(rootKey);
+    const root = isUnusable(checked) ? undefined : checked;
+    const step = issuerStep({
+      certificateRequest: request,
+      issuedCertificate,
+      rootCertificate: root?.certificatePem,
+    });
+    // An unusable root is said as such (Secret and key named), not as a missing one.
+    if (isUnusable(checked)) return failed(`the signing ${checked.unusable}`);
+    if (step.action.kind !== 'sign') return { status: step.status, signed: false };
+    const fingerprint = `${String(request.metadata.generation)}/${certificateDigest(root?.certificatePem ?? '')}`;
+    // Signed already for this generation and root; the watch has not caught up with that status yet.
+    if (this.#signed.get(memo) === fingerprint) return undefined;
+    const refusal = root === undefined ? undefined : signingRefusal(root, step.action, issuedCertificate, now);
+    if (root?.privateKeyPem === undefined) {
+      return failed(`the signing Secret ${rootKey} on the management cluster holds no ${SECRET_KEYS.rootKey}`);
+    }
+    // FAILED: the agent retries with back-off, instead of a re-issue on every pass.
+    if (refusal !== undefined) return failed(refusal);
+    const csrPem = bytesToPem(step.action.certificateSigningRequest);
+    if (!(await csrSignatureValid(csrPem))) {
+      return failed('spec.certificateSigningRequest: not signed by its own key');
+    }
+    let certificatePem: string;
+    try {
+      certificatePem = await signIntermediate({
+        csrPem,
+        root: { certificatePem: root.certificatePem, privateKeyPem: root.privateKeyPem },
+        hosts: step.action.hosts,
+        ttlDays: step.action.ttlDays,
+      });
+    } catch (error) {
+      return failed(`cannot sign: ${errorText(error)}`);
+    }
+    this.#signed.set(memo, fingerprint);
+    this.#log.info({ cluster, certificateRequest: objectName, root: rootKey }, 'certificate request signed');
+    return { status: signedRequestStatus(request, certificatePem, bundleOf(root, now)), signed: true };
   }
 }

@@ -1,6 +1,7 @@
 // The input snapshot: everything of every registered cluster plus the management-plane config.
 // Built once (from files by `meshctl render`, from watch caches by the controller) and never mutated.
 import type { KubeObject } from '../api/meta.ts';
+import type { RootCertificateEntry } from '../certs/issued-certificates.ts';
 
 export interface SourcePosition {
   /** File the object was read from, relative to the input root; absent for objects read from a cluster. */
@@ -26,7 +27,7 @@ export interface InputSnapshot {
    * (Secret `namespace/name` → root-cert.pem). Absent in `meshctl render` (Secrets are not part of
    * its input); the management plane passes them so a new root re-issues every intermediate.
    */
-  readonly rootCertificates?: ReadonlyMap<string, string>;
+  readonly rootCertificates?: ReadonlyMap<string, RootCertificateEntry>;
 }
 
 /** Something worth telling the user that is not an error on a particular policy. */
