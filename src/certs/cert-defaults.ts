@@ -16,6 +16,8 @@ export const SECRET_KEYS = {
   rootKey: 'key.pem',
   /** In a root Secret: the root it replaced, still trusted (bundled) while a rotation rolls out. */
   previousRootCert: 'previous-root-cert.pem',
+  /** Its private key: the previous root still signs while the new one is being distributed (root-roll.ts). */
+  previousRootKey: 'previous-root-key.pem',
   /** The agent's intermediate private key, in its own Secret on the workload cluster. */
   agentPrivateKey: 'private-key',
 } as const;

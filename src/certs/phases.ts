@@ -270,6 +270,11 @@ export interface IssuerObservation {
    * (PEM of root-cert.pem); undefined when that Secret does not exist or holds no root.
    */
   readonly rootCertificate: string | undefined;
+  /**
+   * During the distribute phase of a root rotation (root-roll.ts): a root the bundle already handed
+   * out must hold, or the request is signed again.
+   */
+  readonly requiredRoot?: string | undefined;
 }
 
 export type IssuerAction =
@@ -332,9 +337,16 @@ export function signingSecretOf(issuedCertificate: IssuedCertificate): ObjectRef
     : { name: ref.name, namespace: ref.namespace ?? issuedCertificate.metadata.namespace ?? '' };
 }
 
+/** Whether a PEM bundle holds a certificate (compared by digest). */
+export function bundleHolds(bundlePem: string, certificatePem: string): boolean {
+  const wanted = certificateDigest(certificatePem);
+  const found = bundlePem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return found.some((pem) => certificateDigest(pem) === wanted);
+}
+
 /** One step of the issuer for one CertificateRequest. */
 export function issuerStep(observation: IssuerObservation): IssuerStep {
-  const { certificateRequest: request, issuedCertificate, rootCertificate } = observation;
+  const { certificateRequest: request, issuedCertificate, rootCertificate, requiredRoot } = observation;
   const status = request.status ?? {};
   const current = status.observedGeneration === request.metadata.generation;
   const signed = status.signedCertificate ?? '';
@@ -351,9 +363,11 @@ export function issuerStep(observation: IssuerObservation): IssuerStep {
   if (signingSecret === undefined) return { action: { kind: 'ignore' }, status };
   if (current && status.state === 'FINISHED' && signed !== '') {
     // Signed with the root in force (the first of the bundle): nothing to do. Signed with an older root: sign again.
+    const bundle = bytesToPem(status.signingRootCa ?? '');
     if (
       rootCertificate === undefined ||
-      certificateDigest(firstCertificate(bytesToPem(status.signingRootCa ?? ''))) === certificateDigest(rootCertificate)
+      (certificateDigest(firstCertificate(bundle)) === certificateDigest(rootCertificate) &&
+        (requiredRoot === undefined || bundleHolds(bundle, requiredRoot)))
     ) {
       return { action: { kind: 'wait', reason: 'signed' }, status };
     }

@@ -661,7 +661,9 @@ export class Controller {
       // The issuer: sign what the cert agents asked for, with the roots as they are now. A throw is
       // this cluster's error, never the estate's.
       try {
-        const issued = await this.#issuer.run(name, cache, this.#roots, work.identity);
+        // Every cluster's cache: a root rotation switches only once all members trust the new root.
+        const members = new Map([...this.#clusters].map(([member, state]) => [member, state.current.cache]));
+        const issued = await this.#issuer.run(name, cache, this.#roots, work.identity, Date.now(), members);
         if (issued.statusWritten > 0)
           this.#options.metrics.objectsWritten.inc({ cluster: name, operation: 'status' }, issued.statusWritten);
         if (issued.errors.length > 0) {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { KubeObject } from '../api/meta.ts';
 import { OWNER_LABEL } from '../api/labels.ts';
-import { SECRET_KEYS, SECRET_TYPES } from '../certs/cert-defaults.ts';
+import { DEFAULT_ROTATION_GRACE_RATIO, SECRET_KEYS, SECRET_TYPES } from '../certs/cert-defaults.ts';
 import {
   certificateMatchesKey,
   certificateValidity,
@@ -42,11 +42,13 @@ import {
   failedRequestStatus,
   issuerStep,
   rotationDue,
+  signingSecretOf,
   signedRequestStatus,
   type CertificateRequest,
   type CertificateRequestStatus,
   type IssuedCertificate,
 } from '../certs/phases.ts';
+import { memberTrust, rollDecision, type MemberTrust, type RollDecision, type RollRoots } from '../certs/root-roll.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../install/manifests.ts';
 import { ClusterCache } from '../kube/cache.ts';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
@@ -69,6 +71,8 @@ export interface RootCa {
   readonly privateKeyPem: string | undefined;
   /** The root this one replaced (previous-root-cert.pem), bundled with it while still valid. */
   readonly previousCertificatePem: string | undefined;
+  /** Its key (previous-root-key.pem): it signs while a rotation distributes the new root (root-roll.ts). */
+  readonly previousPrivateKeyPem?: string | undefined;
 }
 
 function decoded(secret: SecretObject, key: string): string | undefined {
@@ -83,6 +87,7 @@ function rootOf(secret: SecretObject): RootCa | undefined {
     certificatePem,
     privateKeyPem: decoded(secret, SECRET_KEYS.rootKey),
     previousCertificatePem: decoded(secret, SECRET_KEYS.previousRootCert),
+    previousPrivateKeyPem: decoded(secret, SECRET_KEYS.previousRootKey),
   };
 }
 
@@ -102,6 +107,13 @@ export function checkedRootOf(secret: SecretObject): RootCa | UnusableRoot | und
     result = { unusable: `${name}: ${SECRET_KEYS.rootCert} is not a PEM certificate` };
   } else if (root?.privateKeyPem !== undefined && !certificateMatchesKey(root.certificatePem, root.privateKeyPem)) {
     result = { unusable: `${name}: ${SECRET_KEYS.rootKey} is not the PEM private key of its ${SECRET_KEYS.rootCert}` };
+  } else if (
+    root?.previousPrivateKeyPem !== undefined &&
+    (root.previousCertificatePem === undefined ||
+      !certificateMatchesKey(root.previousCertificatePem, root.previousPrivateKeyPem))
+  ) {
+    // A previous key that is not the previous root's: that root does not sign (the roll switches at once).
+    result = { ...root, previousPrivateKeyPem: undefined };
   }
   checkedRoots.set(secret, result);
   return result;
@@ -261,7 +273,7 @@ export class RootCertificates {
       const hash = optionsHash(root);
       const name = `${virtualMesh.metadata.namespace ?? ''}/${virtualMesh.metadata.name}`;
       let reason: string | undefined;
-      let previous: string | undefined;
+      let previous: { certificatePem: string; privateKeyPem: string | undefined } | undefined;
       try {
         const current = existing === undefined ? undefined : checkedRootOf(existing);
         if (existing === undefined) reason = 'created';
@@ -273,11 +285,17 @@ export class RootCertificates {
         else if (current === undefined) reason = 'it holds no root-cert.pem';
         else {
           const validity = certificateValidity(current.certificatePem);
-          if (rotationDue(validity.notBefore, validity.notAfter, undefined, now)) reason = 'it is due for rotation';
+          // Twice as early as the issuer stops signing under a root (trust-policy.ts rootSigningProblem):
+          // the old root still signs while the new one is distributed (root-roll.ts).
+          if (rotationDue(validity.notBefore, validity.notAfter, 2 * DEFAULT_ROTATION_GRACE_RATIO, now))
+            reason = 'it is due for rotation';
         }
         if (reason === undefined) continue;
         // The root being replaced stays trusted alongside the new one while the rotation rolls out.
-        previous = isUnusable(current) ? undefined : current?.certificatePem;
+        previous =
+          current === undefined || isUnusable(current)
+            ? undefined
+            : { certificatePem: current.certificatePem, privateKeyPem: current.privateKeyPem };
       } catch {
         // This VirtualMesh's root, never the other VirtualMeshes' (they are still generated below).
         // (The error's text is not passed on: it could quote the Secret's content.)
@@ -306,7 +324,11 @@ export class RootCertificates {
             [SECRET_KEYS.rootKey]: Buffer.from(generated.privateKeyPem).toString('base64'),
             ...(previous === undefined
               ? {}
-              : { [SECRET_KEYS.previousRootCert]: Buffer.from(previous).toString('base64') }),
+              : { [SECRET_KEYS.previousRootCert]: Buffer.from(previous.certificatePem).toString('base64') }),
+            // The previous root keeps signing until every member trusts the new one (root-roll.ts).
+            ...(previous?.privateKeyPem === undefined
+              ? {}
+              : { [SECRET_KEYS.previousRootKey]: Buffer.from(previous.privateKeyPem).toString('base64') }),
           },
         };
         // Create, or replace exactly the version read: a second writer (another replica) loses cleanly.
@@ -409,6 +431,8 @@ export class Issuer {
   readonly #log: Logger;
   /** `cluster/ns/name` → what was last signed (generation, root digest), until the watch shows it. */
   readonly #signed = new Map<string, string>();
+  /** Root Secret → what its roll last waited for (logged when it changes). */
+  readonly #waiting = new Map<string, string>();
 
   constructor(installNamespace: string, log: Logger) {
     this.#installNamespace = installNamespace;
@@ -421,7 +445,18 @@ export class Issuer {
     roots: RootCertificates,
     identity: string,
     now = Date.now(),
+    /** Every registered cluster's cache (undefined: not connected), to see where a root roll stands. */
+    members: ReadonlyMap<string, ClusterCache | undefined> = new Map([[cluster, cache]]),
   ): Promise<IssuerResult> {
+    const decisions = new Map<string, RollDecision>();
+    const decide = (rootKey: string, root: RootCa): RollDecision => {
+      let decision = decisions.get(rootKey);
+      if (decision === undefined) {
+        decision = this.#rollDecision(rootKey, root, members, identity, now);
+        decisions.set(rootKey, decision);
+      }
+      return decision;
+    };
     const issued = new Map<string, IssuedCertificate>();
     for (const object of cache.objectsOf(ISSUED_CERTIFICATE)) {
       // Only IssuedCertificates this management plane wrote (another plane's may share the install namespace's name).
@@ -442,7 +477,7 @@ export class Issuer {
       seen.add(memo);
       try {
         // Each request on its own: a malformed one is FAILED (the field named), the others are signed.
-        const next = await this.#statusFor(request, issuedCertificate, roots, memo, objectName, cluster, now);
+        const next = await this.#statusFor(request, issuedCertificate, roots, decide, memo, objectName, cluster, now);
         if (next === undefined) continue;
         const { status } = next;
         if (next.signed) signed++;
@@ -472,6 +507,7 @@ export class Issuer {
     request: CertificateRequest,
     issuedCertificate: IssuedCertificate,
     roots: RootCertificates,
+    decide: (rootKey: string, root: RootCa) => RollDecision,
     memo: string,
     objectName: string,
     cluster: string,
@@ -484,16 +520,28 @@ export class Issuer {
       issuedCertificate.spec.signingCertificateSecret ?? { name: '' };
     const rootKey = `${signingSecret.namespace ?? issuedCertificate.metadata.namespace ?? ''}/${signingSecret.name}`;
     const checked = roots.root(rootKey);
-    const root = isUnusable(checked) ? undefined : checked;
+    const usable = isUnusable(checked) ? undefined : checked;
+    const decision = usable === undefined ? undefined : decide(rootKey, usable);
+    // In a roll's distribute phase the previous root signs (rollDecision checked it holds its key).
+    const root: RootCa | undefined =
+      usable !== undefined && decision?.signWith === 'previous'
+        ? {
+            certificatePem: usable.previousCertificatePem ?? '',
+            privateKeyPem: usable.previousPrivateKeyPem,
+            previousCertificatePem: undefined,
+            previousPrivateKeyPem: undefined,
+          }
+        : usable;
     const step = issuerStep({
       certificateRequest: request,
       issuedCertificate,
       rootCertificate: root?.certificatePem,
+      requiredRoot: decision?.requiredRootPem,
     });
     // An unusable root is said as such (Secret and key named), not as a missing one.
     if (isUnusable(checked)) return failed(`the signing ${checked.unusable}`);
     if (step.action.kind !== 'sign') return { status: step.status, signed: false };
-    const fingerprint = `${String(request.metadata.generation)}/${certificateDigest(root?.certificatePem ?? '')}`;
+    const fingerprint = `${String(request.metadata.generation)}/${certificateDigest(root?.certificatePem ?? '')}/${certificateDigest(decision?.bundle ?? '')}`;
     // Signed already for this generation and root; the watch has not caught up with that status yet.
     if (this.#signed.get(memo) === fingerprint) return undefined;
     const refusal = root === undefined ? undefined : signingRefusal(root, step.action, issuedCertificate, now);
@@ -519,6 +567,83 @@ export class Issuer {
     }
     this.#signed.set(memo, fingerprint);
     this.#log.info({ cluster, certificateRequest: objectName, root: rootKey }, 'certificate request signed');
-    return { status: signedRequestStatus(request, certificatePem, bundleOf(root, now)), signed: true };
+    return {
+      status: signedRequestStatus(request, certificatePem, decision?.bundle ?? bundleOf(root, now)),
+      signed: true,
+    };
+  }
+
+  /** Where the roll of one root stands: which root signs and which bundle goes out (root-roll.ts). */
+  #rollDecision(
+    rootKey: string,
+    root: RootCa,
+    members: ReadonlyMap<string, ClusterCache | undefined>,
+    identity: string,
+    now: number,
+  ): RollDecision {
+    const previousPem = root.previousCertificatePem;
+    const validity = previousPem === undefined ? undefined : validityOf(previousPem);
+    const previous: RollRoots['previous'] =
+      previousPem === undefined || validity === undefined
+        ? undefined
+        : {
+            pem: previousPem,
+            notAfter: validity.notAfter,
+            canSign: root.previousPrivateKeyPem !== undefined,
+            refusal: rootSigningProblem({ ...validity, intermediateTtlDays: undefined, now }),
+          };
+    const roots: RollRoots = { currentPem: root.certificatePem, previous };
+    // No roll under way (the usual case): no member is looked at.
+    if (previous === undefined || previous.notAfter <= now || !previous.canSign || previous.refusal !== undefined)
+      return rollDecision(roots, [], now);
+    const states: MemberTrust[] = [];
+    for (const [name, memberCache] of members) {
+      const state = this.#memberState(name, memberCache, rootKey, root.certificatePem, identity);
+      if (state !== undefined) states.push(state);
+    }
+    const decision = rollDecision(roots, states, now);
+    if ((decision.waiting ?? '') !== (this.#waiting.get(rootKey) ?? '')) {
+      if (decision.waiting === undefined) {
+        this.#waiting.delete(rootKey);
+        this.#log.info({ root: rootKey }, 'root rotation: every member trusts the new root; signing with it');
+      } else {
+        this.#waiting.set(rootKey, decision.waiting);
+        this.#log.info({ root: rootKey, waiting: decision.waiting }, 'root rotation: distributing the new root');
+      }
+    }
+    return decision;
+  }
+
+  /** One cluster's part in the roll of a root; undefined when it holds no certificate of that root. */
+  #memberState(
+    name: string,
+    cache: ClusterCache | undefined,
+    rootKey: string,
+    currentPem: string,
+    identity: string,
+  ): MemberTrust | undefined {
+    // Not listed yet: whether it is a member is not known, so it holds the switch back.
+    if (cache === undefined || !cache.settled()) return { cluster: name, state: 'unknown' };
+    const requests = new Map<string, CertificateRequest>();
+    for (const object of cache.objectsOf(CERTIFICATE_REQUEST)) {
+      requests.set(
+        `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
+        object as unknown as CertificateRequest,
+      );
+    }
+    const certificates: { issuedCertificate: IssuedCertificate; certificateRequest: CertificateRequest | undefined }[] =
+      [];
+    for (const object of cache.objectsOf(ISSUED_CERTIFICATE)) {
+      if (!ownedBy(object, this.#installNamespace, identity)) continue;
+      const issuedCertificate = object as unknown as IssuedCertificate;
+      const secret = signingSecretOf(issuedCertificate);
+      if (secret === undefined || `${secret.namespace}/${secret.name}` !== rootKey) continue;
+      const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+      certificates.push({ issuedCertificate, certificateRequest: requests.get(key) });
+    }
+    if (certificates.length === 0) return undefined;
+    // Its last known objects say it is a member, but what it holds now is not known.
+    if (cache.health().unreachable) return { cluster: name, state: 'unknown' };
+    return memberTrust(name, certificates, currentPem);
   }
 }
