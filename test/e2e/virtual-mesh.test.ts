@@ -6,6 +6,7 @@
 // re-issues both intermediates.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +130,56 @@ async function issuedUnder(root: string, previous: ReadonlyMap<string, string> =
     },
     90_000,
   );
+}
+
+/** Whether `certificatePem` was signed by the key of `issuerPem` (false for anything that does not parse). */
+function signedBy(certificatePem: string, issuerPem: string): boolean {
+  try {
+    return new X509Certificate(certificatePem).verify(new X509Certificate(issuerPem).publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Polls both clusters' cacerts during a root rotation from `oldRoot`, until stopped: counts the
+ * samples in the distribute phase (an intermediate under the old root, a bundle holding the new
+ * one) and records every sample where a cluster holds an intermediate under the new root while
+ * the other cluster's bundle lacks it (its workloads would reject the first one's).
+ */
+function watchRoll(oldRoot: string): { stop: () => Promise<{ distributing: number; violations: string[] }> } {
+  const state = { stopped: false };
+  let distributing = 0;
+  const violations: string[] = [];
+  const loop = (async () => {
+    while (!state.stopped) {
+      const root = await rootPem();
+      if (root.trim() !== oldRoot.trim()) {
+        const held = await Promise.all(
+          CLUSTERS.map(async (cluster) => {
+            const secret = await caSecret(cluster);
+            const bundle = decode(secret, 'root-cert.pem');
+            return { cluster, intermediate: decode(secret, 'ca-cert.pem'), trustsNew: bundle.includes(root.trim()) };
+          }),
+        );
+        for (const { cluster, intermediate, trustsNew } of held) {
+          if (trustsNew && signedBy(intermediate, oldRoot)) distributing++;
+          if (!signedBy(intermediate, root)) continue;
+          for (const other of held) {
+            if (!other.trustsNew) violations.push(`${cluster} signed by the new root while ${other.cluster} lacks it`);
+          }
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      state.stopped = true;
+      await loop;
+      return { distributing, violations };
+    },
+  };
 }
 
 /** `openssl verify` of a cluster's cacerts against the root; returns the intermediate's text form. */
@@ -296,11 +347,20 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     const before = new Map<string, string>();
     for (const cluster of CLUSTERS) before.set(cluster, decode(await caSecret(cluster), 'ca-cert.pem'));
     const oldRoot = await rootPem();
+    const roll = watchRoll(oldRoot);
     // Other options for the generated root: Mesh Hub generates a new one.
     await mgmt.apply(virtualMesh({ generated: { rsaKeySizeBytes: 2048, ttlDays: 120, orgName: 'mesh-hub-e2e' } }));
     await waitFor('a new generated root', async () => (await rootPem()) !== oldRoot, 30_000);
     const newRoot = await rootPem();
     await issuedUnder(newRoot, before);
+    const { distributing, violations } = await roll.stop();
+    // Two phases: every member got the new root in its bundle (intermediates still under the old
+    // root) before any intermediate under the new root was installed anywhere.
+    console.log(
+      `root roll: ${String(distributing)} samples in the distribute phase, ${String(violations.length)} violations`,
+    );
+    assert.deepEqual(violations, []);
+    assert.ok(distributing > 0, 'the distribute phase was observed');
     // During the roll, workloads trust both roots: root-cert.pem is the new root, then the old one.
     for (const cluster of CLUSTERS) {
       assert.equal(decode(await caSecret(cluster), 'root-cert.pem'), newRoot + oldRoot, `${cluster}: trust bundle`);
