@@ -143,6 +143,21 @@ describe('desiredIssuedCertificates', () => {
     assert.equal(hash('root A'), hash('root A\n'));
   });
 
+  it('says on every member that a root rotation waits, and issues as for the root itself', () => {
+    const supplied = virtualMesh({
+      shared: { rootCertificateAuthority: { secret: { name: 'my-root', namespace: 'gloo-mesh' } } },
+    });
+    const rolling = 'root rotation: waiting for cluster c2 to trust the new root';
+    const [plain, waiting] = ['root A', { certificatePem: 'root A', rolling }].map(
+      (entry) =>
+        desiredIssuedCertificates(input(supplied, { rootCertificates: new Map([['gloo-mesh/my-root', entry]]) }))
+          .meshes[0],
+    );
+    assert.deepEqual(plain?.warnings, []);
+    assert.deepEqual(waiting?.warnings, [rolling]);
+    assert.deepEqual(waiting.objects, plain.objects);
+  });
+
   it('writes nothing without shared trust', () => {
     assert.deepEqual(desiredIssuedCertificates(input(virtualMesh(undefined))), { root: undefined, meshes: [] });
   });

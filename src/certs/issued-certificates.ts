@@ -59,7 +59,13 @@ export interface UnusableRoot {
 }
 
 /** What the caller read of one root Secret: its root-cert.pem, or why it cannot be used. */
-export type RootCertificateEntry = string | UnusableRoot;
+/** A root whose rotation is being distributed (root-roll.ts): said on every member until it switches. */
+export interface RollingRoot {
+  readonly certificatePem: string;
+  readonly rolling: string;
+}
+
+export type RootCertificateEntry = string | UnusableRoot | RollingRoot;
 
 export interface TrustInput {
   readonly installNamespace: string;
@@ -271,9 +277,11 @@ export function desiredIssuedCertificates(input: TrustInput): DesiredTrust {
     };
   }
   const entry = input.rootCertificates?.get(secretKey(root.secret));
-  const rootCertificate = typeof entry === 'string' ? entry : undefined;
+  const rootCertificate =
+    typeof entry === 'string' ? entry : entry !== undefined && 'rolling' in entry ? entry.certificatePem : undefined;
+  const rolling = entry !== undefined && typeof entry !== 'string' && 'rolling' in entry ? [entry.rolling] : [];
   const missingRoot =
-    entry !== undefined && typeof entry !== 'string'
+    entry !== undefined && typeof entry !== 'string' && 'unusable' in entry
       ? { error: `spec.mtlsConfig.shared.rootCertificateAuthority: ${entry.unusable}` }
       : input.rootCertificates !== undefined && rootCertificate === undefined
         ? root.source === 'generated'
@@ -353,7 +361,7 @@ export function desiredIssuedCertificates(input: TrustInput): DesiredTrust {
         },
       });
     }
-    return { mesh, cluster: cluster(mesh), objects, errors: [], warnings: [] };
+    return { mesh, cluster: cluster(mesh), objects, errors: [], warnings: rolling };
   });
   return { root, meshes };
 }

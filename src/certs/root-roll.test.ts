@@ -71,8 +71,9 @@ describe('root roll: the decision', () => {
     assert.equal(decision.signWith, 'previous');
     assert.equal(decision.bundle, R1 + R2);
     assert.equal(decision.requiredRootPem, R2);
+    assert.equal(decision.waiting, 'root rotation: waiting for cluster c2 to trust the new root');
     assert.match(
-      decision.waiting ?? '',
+      decision.details ?? '',
       /^root rotation: waiting for cluster c2 \(.*not signed yet\) to trust the new root$/,
     );
   });
@@ -80,7 +81,7 @@ describe('root roll: the decision', () => {
   it('an unreachable member holds the switch back, and is named', () => {
     const decision = rollDecision(rolling, [trusts('c1'), { cluster: 'c3', state: 'unknown' }], NOW);
     assert.equal(decision.signWith, 'previous');
-    assert.match(decision.waiting ?? '', /cluster c3 \(unreachable or not listed yet\)/);
+    assert.match(decision.details ?? '', /cluster c3 \(unreachable or not listed yet\)/);
   });
 
   it('switches once every member trusts R2: R2 signs, bundle [R2, R1] while R1 is valid', () => {

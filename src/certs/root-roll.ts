@@ -48,8 +48,10 @@ export interface RollDecision {
   readonly bundle: string;
   /** A root the bundle already handed out must hold, or the request is signed again (distribute phase). */
   readonly requiredRootPem: string | undefined;
-  /** Why the roll is held in its distribute phase, for logs and status; undefined outside it. */
+  /** Why the roll is held in its distribute phase (the clusters named), for status; undefined outside it. */
   readonly waiting: string | undefined;
+  /** The same with what each of those clusters lacks, for logs. */
+  readonly details: string | undefined;
 }
 
 /**
@@ -108,12 +110,14 @@ export function rollDecision(roots: RollRoots, members: readonly MemberTrust[], 
     bundle: trustBundle(currentPem, live ? previous : undefined, now),
     requiredRootPem: undefined,
     waiting: undefined,
+    details: undefined,
   };
   if (!live || !previous.canSign || previous.refusal !== undefined) return switched;
   if (members.some((member) => member.state === 'switched')) return switched;
   const behind = members.filter((member) => member.state !== 'trusts-new');
   if (behind.length === 0) return switched;
-  const waiting = behind
+  const names = behind.map((member) => `cluster ${member.cluster}`).join(', ');
+  const details = behind
     .map((member) =>
       member.state === 'pending'
         ? `cluster ${member.cluster} (${member.reason})`
@@ -124,6 +128,7 @@ export function rollDecision(roots: RollRoots, members: readonly MemberTrust[], 
     signWith: 'previous',
     bundle: trustBundle(previous.pem, { pem: currentPem, notAfter: Number.POSITIVE_INFINITY }, now),
     requiredRootPem: currentPem,
-    waiting: `root rotation: waiting for ${waiting} to trust the new root`,
+    waiting: `root rotation: waiting for ${names} to trust the new root`,
+    details: `root rotation: waiting for ${details} to trust the new root`,
   };
 }

@@ -39,7 +39,7 @@ import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { DEFAULT_RENEW_AT, renewIfDue } from './token-renewal.ts';
 import { KUBECONFIG_SECRET_TYPE, registrations, type Registration } from './registered-clusters.ts';
-import { Issuer, RootCertificates } from './trust.ts';
+import { Issuer, RootCertificates, withRollWaiting } from './trust.ts';
 
 export interface ControllerOptions {
   readonly mgmt: KubeClient;
@@ -189,7 +189,9 @@ export class Controller {
       },
       this.#log,
     );
-    this.#issuer = new Issuer(ns, this.#log);
+    this.#issuer = new Issuer(ns, this.#log, () => {
+      this.#markDirty();
+    });
     this.#loop = new ReconcileLoop({
       debounceMs: options.debounceMs ?? 50,
       run: (signal) => this.#reconcile(signal),
@@ -502,7 +504,7 @@ export class Controller {
       installNamespace: this.#options.installNamespace,
       mgmt,
       clusters,
-      rootCertificates: this.#roots.certificates(),
+      rootCertificates: withRollWaiting(this.#roots.certificates(), this.#issuer.rollWaiting()),
     };
   }
 

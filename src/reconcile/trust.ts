@@ -352,6 +352,18 @@ export class RootCertificates {
   }
 }
 
+/** The render's root entries, with the rolls still distributing a new root said on theirs. */
+export function withRollWaiting(
+  certificates: Map<string, RootCertificateEntry>,
+  waiting: ReadonlyMap<string, string>,
+): Map<string, RootCertificateEntry> {
+  for (const [key, rolling] of waiting) {
+    const entry = certificates.get(key);
+    if (typeof entry === 'string') certificates.set(key, { certificatePem: entry, rolling });
+  }
+  return certificates;
+}
+
 /** Why a CSR may not be signed under this root now: a weak key, a root near its end. */
 export function signingRefusal(
   root: RootCa,
@@ -434,9 +446,17 @@ export class Issuer {
   /** Root Secret → what its roll last waited for (logged when it changes). */
   readonly #waiting = new Map<string, string>();
 
-  constructor(installNamespace: string, log: Logger) {
+  readonly #onRollChange: () => void;
+
+  constructor(installNamespace: string, log: Logger, onRollChange: () => void = () => undefined) {
     this.#installNamespace = installNamespace;
     this.#log = log;
+    this.#onRollChange = onRollChange;
+  }
+
+  /** Root Secret → what its roll waits for (the render says it on the VirtualMesh's members). */
+  rollWaiting(): ReadonlyMap<string, string> {
+    return this.#waiting;
   }
 
   async run(
@@ -594,8 +614,10 @@ export class Issuer {
           };
     const roots: RollRoots = { currentPem: root.certificatePem, previous };
     // No roll under way (the usual case): no member is looked at.
-    if (previous === undefined || previous.notAfter <= now || !previous.canSign || previous.refusal !== undefined)
+    if (previous === undefined || previous.notAfter <= now || !previous.canSign || previous.refusal !== undefined) {
+      if (this.#waiting.delete(rootKey)) this.#onRollChange();
       return rollDecision(roots, [], now);
+    }
     const states: MemberTrust[] = [];
     for (const [name, memberCache] of members) {
       const state = this.#memberState(name, memberCache, rootKey, root.certificatePem, identity);
@@ -608,8 +630,9 @@ export class Issuer {
         this.#log.info({ root: rootKey }, 'root rotation: every member trusts the new root; signing with it');
       } else {
         this.#waiting.set(rootKey, decision.waiting);
-        this.#log.info({ root: rootKey, waiting: decision.waiting }, 'root rotation: distributing the new root');
+        this.#log.info({ root: rootKey, waiting: decision.details }, 'root rotation: distributing the new root');
       }
+      this.#onRollChange();
     }
     return decision;
   }
