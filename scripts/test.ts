@@ -20,6 +20,23 @@ interface Step {
   readonly env?: Readonly<Record<string, string>>;
   /** Whether its output goes to the secret scan too (output of tests against real clusters). */
   readonly captured?: boolean;
+  /** Minutes after which the step is stopped and fails (default 30): a hung test never eats CI's time. */
+  readonly limitMinutes?: number;
+}
+
+/** Process groups of the running steps: Ctrl-C or a stop of the test command reaches them too. */
+const runningGroups = new Set<number>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const pid of runningGroups) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    process.exitCode = 130;
+  });
 }
 
 interface StepResult {
@@ -48,8 +65,9 @@ function testFiles(...dirs: string[]): string[] {
   return files.sort();
 }
 
+/** node's test runner; it exits once its tests have finished even if a failed test left a handle open. */
 function nodeTest(files: readonly string[], extra: readonly string[] = []): readonly string[] {
-  return [node, '--test', '--test-reporter=spec', ...extra, ...files];
+  return [node, '--test', '--test-force-exit', '--test-reporter=spec', ...extra, ...files];
 }
 
 function run(step: Step, prefix: string): Promise<StepResult> {
@@ -59,7 +77,25 @@ function run(step: Step, prefix: string): Promise<StepResult> {
       cwd: root,
       env: { ...process.env, ...step.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a step that overruns its time limit is ended with all it started.
+      detached: true,
     });
+    if (child.pid !== undefined) runningGroups.add(child.pid);
+    const limitMinutes = step.limitMinutes ?? 30;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    const limit = setTimeout(() => {
+      process.stderr.write(`[${prefix}] over its limit of ${String(limitMinutes)} min: stopping it\n`);
+      signalGroup('SIGTERM');
+      setTimeout(() => {
+        signalGroup('SIGKILL');
+      }, 30_000).unref();
+    }, limitMinutes * 60_000);
     let passed = 0;
     let failed = 0;
     const capture = step.captured === true ? join(artifacts, 'captured', `test-output-${step.name}.log`) : undefined;
@@ -77,6 +113,8 @@ function run(step: Step, prefix: string): Promise<StepResult> {
       relay(chunk, process.stderr);
     });
     child.on('close', (code) => {
+      clearTimeout(limit);
+      if (child.pid !== undefined) runningGroups.delete(child.pid);
       const seconds = (performance.now() - started) / 1000;
       resolveStep({ name: step.name, ok: code === 0, seconds, passed, failed });
     });
@@ -106,11 +144,18 @@ const integration: Step[] = [
     name: 'integration',
     command: [node, 'test/testenv/with-testenv.ts', '--', ...nodeTest(integrationFiles, ['--test-concurrency=2'])],
     captured: true,
+    // A cold build of the test environment's Kubernetes takes 7-25 minutes on 2 cores.
+    limitMinutes: 45,
   },
 ];
 // Each chaos and soak file starts a private estate; one at a time, so timings are not skewed.
 const chaos: Step[] = [
-  { name: 'chaos', command: nodeTest(testFiles('test/chaos'), ['--test-concurrency=1']), captured: true },
+  {
+    name: 'chaos',
+    command: nodeTest(testFiles('test/chaos'), ['--test-concurrency=1']),
+    captured: true,
+    limitMinutes: 20,
+  },
 ];
 const argv = process.argv.slice(2).filter((arg) => arg !== '--');
 const minutesFlag = argv.indexOf('--minutes');
@@ -122,6 +167,7 @@ const soak: Step[] = [
     command: nodeTest(testFiles('test/soak'), ['--test-concurrency=1']),
     env: soakMinutes === undefined ? {} : { MESHHUB_SOAK_MINUTES: soakMinutes },
     captured: true,
+    limitMinutes: (Number.isFinite(Number(soakMinutes ?? 8)) ? Number(soakMinutes ?? 8) : 8) + 10,
   },
 ];
 // Where helpers capture logs, metrics, meshctl output and cluster dumps for the secret scan.
