@@ -3,7 +3,7 @@
 // It is what chaos and soak tests count deletes with, and when a policy's version reached the cluster.
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/api/meta.ts';
-import { clientFromKubeconfigFile } from '../../src/kube/client.ts';
+import { clientFromKubeconfigFile, KubeApiError } from '../../src/kube/client.ts';
 import { ISTIO_OUTPUT_TYPES, resourcePath, type ResourceType } from '../../src/kube/resources.ts';
 
 export interface WitnessEvent {
@@ -103,7 +103,21 @@ export async function startOutputWitness(
     };
     await watch();
   };
-  for (const type of types) await follow(type, new Map());
+  // Right after its CRDs are installed an API server may still answer 429 "storage is (re)initializing"
+  // for a kind: the witness waits for it rather than failing the test that starts it.
+  for (const type of types) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await follow(type, new Map());
+        break;
+      } catch (error) {
+        const status = error instanceof KubeApiError ? error.status : 0;
+        if (Date.now() > deadline || !(status === 429 || status >= 500)) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
   return {
     cluster: context,
     events,
