@@ -525,7 +525,8 @@ export class Controller {
       ...[...this.#registrationErrors.keys()].filter((name) => !this.#clusters.has(name)),
     ]);
     // Generated root CAs exist before the IssuedCertificates that name them are written.
-    // A throw here (an unparsable root Secret) is the trust's error, never the estate's.
+    // An unusable root Secret fails only the VirtualMeshes naming it (trust.ts); anything thrown here
+    // beyond that is the trust's error, never the estate's.
     const trustErrors = this.#mayWrite(signal)
       ? await this.#roots.ensureGenerated().catch((error: unknown) => [`root CAs: ${messageOf(error)}`])
       : [];
