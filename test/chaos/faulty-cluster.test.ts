@@ -8,16 +8,16 @@
 //   - cluster-1's change-to-output latency during cluster-2's faults stays below P99_BOUND_MS.
 // MESHHUB_CHAOS_SEED replays a run; MESHHUB_CHAOS_FAULTS sets the number of faults (default 6).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../testenv/helpers.ts';
-import { startController, type RunningController } from '../e2e/support.ts';
+import type { RunningController } from '../e2e/support.ts';
 import type { FaultMode } from '../support/fault-proxy.ts';
 import {
   OWNED,
   chaosSeed,
   percentile,
   seededRandom,
+  startEstateController,
   startMeshEstate,
   timeoutOf,
   timeoutPolicy,
@@ -78,14 +78,7 @@ describe('chaos: a faulty workload cluster while policies keep changing', { time
     estate = await startMeshEstate({ proxied: ['cluster-1', 'cluster-2'] });
     for (const cluster of ['cluster-1', 'cluster-2'] as const)
       witnesses[cluster] = await startOutputWitness(estate.env.kubeconfigPath, cluster, OWNED);
-    controller = await startController({
-      kubeconfig: estate.env.kubeconfigPath,
-      context: 'mgmt',
-      logFile: join(estate.workDir, 'controller.log'),
-      leaseDurationSeconds: 4,
-    });
-    const running = controller;
-    await waitFor('the controller to be ready', () => running.ready(), 60_000);
+    controller = await startEstateController(estate);
   });
 
   after(async () => {

@@ -21,7 +21,7 @@ import {
 import { generateRootCa, signIntermediate, type KeyAndCertificate } from '../../src/certs/crypto.ts';
 import { bytesToPem, certificateDigest, signedRequestStatus, type CertificateRequest } from '../../src/certs/phases.ts';
 import { CERT_AGENT_NAME, certAgentClusterRoleName, remoteRegistrationObjects } from '../../src/install/manifests.ts';
-import { clientFromKubeconfigFile, KubeApiError, type KubeClient } from '../../src/kube/client.ts';
+import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
 import { certificateAuthority, registrationKubeconfig, requestToken } from '../../src/kube/registration.ts';
 import {
   CERTIFICATE_REQUEST,
@@ -34,7 +34,7 @@ import {
   SECRET,
 } from '../../src/kube/resources.ts';
 import { startCertAgent, type RunningProcess as RunningCertAgent } from '../e2e/support.ts';
-import { freshNamespace, testCluster, waitFor } from '../testenv/helpers.ts';
+import { freshNamespace, statusOfCall, testCluster, waitFor } from '../testenv/helpers.ts';
 
 const CONTEXT = 'cluster-1';
 const GROUP = 'certificates.mesh.gloo.solo.io/v1';
@@ -53,17 +53,6 @@ interface DirectiveObject extends KubeObject {
     readonly pendingPods?: string[];
     readonly waiting?: string;
   };
-}
-
-/** The HTTP status a call fails with (0: it did not fail). */
-async function statusOfCall(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 0;
-  } catch (error) {
-    if (error instanceof KubeApiError) return error.status;
-    throw error;
-  }
 }
 
 function kubeconfigPath(): string {

@@ -4,23 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONTROLLER_NAME, installObjects } from '../../src/install/manifests.ts';
-import { clientFromKubeconfigFile, clientFromKubeconfigText, KubeApiError } from '../../src/kube/client.ts';
+import { clientFromKubeconfigFile, clientFromKubeconfigText } from '../../src/kube/client.ts';
 import { readIdentity } from '../../src/kube/ownership.ts';
 import { certificateAuthority, registrationKubeconfig, requestToken } from '../../src/kube/registration.ts';
 import { CLUSTER_ROLE, CLUSTER_ROLE_BINDING, NAMESPACE, SECRET } from '../../src/kube/resources.ts';
-import { freshNamespace, testCluster } from '../testenv/helpers.ts';
+import { freshNamespace, statusOfCall, testCluster } from '../testenv/helpers.ts';
 
 const CONTEXT = 'mgmt';
-
-async function statusOfCall(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 0;
-  } catch (error) {
-    if (error instanceof KubeApiError) return error.status;
-    throw error;
-  }
-}
 
 describe('management plane RBAC on a real API server', () => {
   it('reads Secrets only in the install namespace and the listed root CA namespaces, and its own namespace only', async (t) => {

@@ -7,18 +7,17 @@
 //   - reconcile rate: never above MAX_RATE per second (no hot retry loop) and still reconciling at the
 //     end (the last quarter's median is at least a third of the first quarter's).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEPLOYMENT, resourcePath, typeOfObject } from '../../src/kube/resources.ts';
 import { restartApiServer, stopApiServer } from '../../src/testenv/launcher.ts';
-import { startController, type RunningController } from '../e2e/support.ts';
-import { waitFor } from '../testenv/helpers.ts';
+import type { RunningController } from '../e2e/support.ts';
 import {
   NS,
   WORKLOAD_CLUSTERS,
   chaosSeed,
   percentile,
   seededRandom,
+  startEstateController,
   startMeshEstate,
   timeoutPolicy,
   type MeshEstate,
@@ -59,14 +58,7 @@ function slope(points: readonly { x: number; y: number }[]): number {
 describe(`soak: ${String(MINUTES)} minutes of churn`, { timeout: (MINUTES + 10) * 60_000 }, () => {
   before(async () => {
     estate = await startMeshEstate({});
-    controller = await startController({
-      kubeconfig: estate.env.kubeconfigPath,
-      context: 'mgmt',
-      logFile: join(estate.workDir, 'controller.log'),
-      leaseDurationSeconds: 4,
-    });
-    const running = controller;
-    await waitFor('the controller to be ready', () => running.ready(), 60_000);
+    controller = await startEstateController(estate);
   });
 
   after(async () => {

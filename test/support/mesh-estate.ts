@@ -10,7 +10,8 @@ import { EXAMPLES_DIR, loadEstateCluster } from '../../src/demo/estate.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
 import { ISTIO_OUTPUT_TYPES } from '../../src/kube/resources.ts';
 import { startTestEnv, stopTestEnv, type StartOptions, type TestEnvState } from '../../src/testenv/launcher.ts';
-import { meshctl } from '../e2e/support.ts';
+import { meshctl, startController, type RunningController } from '../e2e/support.ts';
+import { waitFor } from '../testenv/helpers.ts';
 import { dumpClusters } from './artifacts.ts';
 import { FaultProxy } from './fault-proxy.ts';
 
@@ -88,6 +89,18 @@ export async function startMeshEstate(options: {
     throw error;
   }
   return estate;
+}
+
+/** The management plane on an estate's mgmt cluster (4 s Lease), once it reports ready. */
+export async function startEstateController(estate: MeshEstate): Promise<RunningController> {
+  const controller = await startController({
+    kubeconfig: estate.env.kubeconfigPath,
+    context: 'mgmt',
+    logFile: join(estate.workDir, 'controller.log'),
+    leaseDurationSeconds: 4,
+  });
+  await waitFor('the controller to be ready', () => controller.ready(), 60_000);
+  return controller;
 }
 
 /** A TrafficPolicy on the ratings service of one cluster, with a request timeout of `seconds`. */

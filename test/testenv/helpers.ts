@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
+import { KubeApiError } from '../../src/kube/client.ts';
 
 export interface TestCluster {
   readonly name: string;
@@ -61,6 +62,17 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(
     `timed out after ${timeoutMs / 1000} s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
   );
+}
+
+/** The HTTP status a Mesh Hub client call fails with (0: it did not fail); other errors are rethrown. */
+export async function statusOfCall(call: () => Promise<unknown>): Promise<number> {
+  try {
+    await call();
+    return 0;
+  } catch (error) {
+    if (error instanceof KubeApiError) return error.status;
+    throw error;
+  }
 }
 
 /** The HTTP status of a failed client-node call, if it has one. */
