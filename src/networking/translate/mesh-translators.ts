@@ -3,6 +3,7 @@
 import { meshTypeName, meshTypeOf } from '../mesh-type.ts';
 import type { IndexedDestination } from '../networking-index.ts';
 import { istioTranslator } from './istio/istio-translator.ts';
+import { osmTranslator } from './osm/osm-translator.ts';
 import type { MeshTranslator } from './translator.ts';
 import { outcome, rejectAll } from './translator.ts';
 
@@ -34,8 +35,9 @@ export function translatorFor(destination: IndexedDestination): MeshTranslator {
   switch (type) {
     case 'istio':
       return istioTranslator;
-    case 'linkerd':
     case 'osm':
+      return osmTranslator;
+    case 'linkerd':
     case 'consul-connect':
     case 'aws-app-mesh':
       return rejecting(

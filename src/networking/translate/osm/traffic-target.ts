@@ -131,7 +131,7 @@ function selectorSources(
     const unique = uniqueServiceAccounts(found);
     subjects.push(...unique);
     warnings.push(
-      `${path}.kubeIdentityMatcher: SMI names service accounts, not namespaces; allowed the ${unique.length} service account(s) of the discovered workloads${namespaces.length > 0 ? ` in namespace ${namespaces.join(', ')}` : ''} of cluster ${context.cluster}`,
+      `${path}.kubeIdentityMatcher: SMI names service accounts, not namespaces; allowed the ${unique.length} service account(s) of the discovered workloads${namespaces.length > 0 ? ` in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}` : ''} of cluster ${context.cluster}`,
     );
   }
   for (const ref of selector.kubeServiceAccountRefs?.serviceAccounts ?? []) {
