@@ -421,6 +421,24 @@ describe('OSM access policies', () => {
     );
   });
 
+  it('warns that paths and methods do not narrow access to TCP ports', () => {
+    const mysql = destination('mysql', 'bookstore', CLUSTER, { mesh, ports: [3306] });
+    const port = mysql.spec.kubeService?.ports?.[0];
+    assert.ok(port !== undefined);
+    port.name = 'tcp-mysql';
+    const index = indexNetworkingInput(
+      networkingInput({
+        meshes: [mesh],
+        destinations: [mysql],
+        workloads: [workload('mysql', 'bookstore', CLUSTER, { mesh })],
+      }),
+    );
+    const policy = accessPolicy('reads', { allowedMethods: ['GET'] });
+    const result = outcomeOf(decide(index, 'mysql', [], [policy]), policy);
+    assert.equal(result.state, 'ACCEPTED');
+    assert.match(result.warnings.join('\n'), /port 3306 of this Service as TCP/);
+  });
+
   it('fails when the Destination selects no workload: there is no identity to allow access to', () => {
     const index = indexNetworkingInput(
       networkingInput({ meshes: [mesh], destinations: [destination('bookstore', 'bookstore', CLUSTER, { mesh })] }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pathRegex } from './traffic-target.ts';
+import { osmPortProtocol, pathRegex } from './traffic-target.ts';
 
 describe('AccessPolicy paths as OSM path regexes', () => {
   it('turns exact, prefix, suffix and any-path matches into whole-path RE2 regexes', () => {
@@ -20,5 +20,16 @@ describe('AccessPolicy paths as OSM path regexes', () => {
 
   it('refuses a * inside the path, as Istio does', () => {
     assert.equal(pathRegex('/books/*/reviews'), undefined);
+  });
+});
+
+describe("OSM's protocol of a Service port", () => {
+  it('takes appProtocol first, then a protocol prefix of the port name, else http', () => {
+    assert.equal(osmPortProtocol({ name: 'http-web', appProtocol: 'tcp' }), 'tcp');
+    assert.equal(osmPortProtocol({ name: 'tcp-server-first-mysql' }), 'tcp-server-first');
+    assert.equal(osmPortProtocol({ name: 'tcp-db' }), 'tcp');
+    assert.equal(osmPortProtocol({ name: 'grpc-api' }), 'grpc');
+    assert.equal(osmPortProtocol({ name: 'mysql' }), 'http');
+    assert.equal(osmPortProtocol({}), 'http');
   });
 });

@@ -107,6 +107,31 @@ function checkPorts(policy: AccessPolicy, destination: IndexedDestination): stri
   ];
 }
 
+/** OSM's protocol of a Service port: its appProtocol, else a `<protocol>-` name prefix, else http. */
+export function osmPortProtocol(port: {
+  readonly name?: string | undefined;
+  readonly appProtocol?: string | undefined;
+}): string {
+  if (port.appProtocol !== undefined && port.appProtocol !== '') return port.appProtocol;
+  const name = port.name ?? '';
+  return ['tcp-server-first', 'http', 'tcp', 'grpc'].find((p) => name.startsWith(`${p}-`)) ?? 'http';
+}
+
+/**
+ * OSM authorizes TCP ports by the TrafficTarget's TCP rules only, and a TrafficTarget without any
+ * allows its sources on every TCP port: paths and methods cannot narrow that.
+ */
+function tcpPortWarnings(policy: AccessPolicy, destination: IndexedDestination): string[] {
+  if ((policy.spec.allowedPaths ?? []).length === 0 && (policy.spec.allowedMethods ?? []).length === 0) return [];
+  const tcp = (destination.destination.spec.kubeService?.ports ?? []).filter((p) =>
+    osmPortProtocol(p).startsWith('tcp'),
+  );
+  if (tcp.length === 0) return [];
+  return [
+    `spec.allowedPaths, spec.allowedMethods: OSM treats port ${tcp.map((p) => String(p.port ?? '?')).join(', ')} of this Service as TCP, where a TrafficTarget allows its sources whatever the path or method`,
+  ];
+}
+
 interface SourceContext {
   readonly cluster: string;
   readonly meshWorkloads: () => readonly IndexedWorkload[];
@@ -171,7 +196,7 @@ export function translateAccessPolicy(
   const errors = [...(matches.ok ? [] : matches.errors), ...checkPorts(policy, destination)];
   if (errors.length > 0 || !matches.ok) return rejected(errors);
 
-  const warnings: string[] = [];
+  const warnings = tcpPortWarnings(policy, destination);
   const selectors = policy.spec.sourceSelector ?? [];
   let sources: ServiceAccountSubject[];
   if (selectors.length === 0 || selectors.some(identitySelectorNamesAll)) {
