@@ -1,8 +1,9 @@
 // What Mesh Hub can express on Open Service Mesh v1.2 (its last release), feature by feature. The
 // support matrix and the status messages for unsupported features are generated from this table.
+import type { MeshSupport } from '../support.ts';
 export const OSM_MESH_NAME = 'Open Service Mesh';
 
-export const OSM_SUPPORT = {
+export const OSM_SUPPORT: MeshSupport = {
   meshName: OSM_MESH_NAME,
   features: {
     requestTimeout: {
@@ -57,4 +58,4 @@ export const OSM_SUPPORT = {
     },
     failover: { level: 'unsupported', how: 'OSM 1.2 has no multicluster support, so no cross-cluster failover' },
   },
-} as const;
+};

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../api/meta.ts';
 import type { AccessPolicy, Mesh, TrafficPolicy, Workload } from '../../model.ts';
-import { indexNetworkingInput, type NetworkingIndex } from '../../networking-index.ts';
+import type { NetworkingInput } from '../../model.ts';
+import { indexNetworkingInput } from '../../networking-index.ts';
+import { planNetworking, type NetworkingPlan } from '../../plan/plan.ts';
 import {
   NS,
   accessPolicy,
@@ -13,6 +15,7 @@ import {
   workload,
 } from '../../test-fixtures.ts';
 import type { DestinationDecision, PolicyOutcome } from '../translator.ts';
+import { supportOfMesh } from '../translators.ts';
 import { osmTranslator } from './osm-translator.ts';
 
 const CLUSTER = 'cluster-1';
@@ -26,11 +29,15 @@ function osmMesh(cluster: string): Mesh {
   };
 }
 
+function planOf(input: NetworkingInput): NetworkingPlan {
+  return planNetworking(indexNetworkingInput(input), input, supportOfMesh);
+}
+
 const mesh = osmMesh(CLUSTER);
 const otherMesh = osmMesh('cluster-2');
 
 /** Bookstore on OSM: bookstore (root) selects v1 and v2, which also have their own Services. */
-function bookstore(extraWorkloads: Workload[] = []): NetworkingIndex {
+function bookstore(extraWorkloads: Workload[] = []): NetworkingPlan {
   const destinations = [
     destination('bookstore', 'bookstore', CLUSTER, { mesh, ports: [14001] }),
     destination('bookstore-v1', 'bookstore', CLUSTER, { mesh, ports: [14001] }),
@@ -60,11 +67,11 @@ function bookstore(extraWorkloads: Workload[] = []): NetworkingIndex {
     workload('bookbuyer', 'bookbuyer', 'cluster-2', { mesh: otherMesh, labels: { app: 'bookbuyer' } }),
     ...extraWorkloads,
   ];
-  return indexNetworkingInput(networkingInput({ meshes: [mesh, otherMesh], destinations, workloads }));
+  return planOf(networkingInput({ meshes: [mesh, otherMesh], destinations, workloads }));
 }
 
 function decide(
-  index: NetworkingIndex,
+  index: NetworkingPlan,
   service: string,
   trafficPolicies: TrafficPolicy[],
   accessPolicies: AccessPolicy[] = [],
@@ -426,7 +433,7 @@ describe('OSM access policies', () => {
     const port = mysql.spec.kubeService?.ports?.[0];
     assert.ok(port !== undefined);
     port.name = 'tcp-mysql';
-    const index = indexNetworkingInput(
+    const index = planOf(
       networkingInput({
         meshes: [mesh],
         destinations: [mysql],
@@ -440,7 +447,7 @@ describe('OSM access policies', () => {
   });
 
   it('fails when the Destination selects no workload: there is no identity to allow access to', () => {
-    const index = indexNetworkingInput(
+    const index = planOf(
       networkingInput({ meshes: [mesh], destinations: [destination('bookstore', 'bookstore', CLUSTER, { mesh })] }),
     );
     const policy = accessPolicy('any', toBookstore);

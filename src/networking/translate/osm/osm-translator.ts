@@ -9,12 +9,13 @@
 import type { KubeObject } from '../../../api/meta.ts';
 import { sanitizeName } from '../../../discovery/names.ts';
 import { canonicalJson } from '../../canonical-json.ts';
+import { objectRefKey } from '../../keys.ts';
 import type { AccessPolicy, TrafficPolicy } from '../../model.ts';
 import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
 import { FieldOwnership, type FieldClaim } from '../../validate/conflicts.ts';
-import { TRAFFIC_POLICY_FEATURES } from '../../validate/mesh-capabilities.ts';
 import { selectSourceWorkloads } from '../../validate/workload-selection.ts';
 import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
+import { unsupportedFeatureErrors, unsupportedMemberFeature } from '../support.ts';
 import type { ClusterObject, DestinationDecision, MeshTranslator, PolicyOutcome } from '../translator.ts';
 import { outcome } from '../translator.ts';
 import { OSM_SUPPORT } from './osm-support.ts';
@@ -31,6 +32,7 @@ import { retrySources, translateRetries } from './retry.ts';
 import { backingWorkloads, meshKeyOf, workloadServiceAccounts } from './service-accounts.ts';
 import { translateTrafficShift } from './traffic-split.ts';
 import { translateAccessPolicy, type TrafficTargetDraft } from './traffic-target.ts';
+import { translateOsmMember } from './virtual-mesh-member.ts';
 
 const NOT_SUPPORTED = `not supported for ${OSM_SUPPORT.meshName} Destinations`;
 
@@ -52,13 +54,7 @@ interface OsmDestinationPlan {
 
 /** One error per set TrafficPolicy feature OSM cannot express, and for request matchers. */
 export function unsupportedOsmErrors(policy: TrafficPolicy): string[] {
-  const errors: string[] = [];
-  const fields = policy.spec.policy ?? {};
-  for (const feature of TRAFFIC_POLICY_FEATURES) {
-    const support = OSM_SUPPORT.features[feature];
-    if (fields[feature] === undefined || support.level !== 'unsupported') continue;
-    errors.push(`spec.policy.${feature}: ${NOT_SUPPORTED} (${support.how})`);
-  }
+  const errors = unsupportedFeatureErrors(policy.spec.policy, OSM_SUPPORT);
   if ((policy.spec.httpRequestMatchers ?? []).length > 0) {
     errors.push(`spec.httpRequestMatchers: ${NOT_SUPPORTED} (${OSM_SUPPORT.features.requestMatchers.how})`);
   }
@@ -237,6 +233,16 @@ function writeOsmOutputs(plan: OsmDestinationPlan, index: NetworkingIndex): Clus
 }
 
 export const osmTranslator: MeshTranslator = {
+  support: OSM_SUPPORT,
+  translateMember: (member, check) => translateOsmMember(member, check.virtualMesh),
+  // Planning rejects VirtualDestinations on meshes whose failover is unsupported; this is the backstop.
+  translateVirtualDestination: (virtualDestination) => ({
+    objects: [],
+    errors: virtualDestination.exportTo.map((mesh) =>
+      unsupportedMemberFeature('failover', OSM_SUPPORT, objectRefKey(mesh)),
+    ),
+    warnings: [],
+  }),
   decide(destination, trafficPolicies, accessPolicies, index): DestinationDecision {
     const service = destination.service;
     const meshKey = meshKeyOf(destination);

@@ -38,9 +38,12 @@ export function meshKeyOf(destination: IndexedDestination): string | undefined {
   return ref === undefined ? undefined : refKey(ref);
 }
 
-/** Workloads of one mesh in one cluster: every client that can reach a Destination through OSM. */
+/**
+ * Workloads of one mesh in one cluster: every client that can reach a Destination through OSM (an
+ * OSM mesh lives in one cluster; the cluster check guards against a Mesh reference gone wrong).
+ */
 export function meshWorkloads(meshKey: string, cluster: string, index: NetworkingIndex): IndexedWorkload[] {
-  return (index.workloadsByCluster.get(cluster) ?? []).filter((w) => w.meshKey === meshKey);
+  return (index.workloadsByMesh.get(meshKey) ?? []).filter((w) => w.cluster === cluster);
 }
 
 export function describeServiceRef(service: KubeServiceRef): string {

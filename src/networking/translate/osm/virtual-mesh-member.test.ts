@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Mesh } from '../../model.ts';
 import { NS, virtualMesh } from '../../test-fixtures.ts';
-import { reportOsmMember } from './virtual-mesh-member.ts';
+import { translateOsmMember } from './virtual-mesh-member.ts';
 
 const mesh: Mesh = {
   apiVersion: 'discovery.mesh.gloo.solo.io/v1',
@@ -13,7 +13,7 @@ const mesh: Mesh = {
 
 describe('an OSM mesh in a VirtualMesh', () => {
   it('reports shared trust and federation as unsupported, naming the feature and the mesh', () => {
-    const report = reportOsmMember(
+    const report = translateOsmMember(
       mesh,
       virtualMesh('vm', [mesh], {
         mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } },
@@ -23,24 +23,26 @@ describe('an OSM mesh in a VirtualMesh', () => {
     assert.equal(report.errors.length, 2);
     assert.match(
       report.errors[0] ?? '',
-      /^spec\.mtlsConfig\.shared: shared trust is not supported for Open Service Mesh mesh osm-controller-osm-system-cluster-1 \(.*MeshRootCertificate/,
+      /^VirtualMesh spec\.mtlsConfig\.shared: not supported for Open Service Mesh Mesh gloo-mesh\/osm-controller-osm-system-cluster-1 \(.*MeshRootCertificate/,
     );
     assert.match(
       report.errors[1] ?? '',
-      /^spec\.federation: not supported for Open Service Mesh mesh osm-controller-osm-system-cluster-1 \(.*multicluster/,
+      /^VirtualMesh spec\.federation: not supported for Open Service Mesh Mesh gloo-mesh\/osm-controller-osm-system-cluster-1 \(.*multicluster/,
     );
     assert.deepEqual(report.warnings, []);
+    assert.deepEqual(report.objects, []);
   });
 
   it('warns that default deny depends on the MeshConfig Mesh Hub does not own', () => {
-    const report = reportOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'ENABLED' }));
+    const report = translateOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'ENABLED' }));
     assert.deepEqual(report.errors, []);
     assert.equal(report.warnings.length, 1);
     assert.match(report.warnings[0] ?? '', /osm-system\/osm-mesh-config.*enablePermissiveTrafficPolicyMode is false/);
   });
 
   it('has nothing to say about a VirtualMesh that asks for nothing', () => {
-    assert.deepEqual(reportOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'MESH_DEFAULT' })), {
+    assert.deepEqual(translateOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'MESH_DEFAULT' })), {
+      objects: [],
       errors: [],
       warnings: [],
     });
