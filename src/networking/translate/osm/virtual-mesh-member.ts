@@ -22,7 +22,7 @@ export function translateOsmMember(member: Mesh, virtualMesh: VirtualMesh): Memb
   if (spec.globalAccessPolicy === 'ENABLED') {
     const namespace = member.spec.osm?.installation?.namespace ?? 'osm-system';
     warnings.push(
-      `VirtualMesh spec.globalAccessPolicy: ENABLED: on ${OSM_SUPPORT.meshName} Mesh ${meshKey} default deny depends on its MeshConfig ${namespace}/${OSM_MESH_CONFIG_NAME}, which Mesh Hub does not manage: OSM denies traffic no TrafficTarget allows only while spec.traffic.enablePermissiveTrafficPolicyMode is false`,
+      `VirtualMesh spec.globalAccessPolicy ENABLED: on ${OSM_SUPPORT.meshName} Mesh ${meshKey}, default deny depends on its MeshConfig ${namespace}/${OSM_MESH_CONFIG_NAME}, which Mesh Hub does not manage: OSM denies traffic no TrafficTarget allows only while spec.traffic.enablePermissiveTrafficPolicyMode is false`,
     );
   }
   return { objects: [], errors, warnings };
