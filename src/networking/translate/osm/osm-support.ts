@@ -12,7 +12,7 @@ export const OSM_SUPPORT: MeshSupport = {
     },
     retries: {
       level: 'partial',
-      how: 'a Retry (policy.openservicemesh.io/v1alpha1) per source service account; OSM reads Retry objects only when its MeshConfig sets featureFlags.enableRetryPolicy',
+      how: 'a Retry (policy.openservicemesh.io/v1alpha1) per source service account; OSM reads Retry objects only when its MeshConfig sets featureFlags.enableRetryPolicy, which Mesh Hub reports',
     },
     corsPolicy: { level: 'unsupported', how: 'OSM has no CORS setting' },
     faultInjection: { level: 'unsupported', how: 'OSM has no fault injection' },
@@ -54,7 +54,7 @@ export const OSM_SUPPORT: MeshSupport = {
     federation: { level: 'unsupported', how: 'OSM 1.2 has no multicluster support' },
     globalAccessDeny: {
       level: 'partial',
-      how: 'OSM denies traffic no TrafficTarget allows unless its MeshConfig sets enablePermissiveTrafficPolicyMode; Mesh Hub does not own the MeshConfig and only reports it',
+      how: "OSM already denies traffic no TrafficTarget allows unless its MeshConfig sets enablePermissiveTrafficPolicyMode; Mesh Hub does not manage the MeshConfig: it reports a permissive mesh, or a warning when the cluster's objects do not show the MeshConfig",
     },
     failover: { level: 'unsupported', how: 'OSM 1.2 has no multicluster support, so no cross-cluster failover' },
   },

@@ -37,7 +37,7 @@ const mesh = osmMesh(CLUSTER);
 const otherMesh = osmMesh('cluster-2');
 
 /** Bookstore on OSM: bookstore (root) selects v1 and v2, which also have their own Services. */
-function bookstore(extraWorkloads: Workload[] = []): NetworkingPlan {
+function bookstore(extraWorkloads: Workload[] = [], clusterObjects: KubeObject[] = []): NetworkingPlan {
   const destinations = [
     destination('bookstore', 'bookstore', CLUSTER, { mesh, ports: [14001] }),
     destination('bookstore-v1', 'bookstore', CLUSTER, { mesh, ports: [14001] }),
@@ -67,7 +67,14 @@ function bookstore(extraWorkloads: Workload[] = []): NetworkingPlan {
     workload('bookbuyer', 'bookbuyer', 'cluster-2', { mesh: otherMesh, labels: { app: 'bookbuyer' } }),
     ...extraWorkloads,
   ];
-  return planOf(networkingInput({ meshes: [mesh, otherMesh], destinations, workloads }));
+  return planOf(
+    networkingInput({
+      meshes: [mesh, otherMesh],
+      destinations,
+      workloads,
+      clusterObjects: new Map([[CLUSTER, clusterObjects]]),
+    }),
+  );
 }
 
 function decide(
@@ -118,6 +125,15 @@ const shift = (to: { name: string; weight: number; subset?: Record<string, strin
     })),
   },
 });
+
+function meshConfig(spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'config.openservicemesh.io/v1alpha2',
+    kind: 'MeshConfig',
+    metadata: { name: 'osm-mesh-config', namespace: 'osm-system' },
+    spec,
+  };
+}
 
 const toBookstore = { destinationSelector: [serviceRef('bookstore', 'bookstore', CLUSTER)] };
 
@@ -262,6 +278,20 @@ describe('OSM retries', () => {
     assert.equal((specOf(retries[0]) as { retryPolicy: { perTryTimeout: string } }).retryPolicy.perTryTimeout, '0s');
   });
 
+  it("says whether OSM reads the Retries, when the cluster's objects show its MeshConfig", () => {
+    const policy = trafficPolicy('retries', { ...toBookstore, policy: { retries: { attempts: 3 } } });
+    const off = outcomeOf(decide(bookstore([], [meshConfig({ featureFlags: {} })]), 'bookstore', [policy]), policy);
+    assert.equal(off.state, 'ACCEPTED');
+    assert.match(
+      off.warnings.join('\n'),
+      /OSM ignores the Retry objects written for this policy until its MeshConfig osm-system\/osm-mesh-config in cluster cluster-1 sets spec\.featureFlags\.enableRetryPolicy: true/,
+    );
+    const enabled = meshConfig({ featureFlags: { enableRetryPolicy: true } });
+    const on = decide(bookstore([], [enabled]), 'bookstore', [policy]);
+    assert.deepEqual(outcomeOf(on, policy).warnings, []);
+    assert.equal(objects(on, 'Retry').length, 3);
+  });
+
   it('rejects a second policy that sets other retries for the same source', () => {
     const first = trafficPolicy('a', { ...toBookstore, policy: { retries: { attempts: 2 } } });
     const second = trafficPolicy('b', {
@@ -370,6 +400,16 @@ describe('OSM access policies', () => {
       target.sources.map((s) => s.name),
       ['bookbuyer', 'bookstore', 'bookthief'],
     );
+  });
+
+  it('warns that OSM enforces no TrafficTarget in permissive traffic policy mode', () => {
+    const policy = accessPolicy('open', toBookstore);
+    const permissive = meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: true } });
+    const result = outcomeOf(decide(bookstore([], [permissive]), 'bookstore', [], [policy]), policy);
+    assert.equal(result.state, 'ACCEPTED');
+    assert.match(result.warnings.join('\n'), /^OSM does not enforce TrafficTargets: its MeshConfig/m);
+    const enforcing = meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: false } });
+    assert.deepEqual(outcomeOf(decide(bookstore([], [enforcing]), 'bookstore', [], [policy]), policy).warnings, []);
   });
 
   it('expands a namespace matcher to the service accounts found there, with a warning', () => {

@@ -18,6 +18,7 @@ import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
 import { unsupportedFeatureErrors, unsupportedMemberFeature } from '../support.ts';
 import type { ClusterObject, DestinationDecision, MeshTranslator, PolicyOutcome } from '../translator.ts';
 import { outcome } from '../translator.ts';
+import { osmMeshConfigOf, type OsmMeshConfig } from './mesh-config.ts';
 import { OSM_SUPPORT } from './osm-support.ts';
 import {
   OSM_API_VERSIONS,
@@ -41,6 +42,8 @@ interface OsmDestinationPlan {
   readonly destination: IndexedDestination;
   readonly service: KubeServiceRef;
   readonly meshKey: string;
+  /** The mesh's MeshConfig, when the cluster's objects show it. */
+  readonly meshConfig: OsmMeshConfig | undefined;
   split: { readonly spec: TrafficSplitSpec; readonly policies: TrafficPolicy[] } | undefined;
   /** By source service account (`namespace/name`). */
   readonly retries: Map<
@@ -109,9 +112,13 @@ function decideTrafficPolicy(
       warnings.push(
         `spec.sourceSelector: no selected workload is in this Destination's mesh in cluster ${plan.service.cluster}; no Retry is written`,
       );
-    } else {
+    } else if (plan.meshConfig === undefined) {
       warnings.push(
         'spec.policy.retries: OSM applies Retry objects only when its MeshConfig sets spec.featureFlags.enableRetryPolicy: true',
+      );
+    } else if (!plan.meshConfig.retryPolicyEnabled) {
+      warnings.push(
+        `spec.policy.retries: OSM ignores the Retry objects written for this policy until its MeshConfig ${plan.meshConfig.description} sets spec.featureFlags.enableRetryPolicy: true (Mesh Hub does not manage it)`,
       );
     }
     const value = canonicalJson(retrySpec);
@@ -155,11 +162,17 @@ function decideAccessPolicies(
     ]);
     return policies.map((p) => [p, failed]);
   }
+  const permissive =
+    plan.meshConfig?.permissive === true
+      ? [
+          `OSM does not enforce TrafficTargets: its MeshConfig ${plan.meshConfig.description} sets spec.traffic.enablePermissiveTrafficPolicyMode: true, so every meshed client may call this Service (Mesh Hub does not manage the MeshConfig)`,
+        ]
+      : [];
   return policies.map((policy) => {
     const draft = translateAccessPolicy(policy, plan.destination, plan.meshKey, index);
     if (!draft.ok) return [policy, outcome('INVALID', draft.errors)];
     plan.targets.push({ policy, draft: draft.value });
-    return [policy, outcome('ACCEPTED', [], draft.value.warnings)];
+    return [policy, outcome('ACCEPTED', [], [...permissive, ...draft.value.warnings])];
   });
 }
 
@@ -234,7 +247,7 @@ function writeOsmOutputs(plan: OsmDestinationPlan, index: NetworkingIndex): Clus
 
 export const osmTranslator: MeshTranslator = {
   support: OSM_SUPPORT,
-  translateMember: (member, check) => translateOsmMember(member, check.virtualMesh),
+  translateMember: (member, check, plan) => translateOsmMember(member, check.virtualMesh, plan),
   // Planning rejects VirtualDestinations on meshes whose failover is unsupported; this is the backstop.
   translateVirtualDestination: (virtualDestination) => ({
     objects: [],
@@ -246,13 +259,15 @@ export const osmTranslator: MeshTranslator = {
   decide(destination, trafficPolicies, accessPolicies, index): DestinationDecision {
     const service = destination.service;
     const meshKey = meshKeyOf(destination);
-    if (service === undefined || meshKey === undefined) {
+    const mesh = destination.mesh;
+    if (service === undefined || meshKey === undefined || mesh === undefined) {
       throw new Error(`osmTranslator: ${destination.key} must be a Kubernetes Service in a known mesh`);
     }
     const plan: OsmDestinationPlan = {
       destination,
       service,
       meshKey,
+      meshConfig: osmMeshConfigOf(mesh, index),
       split: undefined,
       retries: new Map(),
       targets: [],

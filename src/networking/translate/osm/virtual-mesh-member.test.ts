@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { KubeObject } from '../../../api/meta.ts';
 import type { Mesh } from '../../model.ts';
-import { NS, virtualMesh } from '../../test-fixtures.ts';
+import { indexNetworkingInput, type NetworkingIndex } from '../../networking-index.ts';
+import { NS, networkingInput, virtualMesh } from '../../test-fixtures.ts';
 import { translateOsmMember } from './virtual-mesh-member.ts';
 
 const mesh: Mesh = {
@@ -11,6 +13,23 @@ const mesh: Mesh = {
   spec: { osm: { installation: { cluster: 'cluster-1', namespace: 'osm-system', version: 'v1.2.4' } } },
 };
 
+function meshConfig(permissive: boolean): KubeObject {
+  return {
+    apiVersion: 'config.openservicemesh.io/v1alpha2',
+    kind: 'MeshConfig',
+    metadata: { name: 'osm-mesh-config', namespace: 'osm-system' },
+    spec: { traffic: { enablePermissiveTrafficPolicyMode: permissive } },
+  };
+}
+
+function indexWith(clusterObjects: Record<string, KubeObject[]> = {}): NetworkingIndex {
+  return indexNetworkingInput(
+    networkingInput({ meshes: [mesh], clusterObjects: new Map(Object.entries(clusterObjects)) }),
+  );
+}
+
+const denyAll = virtualMesh('vm', [mesh], { globalAccessPolicy: 'ENABLED' });
+
 describe('an OSM mesh in a VirtualMesh', () => {
   it('reports shared trust and federation as unsupported, naming the feature and the mesh', () => {
     const report = translateOsmMember(
@@ -19,6 +38,7 @@ describe('an OSM mesh in a VirtualMesh', () => {
         mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } },
         federation: { permissive: {} },
       }),
+      indexWith(),
     );
     assert.equal(report.errors.length, 2);
     assert.match(
@@ -33,18 +53,38 @@ describe('an OSM mesh in a VirtualMesh', () => {
     assert.deepEqual(report.objects, []);
   });
 
-  it('warns that default deny depends on the MeshConfig Mesh Hub does not own', () => {
-    const report = translateOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'ENABLED' }));
+  it('warns that default deny depends on the MeshConfig when the cluster does not show it', () => {
+    const report = translateOsmMember(mesh, denyAll, indexWith());
     assert.deepEqual(report.errors, []);
     assert.equal(report.warnings.length, 1);
-    assert.match(report.warnings[0] ?? '', /osm-system\/osm-mesh-config.*enablePermissiveTrafficPolicyMode is false/);
+    assert.match(
+      report.warnings[0] ?? '',
+      /osm-system\/osm-mesh-config in cluster cluster-1.*enablePermissiveTrafficPolicyMode is false/,
+    );
   });
 
-  it('has nothing to say about a VirtualMesh that asks for nothing', () => {
-    assert.deepEqual(translateOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'MESH_DEFAULT' })), {
+  it('reports a mesh in permissive mode, where default deny does not hold, and nothing when OSM denies already', () => {
+    const permissive = translateOsmMember(mesh, denyAll, indexWith({ 'cluster-1': [meshConfig(true)] }));
+    assert.equal(permissive.errors.length, 1);
+    assert.match(
+      permissive.errors[0] ?? '',
+      /allows all traffic between its workloads.*enablePermissiveTrafficPolicyMode: true/,
+    );
+    assert.deepEqual(translateOsmMember(mesh, denyAll, indexWith({ 'cluster-1': [meshConfig(false)] })), {
       objects: [],
       errors: [],
       warnings: [],
     });
+    // A MeshConfig of another cluster says nothing about this mesh.
+    const elsewhere = translateOsmMember(mesh, denyAll, indexWith({ 'cluster-2': [meshConfig(true)] }));
+    assert.deepEqual(elsewhere.errors, []);
+    assert.equal(elsewhere.warnings.length, 1);
+  });
+
+  it('has nothing to say about a VirtualMesh that asks for nothing', () => {
+    assert.deepEqual(
+      translateOsmMember(mesh, virtualMesh('vm', [mesh], { globalAccessPolicy: 'MESH_DEFAULT' }), indexWith()),
+      { objects: [], errors: [], warnings: [] },
+    );
   });
 });
