@@ -127,6 +127,11 @@ function workloadClusterWatches(): WatchSpec[] {
   return [
     ...DISCOVERY_INPUT_TYPES.map((type) => ({ type })),
     ...[...WORKLOAD_OUTPUT_TYPES, CERTIFICATE_REQUEST].map((type) => ({ type, required: false })),
+    // Read-only mesh configuration the translators look at (kinds not already watched as outputs).
+    ...TRANSLATION_INPUT_TYPES.filter((type) => !WORKLOAD_OUTPUT_TYPES.includes(type)).map((type) => ({
+      type,
+      required: false,
+    })),
   ];
 }
 
