@@ -3,6 +3,7 @@
 import { meshTypeName, meshTypeOf } from '../mesh-type.ts';
 import type { IndexedDestination } from '../networking-index.ts';
 import { istioTranslator } from './istio/istio-translator.ts';
+import { linkerdTranslator } from './linkerd/linkerd-translator.ts';
 import type { MeshTranslator } from './translator.ts';
 import { outcome, rejectAll } from './translator.ts';
 
@@ -35,6 +36,7 @@ export function translatorFor(destination: IndexedDestination): MeshTranslator {
     case 'istio':
       return istioTranslator;
     case 'linkerd':
+      return linkerdTranslator;
     case 'osm':
     case 'consul-connect':
     case 'aws-app-mesh':
