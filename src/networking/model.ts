@@ -12,6 +12,7 @@ import type { trafficPolicyKind } from '../api/networking/v1/traffic-policy.ts';
 import type { virtualMeshKind } from '../api/networking/v1/virtual-mesh.ts';
 import type { settingsKind } from '../api/settings/v1/settings.ts';
 import type { RootCertificateEntry } from '../certs/issued-certificates.ts';
+import type { LinkerdMirror } from './translate/linkerd/mirrors.ts';
 
 export type Mesh = Resource<typeof meshKind>;
 export type Workload = Resource<typeof workloadKind>;
@@ -45,6 +46,8 @@ export interface NetworkingInput {
    * not write a second VirtualService for a host one of them already routes.
    */
   readonly existingVirtualServices?: readonly ExistingVirtualService[];
+  /** Linkerd multicluster mirror Services that a Link keeps, in every registered cluster. */
+  readonly linkerdMirrors?: readonly LinkerdMirror[];
   /**
    * Root CA certificates the caller can read, by Secret (`namespace/name` → root-cert.pem). Absent
    * in `meshctl render`; a controller passes them so a new root re-issues the intermediates.

@@ -25,6 +25,7 @@ import type {
   Workload,
 } from './model.ts';
 import { translateNetworking } from './networking.ts';
+import { extractLinkerdMirrors } from './translate/linkerd/mirrors.ts';
 
 /** A management object that passed its schema check, with the status it was read with (if any). */
 export interface CheckedManagementObject {
@@ -110,6 +111,7 @@ export function renderNetworking(
     kubernetesClusters: ofKind<KubernetesCluster>(management, kubernetesClusterKind),
     settings: ofKind<Settings>(management, settingsKind),
     existingVirtualServices: existingVirtualServices(clusters, installNamespace),
+    linkerdMirrors: extractLinkerdMirrors(clusters),
     ...(rootCertificates === undefined ? {} : { rootCertificates }),
   });
   const replacements = new Map<KubeObject, KubeObject>();

@@ -1,37 +1,6 @@
 // What Mesh Hub can express on Linkerd (edge-26.8.3), feature by feature: the declarations the
 // translator rejects policies by and the support matrix is generated from.
-import type { TrafficPolicyPolicy } from '../../../api/networking/v1/traffic-policy.ts';
-import { TRAFFIC_POLICY_FEATURES, type TrafficPolicyFeature } from '../../validate/mesh-capabilities.ts';
-
-// Until the shared declarations land (translate/support.ts), the same shapes here.
-type SupportLevel = 'supported' | 'partial' | 'unsupported';
-interface FeatureSupport {
-  readonly level: SupportLevel;
-  readonly how: string;
-}
-type MeshFeature =
-  | TrafficPolicyFeature
-  | 'requestMatchers'
-  | 'sourceSelector'
-  | 'accessPolicy'
-  | 'sharedTrust'
-  | 'federation'
-  | 'globalAccessDeny'
-  | 'failover';
-interface MeshSupport {
-  readonly meshName: string;
-  readonly features: Readonly<Record<MeshFeature, FeatureSupport>>;
-}
-
-export function unsupportedFeatureErrors(policy: TrafficPolicyPolicy | undefined, support: MeshSupport): string[] {
-  if (policy === undefined) return [];
-  return TRAFFIC_POLICY_FEATURES.flatMap((feature) => {
-    const declared = support.features[feature];
-    return policy[feature] === undefined || declared.level !== 'unsupported'
-      ? []
-      : [`spec.policy.${feature}: not supported for ${support.meshName} Destinations (${declared.how})`];
-  });
-}
+import type { MeshSupport } from '../support.ts';
 
 export const LINKERD_SUPPORT: MeshSupport = {
   meshName: 'Linkerd',
@@ -53,7 +22,7 @@ export const LINKERD_SUPPORT: MeshSupport = {
     },
     trafficShift: {
       level: 'partial',
-      how: 'weighted HTTPRoute backendRefs to Services of the same cluster, or to Linkerd multicluster mirror Services (<svc>-<cluster>) where a Link keeps them; no subsets (Linkerd has none), no virtualDestination, staticDestination or clusterHeader',
+      how: 'weighted HTTPRoute backendRefs to Services of the same cluster, or to Linkerd multicluster mirror Services (`<svc>-<cluster>`) where a Link keeps them; no subsets (Linkerd has none), no virtualDestination, staticDestination or clusterHeader',
     },
     outlierDetection: {
       level: 'unsupported',

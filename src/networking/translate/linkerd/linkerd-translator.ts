@@ -7,15 +7,23 @@ import { objectRefKey } from '../../keys.ts';
 import { meshTypeOf } from '../../mesh-type.ts';
 import type { AccessPolicy, Mesh, TrafficPolicy, VirtualMesh } from '../../model.ts';
 import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
+import type { VirtualMeshCheck } from '../../plan/virtual-mesh-membership.ts';
 import { FieldOwnership, type FieldClaim } from '../../validate/conflicts.ts';
 import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
-import type { ClusterObject, DestinationDecision, MeshTranslator, PolicyOutcome } from '../translator.ts';
+import { unsupportedFeatureErrors, unsupportedMemberFeature } from '../support.ts';
+import type {
+  ClusterObject,
+  DestinationDecision,
+  MemberTranslation,
+  MeshTranslator,
+  PolicyOutcome,
+} from '../translator.ts';
 import { outcome } from '../translator.ts';
 import { type LinkerdAccessRule, serverPorts, translateAccessPolicy, writeAccessObjects } from './access-policy.ts';
 import { type IdentityContext, type LinkerdIdentityDomain, linkerdIdentityDomain } from './identities.ts';
 import { GATEWAY_API_VERSION, type HTTPRouteMatch, MAX_RULES_PER_ROUTE } from './linkerd-types.ts';
-import { LINKERD_SUPPORT, unsupportedFeatureErrors } from './linkerd-support.ts';
-import { type LinkerdMirrorIndex } from './mirrors.ts';
+import { LINKERD_SUPPORT } from './linkerd-support.ts';
 import { buildOutboundRoutes, retryGroup, type RuleDraft } from './outbound-routes.ts';
 import { translateRouteMatches } from './route-matches.ts';
 import { portsOf, translateTrafficFeatures, type TrafficContext } from './traffic-features.ts';
@@ -205,17 +213,47 @@ function writeLinkerdOutputs(plan: LinkerdDestinationPlan, installNamespace: str
 }
 
 /** The VirtualMesh with globalAccessPolicy ENABLED that the Destination's mesh is a member of, if any. */
-function denyingVirtualMesh(mesh: Mesh, index: NetworkingIndex): VirtualMesh | undefined {
-  const check = index.virtualMeshes.byMesh.get(objectRefKey(mesh));
+function denyingVirtualMesh(mesh: Mesh, plan: NetworkingPlan): VirtualMesh | undefined {
+  const check = plan.virtualMeshes.byMesh.get(objectRefKey(mesh));
   return check?.virtualMesh.spec.globalAccessPolicy === 'ENABLED' ? check.virtualMesh : undefined;
 }
 
-/** Where the lead's index keeps Linkerd mirrors; none until it does. */
-function mirrorsOf(_index: NetworkingIndex): LinkerdMirrorIndex {
-  return { find: () => undefined };
+/**
+ * A Linkerd member of a VirtualMesh. Its default deny is written with its Destinations (their
+ * Servers, see writeLinkerdOutputs), so that one Server guards each pod port whether an
+ * AccessPolicy or the VirtualMesh asks for it; here, what Linkerd cannot do is reported.
+ */
+function translateMember(member: Mesh, check: VirtualMeshCheck): MemberTranslation {
+  const meshKey = objectRefKey(member);
+  const spec = check.virtualMesh.spec;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (spec.mtlsConfig?.shared !== undefined)
+    errors.push(unsupportedMemberFeature('sharedTrust', LINKERD_SUPPORT, meshKey));
+  if (spec.federation !== undefined) {
+    warnings.push(
+      `VirtualMesh spec.federation: Linkerd Mesh ${meshKey} is federated by Linkerd's own multicluster (Links and mirror Services <service>-<cluster>), not by Mesh Hub: no ServiceEntries are written for it, and TrafficPolicies on its Destinations shift to mirror Services where a Link keeps them`,
+    );
+  }
+  if (spec.globalAccessPolicy === 'ENABLED') {
+    warnings.push(
+      `VirtualMesh spec.globalAccessPolicy: on Linkerd Mesh ${meshKey}, default deny is a Server with accessPolicy deny on every port of every Destination's Service; pods that no Service selects keep Linkerd's default inbound policy`,
+    );
+  }
+  return { objects: [], errors, warnings };
 }
 
 export const linkerdTranslator: MeshTranslator = {
+  support: LINKERD_SUPPORT,
+  translateMember,
+  // Never reached while failover is declared unsupported (the plan reports it); kept total.
+  translateVirtualDestination: (virtualDestination) => ({
+    objects: [],
+    errors: virtualDestination.exportTo.map((mesh) =>
+      unsupportedMemberFeature('failover', LINKERD_SUPPORT, objectRefKey(mesh)),
+    ),
+    warnings: [],
+  }),
   decide(destination, trafficPolicies, accessPolicies, index): DestinationDecision {
     const service = destination.service;
     const mesh = destination.mesh;
@@ -234,7 +272,7 @@ export const linkerdTranslator: MeshTranslator = {
       destination,
       service,
       destinationByService: (key: string) => index.destinationByService.get(key),
-      mirrors: mirrorsOf(index),
+      mirrors: index.linkerdMirrors,
     };
     const tpOutcomes = trafficPolicies.map(
       (policy) => [policy, decideTrafficPolicy(plan, policy, ownership, context)] as const,
