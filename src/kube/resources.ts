@@ -123,6 +123,14 @@ export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
   DAEMON_SET,
 ];
 
+/**
+ * What translators read from each registered cluster besides discovery's inputs: hand-written Istio
+ * VirtualServices (no second one is written for their hosts). Watched like the outputs (optional).
+ */
+export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = ISTIO_OUTPUT_TYPES.filter(
+  (type) => type.kind === 'VirtualService',
+);
+
 /** Management-cluster kinds written by users (or install) that the pure core reads. */
 export const MANAGEMENT_INPUT_KINDS = [
   'KubernetesCluster',

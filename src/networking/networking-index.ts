@@ -3,11 +3,7 @@
 // with policies × destinations.
 import { clusterObjectKey, compareStrings, objectRefKey, refKey, statusKey } from './keys.ts';
 import type { Destination, Mesh, NetworkingInput, Settings, VirtualDestination, Workload } from './model.ts';
-import { indexLinkerdMirrors, type LinkerdMirrorIndex } from './translate/linkerd/mirrors.ts';
-import {
-  indexExistingVirtualServices,
-  type ExistingVirtualServiceIndex,
-} from './validate/existing-virtual-services.ts';
+import type { KubeObject } from '../api/meta.ts';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -15,6 +11,11 @@ export interface KubeServiceRef {
   readonly name: string;
   readonly namespace: string;
   readonly cluster: string;
+}
+
+export interface ClusterInputObject {
+  readonly cluster: string;
+  readonly object: KubeObject;
 }
 
 export interface IndexedDestination {
@@ -69,9 +70,8 @@ export interface NetworkingIndex {
   /** The federation hostnameSuffix a VirtualMesh sets, if any. */
   readonly hostnameSuffixOf: (virtualMeshKey: string) => string | undefined;
   readonly settings: Settings | undefined;
-  readonly existingVirtualServices: ExistingVirtualServiceIndex;
-  /** Linkerd mirror Services by client cluster and the Service they mirror. */
-  readonly linkerdMirrors: LinkerdMirrorIndex;
+  /** Objects read from the registered clusters, by API group and kind (`networking.istio.io/VirtualService`). */
+  readonly clusterObjectsOfKind: (group: string, kind: string) => readonly ClusterInputObject[];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -232,8 +232,30 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     clusterDomainOf,
     hostnameSuffixOf: (key) => hostnameSuffixes.get(key),
     settings: findSettings(input.settings, input.installNamespace),
-    existingVirtualServices: indexExistingVirtualServices(input.existingVirtualServices ?? [], clusterDomainOf),
-    linkerdMirrors: indexLinkerdMirrors(input.linkerdMirrors ?? []),
+    clusterObjectsOfKind: clusterObjectsByKind(input.clusterObjects),
+  };
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Grouped on first use: a pass whose translators look at no cluster object pays nothing. */
+function clusterObjectsByKind(
+  clusters: ReadonlyMap<string, readonly KubeObject[]> | undefined,
+): (group: string, kind: string) => readonly ClusterInputObject[] {
+  let byKind: Map<string, ClusterInputObject[]> | undefined;
+  return (group, kind) => {
+    if (byKind === undefined) {
+      const grouped = new Map<string, ClusterInputObject[]>();
+      for (const [cluster, objects] of clusters ?? []) {
+        for (const object of objects)
+          push(grouped, `${groupOf(object.apiVersion)}/${object.kind}`, { cluster, object });
+      }
+      byKind = grouped;
+    }
+    return byKind.get(`${group}/${kind}`) ?? [];
   };
 }
 

@@ -31,6 +31,7 @@ import {
   type RouteFields,
   translationDependsOnClientCluster,
 } from './features.ts';
+import { existingVirtualServicesOf } from './existing-virtual-services.ts';
 import { localFqdn } from './hostnames.ts';
 import { writeEastWestGateways, writeFederation } from './federation.ts';
 import { writeGlobalAccessPolicy } from './global-access.ts';
@@ -256,7 +257,7 @@ function decideTrafficPolicy(
   if (Array.isArray(translated)) return outcome('INVALID', translated, warnings);
   if (local && translated.routeClaims.length > 0) {
     const host = localFqdn(plan.service, index);
-    const existing = index.existingVirtualServices.find(cluster, host);
+    const existing = existingVirtualServicesOf(index).find(cluster, host);
     if (existing !== undefined) {
       return outcome(
         'FAILED',

@@ -24,6 +24,7 @@ import { type LinkerdAccessRule, serverPorts, translateAccessPolicy, writeAccess
 import { type IdentityContext, type LinkerdIdentityDomain, linkerdIdentityDomain } from './identities.ts';
 import { GATEWAY_API_VERSION, type HTTPRouteMatch, MAX_RULES_PER_ROUTE } from './linkerd-types.ts';
 import { LINKERD_SUPPORT } from './linkerd-support.ts';
+import { linkerdMirrorsOf } from './mirrors.ts';
 import { buildOutboundRoutes, retryGroup, type RuleDraft } from './outbound-routes.ts';
 import { translateRouteMatches } from './route-matches.ts';
 import { portsOf, translateTrafficFeatures, type TrafficContext } from './traffic-features.ts';
@@ -272,7 +273,7 @@ export const linkerdTranslator: MeshTranslator = {
       destination,
       service,
       destinationByService: (key: string) => index.destinationByService.get(key),
-      mirrors: index.linkerdMirrors,
+      mirrors: linkerdMirrorsOf(index),
     };
     const tpOutcomes = trafficPolicies.map(
       (policy) => [policy, decideTrafficPolicy(plan, policy, ownership, context)] as const,

@@ -1,31 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../api/meta.ts';
-import type { InputObject } from '../../../snapshot/input.ts';
+import type { ClusterInputObject } from '../../networking-index.ts';
 import { extractLinkerdMirrors, indexLinkerdMirrors } from './mirrors.ts';
 
-const input = (object: KubeObject): InputObject => ({ object, source: {} });
-
-function link(target: string): InputObject {
-  return input({
+function link(cluster: string, target: string): ClusterInputObject {
+  const object: KubeObject = {
     apiVersion: 'multicluster.linkerd.io/v1alpha3',
     kind: 'Link',
     metadata: { name: target, namespace: 'linkerd-multicluster' },
-    spec: { targetClusterName: target },
-  });
+  };
+  return { cluster, object: { ...object, spec: { targetClusterName: target } } };
 }
 
-function service(name: string, namespace: string, labels: Record<string, string>, fq?: string): InputObject {
-  return input({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name,
-      namespace,
-      labels,
-      ...(fq === undefined ? {} : { annotations: { 'mirror.linkerd.io/remote-svc-fq-name': fq } }),
+function service(cluster: string, name: string, labels: Record<string, string>, fq?: string): ClusterInputObject {
+  return {
+    cluster,
+    object: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name,
+        namespace: 'emojivoto',
+        labels,
+        ...(fq === undefined ? {} : { annotations: { 'mirror.linkerd.io/remote-svc-fq-name': fq } }),
+      },
     },
-  });
+  };
 }
 
 const mirrorLabels = (cluster: string) => ({
@@ -35,24 +36,18 @@ const mirrorLabels = (cluster: string) => ({
 
 describe('extractLinkerdMirrors', () => {
   it('lists the mirror Services that a Link of their cluster keeps, naming the Service they mirror', () => {
-    const clusters = new Map([
-      [
-        'east',
-        [
-          link('west'),
-          service('web-svc-west', 'emojivoto', mirrorLabels('west'), 'web-svc.emojivoto.svc.cluster.local'),
-          // No annotation: the target is read from the name.
-          service('voting-svc-west', 'emojivoto', mirrorLabels('west')),
-          // Mirrored from a cluster no Link targets (any more): not kept up to date, left out.
-          service('emoji-svc-north', 'emojivoto', mirrorLabels('north')),
-          // Not a mirror at all.
-          service('web-svc', 'emojivoto', { app: 'web-svc' }),
-        ],
-      ],
-      // Mirror labels but no Link in this cluster: nothing.
-      ['west', [service('web-svc-east', 'emojivoto', mirrorLabels('east'))]],
-    ]);
-    assert.deepEqual(extractLinkerdMirrors(clusters), [
+    const services = [
+      service('east', 'web-svc-west', mirrorLabels('west'), 'web-svc.emojivoto.svc.cluster.local'),
+      // No annotation: the target is read from the name.
+      service('east', 'voting-svc-west', mirrorLabels('west')),
+      // Mirrored from a cluster no Link targets (any more): not kept up to date, left out.
+      service('east', 'emoji-svc-north', mirrorLabels('north')),
+      // Not a mirror at all.
+      service('east', 'web-svc', { app: 'web-svc' }),
+      // Mirror labels, but no Link in its own cluster.
+      service('west', 'web-svc-east', mirrorLabels('east')),
+    ];
+    assert.deepEqual(extractLinkerdMirrors([link('east', 'west')], services), [
       {
         cluster: 'east',
         namespace: 'emojivoto',
@@ -72,9 +67,7 @@ describe('extractLinkerdMirrors', () => {
 
   it('finds the mirror of a Service of another cluster as seen from a client cluster', () => {
     const index = indexLinkerdMirrors(
-      extractLinkerdMirrors(
-        new Map([['east', [link('west'), service('web-svc-west', 'emojivoto', mirrorLabels('west'))]]]),
-      ),
+      extractLinkerdMirrors([link('east', 'west')], [service('east', 'web-svc-west', mirrorLabels('west'))]),
     );
     assert.equal(
       index.find('east', { name: 'web-svc', namespace: 'emojivoto', cluster: 'west' })?.name,

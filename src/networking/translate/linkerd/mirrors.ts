@@ -10,8 +10,8 @@ import {
   LINKERD_MIRROR_REMOTE_SERVICE_ANNOTATION,
   LINKERD_MIRRORED_SERVICE_LABEL,
 } from '../../../api/labels.ts';
-import type { InputObject } from '../../../snapshot/input.ts';
 import { compareStrings } from '../../keys.ts';
+import type { ClusterInputObject, NetworkingIndex } from '../../networking-index.ts';
 
 export interface LinkerdMirror {
   /** The cluster the mirror Service is in (the client's). */
@@ -23,12 +23,15 @@ export interface LinkerdMirror {
   readonly targetService: { readonly name: string; readonly namespace: string };
 }
 
-function linkTargets(objects: readonly InputObject[]): Set<string> {
-  const targets = new Set<string>();
-  for (const { object } of objects) {
-    if (object.kind !== 'Link' || !object.apiVersion.startsWith('multicluster.linkerd.io/')) continue;
+/** Cluster → the clusters its Links target. */
+function linkTargets(links: readonly ClusterInputObject[]): Map<string, Set<string>> {
+  const targets = new Map<string, Set<string>>();
+  for (const { cluster, object } of links) {
     const target = (object as { spec?: { targetClusterName?: unknown } }).spec?.targetClusterName;
-    if (typeof target === 'string' && target !== '') targets.add(target);
+    if (typeof target !== 'string' || target === '') continue;
+    const set = targets.get(cluster) ?? new Set<string>();
+    set.add(target);
+    targets.set(cluster, set);
   }
   return targets;
 }
@@ -43,26 +46,29 @@ function remoteService(fqName: string | undefined): { name: string; namespace: s
   return { name, namespace };
 }
 
-/** Every mirror Service of every cluster that a Link in that cluster keeps, sorted. */
-export function extractLinkerdMirrors(clusters: ReadonlyMap<string, readonly InputObject[]>): LinkerdMirror[] {
+/**
+ * Every mirror Service that a Link of its own cluster keeps, sorted. `links` are the clusters'
+ * multicluster.linkerd.io Links, `services` their core Services.
+ */
+export function extractLinkerdMirrors(
+  links: readonly ClusterInputObject[],
+  services: readonly ClusterInputObject[],
+): LinkerdMirror[] {
+  const targets = linkTargets(links);
+  if (targets.size === 0) return [];
   const mirrors: LinkerdMirror[] = [];
-  for (const [cluster, objects] of clusters) {
-    const targets = linkTargets(objects);
-    if (targets.size === 0) continue;
-    for (const { object } of objects) {
-      if (object.kind !== 'Service' || object.apiVersion !== 'v1') continue;
-      const labels = object.metadata.labels ?? {};
-      if (labels[LINKERD_MIRRORED_SERVICE_LABEL] !== 'true') continue;
-      const targetCluster = labels[LINKERD_MIRROR_CLUSTER_LABEL];
-      if (targetCluster === undefined || !targets.has(targetCluster)) continue;
-      const namespace = object.metadata.namespace ?? 'default';
-      const name = object.metadata.name;
-      const suffix = `-${targetCluster}`;
-      const fromName = name.endsWith(suffix) ? { name: name.slice(0, -suffix.length), namespace } : undefined;
-      const target = remoteService(object.metadata.annotations?.[LINKERD_MIRROR_REMOTE_SERVICE_ANNOTATION]) ?? fromName;
-      if (target === undefined) continue;
-      mirrors.push({ cluster, namespace, name, targetCluster, targetService: target });
-    }
+  for (const { cluster, object } of services) {
+    const labels = object.metadata.labels ?? {};
+    if (labels[LINKERD_MIRRORED_SERVICE_LABEL] !== 'true') continue;
+    const targetCluster = labels[LINKERD_MIRROR_CLUSTER_LABEL];
+    if (targetCluster === undefined || targets.get(cluster)?.has(targetCluster) !== true) continue;
+    const namespace = object.metadata.namespace ?? 'default';
+    const name = object.metadata.name;
+    const suffix = `-${targetCluster}`;
+    const fromName = name.endsWith(suffix) ? { name: name.slice(0, -suffix.length), namespace } : undefined;
+    const target = remoteService(object.metadata.annotations?.[LINKERD_MIRROR_REMOTE_SERVICE_ANNOTATION]) ?? fromName;
+    if (target === undefined) continue;
+    mirrors.push({ cluster, namespace, name, targetCluster, targetService: target });
   }
   return mirrors.sort((a, b) =>
     compareStrings(`${a.cluster}/${a.namespace}/${a.name}`, `${b.cluster}/${b.namespace}/${b.name}`),
@@ -83,4 +89,21 @@ export function indexLinkerdMirrors(mirrors: readonly LinkerdMirror[]): LinkerdM
     if (!byKey.has(k)) byKey.set(k, mirror);
   }
   return { find: (client, t) => byKey.get(key(client, t.cluster, t.namespace, t.name)) };
+}
+
+const indexed = new WeakMap<NetworkingIndex, LinkerdMirrorIndex>();
+
+/** The Linkerd mirrors of one pass, read from the clusters' objects once, on first use. */
+export function linkerdMirrorsOf(index: NetworkingIndex): LinkerdMirrorIndex {
+  let found = indexed.get(index);
+  if (found === undefined) {
+    found = indexLinkerdMirrors(
+      extractLinkerdMirrors(
+        index.clusterObjectsOfKind('multicluster.linkerd.io', 'Link'),
+        index.clusterObjectsOfKind('', 'Service'),
+      ),
+    );
+    indexed.set(index, found);
+  }
+  return found;
 }
