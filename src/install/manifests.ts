@@ -139,6 +139,8 @@ export function remoteAccessRules(): PolicyRule[] {
     { apiGroups: [''], resources: ['namespaces', 'nodes', 'pods', 'services', 'endpoints', 'configmaps'], verbs: READ },
     { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], verbs: READ },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+    // Linkerd multicluster Links say which mirror Services are kept (a translator input).
+    { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
     ...[...outputGroups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([group, resources]) => ({ apiGroups: [group], resources: resources.sort(), verbs: WRITE })),

@@ -125,11 +125,14 @@ export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
 
 /**
  * What translators read from each registered cluster besides discovery's inputs: hand-written Istio
- * VirtualServices (no second one is written for their hosts). Watched like the outputs (optional).
+ * VirtualServices (no second one is written for their hosts), Linkerd multicluster Links. Watched
+ * like the outputs (optional).
  */
-export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = ISTIO_OUTPUT_TYPES.filter(
-  (type) => type.kind === 'VirtualService',
-);
+export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = [
+  ...ISTIO_OUTPUT_TYPES.filter((type) => type.kind === 'VirtualService'),
+  // Linkerd multicluster Links: which mirror Services are kept (translate/linkerd/mirrors.ts).
+  typed('multicluster.linkerd.io', 'v1alpha3', 'Link', 'links'),
+];
 
 /** Management-cluster kinds written by users (or install) that the pure core reads. */
 export const MANAGEMENT_INPUT_KINDS = [
