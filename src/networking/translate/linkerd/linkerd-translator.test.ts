@@ -10,6 +10,7 @@ import {
   networkingInput,
   serviceRef,
   trafficPolicy,
+  virtualMesh,
   workload,
 } from '../../test-fixtures.ts';
 import type { NetworkingInput } from '../../model.ts';
@@ -296,5 +297,54 @@ describe('linkerdTranslator: AccessPolicies', () => {
         'web.emojivoto.serviceaccount.identity.linkerd.cluster.local',
       ],
     });
+  });
+});
+
+describe('linkerdTranslator: VirtualMesh members', () => {
+  it('denies by default with a Server per pod port of every Destination, and reports shared trust as unsupported', () => {
+    const vm = virtualMesh('zero-trust', [mesh], {
+      globalAccessPolicy: 'ENABLED',
+      mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } },
+    });
+    const policy = accessPolicy('bot-to-web', {
+      destinationSelector: [serviceRef('web-svc', 'emojivoto', 'east')],
+      sourceSelector: [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: 'vote-bot', namespace: 'emojivoto' }] } }],
+    });
+    const { result, objects, find } = run({ virtualMeshes: [vm], accessPolicies: [policy] });
+    // One Server per port, whether the VirtualMesh or an AccessPolicy asks for it.
+    assert.deepEqual(
+      objects.filter((o) => o.kind === 'Server').map((o) => o.metadata.name),
+      ['web-svc-80', 'web-svc-v2-80'],
+    );
+    assert.match(
+      find('Server', 'web-svc-v2-80')?.metadata.annotations?.['parents.networking.mesh.gloo.solo.io'] ?? '',
+      /VirtualMesh":\[\{"name":"zero-trust"/,
+    );
+    assert.ok(find('AuthorizationPolicy', 'web-svc-80-bot-to-web-gloo-mesh'));
+    const member = result.virtualMeshes[0]?.status?.meshes?.['linkerd-destination-linkerd-east.gloo-mesh.'];
+    assert.equal(member?.state, 'FAILED');
+    assert.match(member.errors?.[0] ?? '', /^VirtualMesh spec\.mtlsConfig\.shared: not supported for Linkerd Mesh/);
+    assert.match(member.warnings?.[0] ?? '', /^VirtualMesh spec\.globalAccessPolicy: on Linkerd Mesh/);
+  });
+
+  it('writes routes per port for a Service with several ports', () => {
+    const multi = destination('api', 'emojivoto', 'east', { mesh, ports: [8080, 9090] });
+    const policy = trafficPolicy('api-timeout', {
+      destinationSelector: [serviceRef('api', 'emojivoto', 'east')],
+      policy: { requestTimeout: '1s' },
+    });
+    const { find } = run({ destinations: [web, webV2, reviews, multi], trafficPolicies: [policy] });
+    const route = find('HTTPRoute', 'api-9090');
+    assert.deepEqual(spec(route), {
+      parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 9090 }],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'api', port: 9090, weight: 1 }],
+          timeouts: { request: '1s' },
+        },
+      ],
+    });
+    assert.ok(find('HTTPRoute', 'api-8080'));
   });
 });
