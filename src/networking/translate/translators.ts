@@ -5,6 +5,7 @@ import type { Mesh } from '../model.ts';
 import type { IndexedDestination } from '../networking-index.ts';
 import { istioTranslator } from './istio/istio-translator.ts';
 import { linkerdTranslator } from './linkerd/linkerd-translator.ts';
+import { osmTranslator } from './osm/osm-translator.ts';
 import type { MeshTranslator } from './translator.ts';
 import { NOTHING, outcome, rejectAll } from './translator.ts';
 import { everyFeature, type MeshSupport } from './support.ts';
@@ -12,6 +13,7 @@ import { everyFeature, type MeshSupport } from './support.ts';
 const TRANSLATORS: Readonly<Partial<Record<MeshType, MeshTranslator>>> = {
   istio: istioTranslator,
   linkerd: linkerdTranslator,
+  osm: osmTranslator,
 };
 
 /** Every mesh type with a translator, in a stable order (the support matrix's columns). */
