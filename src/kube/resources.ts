@@ -126,11 +126,13 @@ export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
 /**
  * What translators read from each registered cluster besides discovery's inputs: hand-written Istio
  * VirtualServices (no second one is written for their hosts), OSM's MeshConfig (permissive mode,
- * retries). Watched like the outputs (optional), read only.
+ * retries), Linkerd multicluster Links (which mirror Services are kept). Watched like the outputs
+ * (optional), read only.
  */
 export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = [
   ...ISTIO_OUTPUT_TYPES.filter((type) => type.kind === 'VirtualService'),
   typed('config.openservicemesh.io', 'v1alpha2', 'MeshConfig', 'meshconfigs'),
+  typed('multicluster.linkerd.io', 'v1alpha3', 'Link', 'links'),
 ];
 
 /** Management-cluster kinds written by users (or install) that the pure core reads. */
