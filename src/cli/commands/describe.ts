@@ -1,7 +1,7 @@
 // `meshctl describe KIND NAME`: what Mesh Hub knows and did about one object — for a Destination the
 // policies that apply or were rejected and the objects written for it in every registered cluster; for
 // a policy its per-Destination results. This file reads; describe-model.ts decides what to show.
-import { Argument, type Command } from 'commander';
+import { Argument, InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
@@ -11,6 +11,7 @@ import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts'
 import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
 import {
   DESCRIBE_KINDS,
+  KIND_NAMES,
   KIND_OF,
   describeDestination,
   describeMesh,
@@ -19,6 +20,7 @@ import {
   describeWorkload,
   installNamespacesOfPolicy,
   notFoundMessage,
+  parseDescribeKind,
   parseObjectArgument,
   type ClusterReading,
   type DescribeKind,
@@ -159,13 +161,29 @@ export async function describeObject(
   }
 }
 
+/** `destination (destinations, dest)`, … : the kinds and their other names, for help and errors. */
+function kindList(): string {
+  return DESCRIBE_KINDS.map((kind) => `${kind} (${KIND_NAMES[kind].aliases.join(', ')})`).join(', ');
+}
+
+function kindArgument(value: string): DescribeKind {
+  const kind = parseDescribeKind(value);
+  if (kind === undefined) throw new InvalidArgumentError(`unknown kind; use one of ${kindList()}`);
+  return kind;
+}
+
 export function registerDescribe(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   program
     .command('describe')
     .description(
       'Explain one object: for a Destination the policies applied or rejected (and why) and the objects written for it in each cluster; for a policy its per-Destination state',
     )
-    .addArgument(new Argument('<kind>', 'what to describe').choices(DESCRIBE_KINDS))
+    .addArgument(
+      new Argument(
+        '<kind>',
+        `what to describe: ${kindList()} (any case; plural, short and group-qualified forms too)`,
+      ).argParser(kindArgument),
+    )
     .argument('<name>', 'its name, or namespace/name')
     .option(
       '-n, --namespace <ns>',
