@@ -4,6 +4,7 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import { InputError } from '../snapshot/yaml.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -54,6 +55,7 @@ export function buildProgram(io: CommandIO): Command {
   registerDebug(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);
+  registerCompletion(program, io);
   return program;
 }
 
