@@ -95,7 +95,7 @@ describe('meshctl describe: kinds as kubectl reads them', () => {
   it('rejects an unknown kind with a usage error listing the kinds and their short names', () => {
     const run = meshctl('describe', 'policy', 'x');
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /'policy'.*trafficpolicy \(trafficpolicies, tp\)/);
+    assert.match(run.stderr, /'policy'.*trafficpolicy \(tp\), accesspolicy \(ap\), virtualmesh \(vm\)/);
   });
 });
 

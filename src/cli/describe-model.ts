@@ -45,7 +45,7 @@ export const KIND_OF: Readonly<Record<DescribeKind, string>> = {
   virtualmesh: 'VirtualMesh',
 };
 
-/** Each kind's API group and the other names kubectl would accept for it (plural, short names). */
+/** Each kind's API group and the other names kubectl would accept for it: its plural first, then short names. */
 export const KIND_NAMES: Readonly<
   Record<DescribeKind, { readonly group: string; readonly aliases: readonly string[] }>
 > = {

@@ -12,6 +12,7 @@ import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
 import { registerVersion } from './commands/version.ts';
 import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
+import { addExamples } from './examples.ts';
 import { legacyHint } from './legacy-hints.ts';
 import { clientVersion } from './version.ts';
 
@@ -56,6 +57,7 @@ export function buildProgram(io: CommandIO): Command {
   registerDemo(program, io);
   registerVersion(program, io, globals);
   registerCompletion(program, io);
+  addExamples(program);
   return program;
 }
 

@@ -161,9 +161,13 @@ export async function describeObject(
   }
 }
 
-/** `destination (destinations, dest)`, … : the kinds and their other names, for help and errors. */
+/** `destination (dest), …, mesh, …`: the kinds and their short names, for help and errors. */
 function kindList(): string {
-  return DESCRIBE_KINDS.map((kind) => `${kind} (${KIND_NAMES[kind].aliases.join(', ')})`).join(', ');
+  const kinds = DESCRIBE_KINDS.map((kind) => {
+    const short = KIND_NAMES[kind].aliases.slice(1);
+    return short.length === 0 ? kind : `${kind} (${short.join(', ')})`;
+  });
+  return `${kinds.join(', ')}; also plural, in any case, or with the API group`;
 }
 
 function kindArgument(value: string): DescribeKind {

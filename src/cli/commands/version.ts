@@ -92,12 +92,7 @@ export function registerVersion(program: Command, io: CommandIO, globals: () => 
       `
 The server version is the image tag of the management plane's Deployment (${CONTROLLER_NAME}) in the
 install namespace on the management cluster (--context). When it cannot be read, the server line says
-why; the exit code is still 0, as the client version was printed.
-
-Examples:
-  meshctl version
-  meshctl version --client -o json
-  meshctl --context mgmt version -n gloo-mesh -o yaml`,
+why; the exit code is still 0, as the client version was printed.`,
     )
     .action(async (flags: { client?: boolean; namespace: string }) => {
       const g = globals();
