@@ -27,7 +27,7 @@ import {
   type Description,
 } from '../describe-model.ts';
 import { formatDescription } from '../describe-text.ts';
-import { formatData } from '../output.ts';
+import { printResult } from '../output.ts';
 
 function hubType(kind: string): ResourceType {
   const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
@@ -215,11 +215,6 @@ Registered clusters that cannot be reached are reported per cluster; the rest is
         if (error instanceof KubeApiError) throw new CommandError(`management cluster: ${error.message}`);
         throw error;
       }
-      if (g.outputFormat === 'table') {
-        io.stdout(formatDescription(description));
-        return;
-      }
-      // Only reached for json and yaml: the table form is the text above.
-      io.stdout(formatData(g.outputFormat, description, () => ({ headers: [], rows: [] })));
+      printResult(io, g.outputFormat, description, () => formatDescription(description));
     });
 }

@@ -7,7 +7,7 @@ import { DEPLOYMENT, resourcePath } from '../../kube/resources.ts';
 import { CONTROLLER_NAME } from '../../install/manifests.ts';
 import { managementClient, namespaceOption } from '../clients.ts';
 import type { CommandIO, GlobalOptions } from '../context.ts';
-import { formatData } from '../output.ts';
+import { printResult } from '../output.ts';
 import { clientVersion } from '../version.ts';
 
 /** `meshctl version` should answer quickly even when the management cluster does not. */
@@ -98,11 +98,10 @@ why; the exit code is still 0, as the client version was printed.`,
       const g = globals();
       const client = { version: clientVersion() };
       const data = flags.client === true ? { client } : { client, server: await readServerVersion(g, flags.namespace) };
-      if (g.outputFormat === 'table') {
-        io.stdout(`client: ${client.version}\n`);
-        if (data.server !== undefined) io.stdout(`server: ${serverLine(data.server)}\n`);
-        return;
-      }
-      io.stdout(formatData(g.outputFormat, data, () => ({ headers: [], rows: [] })));
+      printResult(io, g.outputFormat, data, () =>
+        data.server === undefined
+          ? `client: ${client.version}\n`
+          : `client: ${client.version}\nserver: ${serverLine(data.server)}\n`,
+      );
     });
 }
