@@ -24,7 +24,7 @@ describe('meshctl output formats', () => {
       ['yaml', 'objects: 3\n'],
     ] as const) {
       let out = '';
-      printResult({ stdout: (t) => (out += t), stderr: () => undefined }, format, { objects: 3 }, () => 'installed\n');
+      printResult({ stdout: (t) => (out += t) }, format, { objects: 3 }, () => 'installed\n');
       assert.equal(out, expected, format);
     }
   });

@@ -1,7 +1,6 @@
 // Commands return data; this prints it in the format chosen with -o.
 import { z } from 'zod';
 import { toCanonicalYaml, toCanonicalYamlStream } from '../snapshot/yaml.ts';
-import type { CommandIO } from './context.ts';
 
 export const OutputFormat = z.enum(['table', 'json', 'yaml']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
@@ -39,7 +38,12 @@ export function formatData(format: OutputFormat, data: unknown, table: () => Tab
  * Prints a command's result: `text()` for people (`-o table`, the default), the data itself for
  * `-o json|yaml`. For commands whose human output is sentences rather than a table.
  */
-export function printResult(io: CommandIO, format: OutputFormat, data: unknown, text: () => string): void {
+export function printResult(
+  io: { readonly stdout: (text: string) => void },
+  format: OutputFormat,
+  data: unknown,
+  text: () => string,
+): void {
   io.stdout(format === 'table' ? text() : formatData(format, data, () => ({ headers: [], rows: [] })));
 }
 
