@@ -12,7 +12,7 @@
 import { sanitizeName } from '../../../discovery/names.ts';
 import type { AccessPolicy } from '../../model.ts';
 import type { IndexedDestination } from '../../networking-index.ts';
-import { escapeRegex } from '../istio/request-matchers.ts';
+import { escapeRegex } from '../escape-regex.ts';
 import { type IdentityContext, type LinkerdSources, translateSources } from './identities.ts';
 import {
   AUTHORIZATION_POLICY_API_VERSION,

@@ -3,7 +3,7 @@
 // regular expression; an inverted header match cannot be expressed and is reported.
 import type { StringMatch } from '../../../api/common/selectors.ts';
 import type { HttpMatcher } from '../../../api/networking/v1/traffic-policy.ts';
-import { escapeRegex } from '../istio/request-matchers.ts';
+import { escapeRegex } from '../escape-regex.ts';
 import {
   HTTP_METHODS,
   type HTTPMethod,
