@@ -342,7 +342,15 @@ export async function runPreChecks(mgmt: KubeClient, namespace: string): Promise
   );
   results.push(
     ...(await check('existing install', [mgmt], undefined, async () => {
-      const image = await managementPlaneImage(mgmt, namespace);
+      let image: string | undefined;
+      try {
+        image = await managementPlaneImage(mgmt, namespace);
+      } catch (error) {
+        // Not being allowed to look is already a failed permission check above; this one only informs.
+        if (error instanceof KubeApiError && error.status === 403)
+          return result('existing install', 'WARN', `cannot tell: ${errorText(error, [mgmt])}`);
+        throw error;
+      }
       if (image !== undefined)
         return result(
           'existing install',
