@@ -167,11 +167,13 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
         const result = await reportingClusterFailures([mgmt, remote], async () => {
           await checkBeforeRegistering(mgmt, remote, flags.namespace, progress);
           // The cert agent runs the management plane's version unless told otherwise.
-          const certAgentImage =
-            flags.certAgentImage ??
-            (await managementPlaneImage(mgmt, flags.namespace)) ??
-            `${DEFAULT_IMAGE}:${clientVersion()}`;
-          return progress.step(`Registering ${name}: ServiceAccount, roles and cert agent there, its Secret here`, () =>
+          const installed = await managementPlaneImage(mgmt, flags.namespace).catch((error: unknown) => {
+            if (error instanceof KubeApiError && error.status === 403) return undefined; // may not read Deployments
+            throw error;
+          });
+          const certAgentImage = flags.certAgentImage ?? installed ?? `${DEFAULT_IMAGE}:${clientVersion()}`;
+          const there = flags.certAgent ? 'ServiceAccount, roles and cert agent' : 'ServiceAccount and roles';
+          return progress.step(`Registering ${name}: ${there} there, its Secret here`, () =>
             registerCluster({
               cluster: name,
               installNamespace: flags.namespace,
