@@ -36,7 +36,7 @@ export function buildProgram(io: CommandIO): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   program.configureHelp({ sortSubcommands: true });
-  registerRender(program, io);
+  registerRender(program, io, globals);
   registerInstall(program, io, globals);
   registerCluster_(program, io, globals);
   registerCheck(program, io, globals);
