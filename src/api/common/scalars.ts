@@ -38,15 +38,16 @@ export const Duration = z
       `out of range for google.protobuf.Duration: at most ${String(MAX_DURATION_SECONDS)}s (about 10,000 years) either way, got ${JSON.stringify(issue.input)}`,
   });
 
+/** `type` with its article: "a uint32", "an int32". */
 const wholeNumber = (type: string, min: number, max: number) => {
-  const message = `must be a ${type}: a whole number from ${String(min)} to ${String(max)}`;
+  const message = `must be ${type}: a whole number from ${String(min)} to ${String(max)}`;
   return z.number().int({ error: message }).min(min, { error: message }).max(max, { error: message });
 };
 
-export const UInt32 = wholeNumber('uint32', 0, 4294967295);
-export const Int32 = wholeNumber('int32', -2147483648, 2147483647);
+export const UInt32 = wholeNumber('a uint32', 0, 4294967295);
+export const Int32 = wholeNumber('an int32', -2147483648, 2147483647);
 /** A percentage held in a uint32 (maxEjectionPercent). */
-export const UInt32Percentage = wholeNumber('percentage (uint32)', 0, 100);
+export const UInt32Percentage = wholeNumber('a percentage (uint32)', 0, 100);
 /**
  * int64. JSON numbers beyond 2^53 lose digits, so they are refused rather than rounded; generations and
  * such never come near.
