@@ -11,14 +11,13 @@ import type { CommandIO, GlobalOptions } from '../context.ts';
 import { CommandError } from '../context.ts';
 
 const layoutHelp = `
-Input layout (--input DIR):
-  DIR/mgmt/**/*.{yaml,yml,json}     objects on the management cluster (VirtualMesh, TrafficPolicy,
+Input layout (--input DIR; files ending in .yaml, .yml or .json, read as YAML):
+  DIR/mgmt/**                      objects on the management cluster (VirtualMesh, TrafficPolicy,
                                    AccessPolicy, VirtualDestination, Settings, KubernetesCluster)
-  DIR/clusters/<cluster>/**/*.{yaml,yml,json}
-                                   objects read from each registered cluster (Mesh Hub's management
+  DIR/clusters/<cluster>/**        objects read from each registered cluster (Mesh Hub's management
                                    kinds found here are ignored, with a warning naming the file)
-  A .json file holds one object or a List; each object may be defined in one place only (the same
-  apiVersion group, kind, namespace and name in two documents is an error naming both).
+  An object (API group, kind, namespace, name) is defined once per cluster: two different
+  definitions are an error naming both places; an identical copy is read once, with a warning.
 
 Output (--output OUT; without it, one stream on stdout, each object annotated with meshhub.dev/cluster,
 as YAML, or as one JSON List with -o json):
