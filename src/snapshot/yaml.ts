@@ -87,7 +87,7 @@ export function safeYamlMessage(message: string): string {
   ];
   for (const [pattern, replacement] of quoting) if (pattern.test(line)) return line.replace(pattern, replacement);
   // `Unresolved tag: !x`, `Invalid escape sequence \q`, `… extra characters: |x`: keep what precedes the quote.
-  const colon = line.search(/:\s|\s\S*[\\!|>*&]\S*$/);
+  const colon = line.search(/(?<=\w):\s|\s\S*[\\!|>*&]\S*$/);
   const kept = colon === -1 ? line : line.slice(0, colon);
   return kept.length > 120 ? `${kept.slice(0, 120)}…` : kept;
 }

@@ -3,6 +3,7 @@
 // count them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { safeYamlMessage } from '../../src/snapshot/yaml.ts';
 import { ISTIO_CLUSTER, meshctl, trafficPolicy, tree } from './render-support.ts';
 
 const reviews = '{name: reviews, namespace: bookinfo, clusterName: cluster-1}';
@@ -137,5 +138,21 @@ describe('meshctl render: error texts', () => {
     assert.deepEqual(at('  k: "ab\\q"'), [5, 9]);
     assert.deepEqual(at('  k: "🙂é\\q"'), [5, 9]);
     assert.deepEqual(at('  k: "ab🙂🙂\\q"'), [5, 11]);
+  });
+});
+
+describe('safeYamlMessage', () => {
+  it("keeps the parser's words and drops what it quotes from the document", () => {
+    const cases: [string, string][] = [
+      ['Unresolved tag: !hunter2', 'Unresolved tag'],
+      ['Invalid escape sequence \\q', 'Invalid escape sequence'],
+      ['Block scalar header includes extra characters: |hunter2', 'Block scalar header includes extra characters'],
+      ['Unresolved plain scalar "hunter2 x"', 'Unresolved plain scalar'],
+      ['The !hunter2! tag has no suffix', 'A tag has no suffix'],
+      ['Missing , or : between flow map items', 'Missing , or : between flow map items'],
+      ['Nested mappings are not allowed in compact mappings', 'Nested mappings are not allowed in compact mappings'],
+      ['Missing closing "quote', 'Missing closing "quote'],
+    ];
+    for (const [message, safe] of cases) assert.equal(safeYamlMessage(message), safe);
   });
 });
