@@ -36,11 +36,9 @@ export function loadInputTree(root: string, options: LoadOptions): LoadedInput {
   }
   const warnings: Warning[] = [];
   const mgmt = isDirectory(mgmtDir)
-    ? unique(
-        readObjects(root, mgmtDir).map((input) => withManagementDefaults(input, options.installNamespace)),
-        warnings,
-      )
+    ? readObjects(root, mgmtDir).map((input) => withManagementDefaults(input, options.installNamespace))
     : [];
+  checkUnique(mgmt);
   const clusters = new Map<string, readonly InputObject[]>();
   if (isDirectory(clustersDir)) {
     for (const name of readdirSync(clustersDir).sort()) {
@@ -56,7 +54,8 @@ export function loadInputTree(root: string, options: LoadOptions): LoadedInput {
         });
         return false;
       });
-      clusters.set(name, unique(objects, warnings, name));
+      checkUnique(objects);
+      clusters.set(name, objects);
     }
   }
   return { installNamespace: options.installNamespace, mgmt, clusters, warnings };
@@ -76,35 +75,26 @@ function at(input: InputObject): string {
 }
 
 /**
- * One object (group, kind, namespace, name) is defined once: two definitions would both be emitted.
- * Two that differ are an error naming both places; an identical copy is read once, with a warning.
+ * One object (group, kind, namespace, name) is defined once: two definitions would both be emitted,
+ * and which one a cluster ends up with would depend on the order of files. Even an identical copy is
+ * refused: the next edit would change one of them only.
  */
-function unique(objects: readonly InputObject[], warnings: Warning[], cluster?: string): InputObject[] {
+function checkUnique(objects: readonly InputObject[]): void {
   const seen = new Map<string, InputObject>();
-  const kept: InputObject[] = [];
   for (const input of objects) {
     const key = objectKey(input.object);
     const first = seen.get(key);
     if (first === undefined) {
       seen.set(key, input);
-      kept.push(input);
       continue;
     }
-    if (!isDeepStrictEqual(first.object, input.object)) {
-      throw new InputError(
-        input.source.file ?? '',
-        input.source.document,
-        `${describeObject(input.object)} is defined twice, differently: here and in ${at(first)}; keep one`,
-      );
-    }
-    warnings.push({
-      ...(cluster === undefined ? {} : { cluster }),
-      object: describeObject(input.object),
-      source: input.source,
-      message: `an identical copy of ${at(first)}; read once`,
-    });
+    const how = isDeepStrictEqual(first.object, input.object) ? 'twice (identically)' : 'twice, differently';
+    throw new InputError(
+      input.source.file ?? '',
+      input.source.document,
+      `${describeObject(input.object)} is defined ${how}: here and in ${at(first)}; keep one`,
+    );
   }
-  return kept;
 }
 
 function withManagementDefaults(input: InputObject, installNamespace: string): InputObject {

@@ -21,15 +21,14 @@ describe('meshctl render: input accepted silently before', () => {
     );
   });
 
-  it('reads an identical copy once, with a warning naming both places', () => {
+  it('refuses an identical copy too, naming both places', () => {
     const policy = trafficPolicy('timeout', '{requestTimeout: 5s}');
     const dir = tree({ ...ISTIO_CLUSTER, 'mgmt/a.yaml': policy, 'mgmt/b.yaml': policy });
     const run = meshctl('render', '--input', dir);
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout.match(/kind: TrafficPolicy/g)?.length, 1, 'emitted once');
-    assert.match(
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
       run.stderr,
-      /^warning: TrafficPolicy gloo-mesh\/timeout \(mgmt\/b\.yaml, document 0\): an identical copy of mgmt\/a\.yaml \(document 0\); read once$/m,
+      'error: mgmt/b.yaml (document 0): TrafficPolicy gloo-mesh/timeout is defined twice (identically): here and in mgmt/a.yaml (document 0); keep one\n',
     );
   });
 

@@ -16,8 +16,8 @@ Input layout (--input DIR; files ending in .yaml, .yml or .json, read as YAML):
                                    AccessPolicy, VirtualDestination, Settings, KubernetesCluster)
   DIR/clusters/<cluster>/**        objects read from each registered cluster (Mesh Hub's management
                                    kinds found here are ignored, with a warning naming the file)
-  An object (API group, kind, namespace, name) is defined once per cluster: two different
-  definitions are an error naming both places; an identical copy is read once, with a warning.
+  An object (API group, kind, namespace, name) is defined once per cluster: a second definition,
+  even an identical one, is an error naming both places.
 
 Output (--output OUT; without it, one stream on stdout, each object annotated with meshhub.dev/cluster,
 as YAML, or as one JSON List with -o json):
