@@ -6,8 +6,10 @@ import type { Command } from 'commander';
 /** Command path → example command lines (each starting with `meshctl`), with an optional `# comment`. */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   render: [
-    'meshctl render --input examples/bookinfo                  # one YAML stream on stdout',
+    'meshctl render --input examples/bookinfo                  # YAML stream on stdout, summary on stderr',
     'meshctl render --input examples/bookinfo --output out     # a folder tree',
+    'meshctl render --input estate --output out --strict       # as a CI step: exit 1 unless all ACCEPTED',
+    'meshctl render --input estate -o json                     # one List, e.g. for jq',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay',
   ],
   install: [

@@ -53,18 +53,13 @@ describe('meshctl install --version', () => {
     assert.match(run.stderr, /--wait=soon: use --wait=true or --wait=false/);
   });
 
-  // Through the whole CLI once the global --version flag no longer takes the subcommand's
-  // (meshctl's top-level options become positional, in main.ts).
-  it(
-    'works from the CLI: meshctl install --version X --dry-run',
-    { todo: 'needs positional global options in main.ts' },
-    () => {
-      const bin = new URL('../../bin/meshctl.js', import.meta.url).pathname;
-      const run = spawnSync(process.execPath, [bin, 'install', '--version', '2.3.4', '--dry-run'], {
-        encoding: 'utf8',
-      });
-      assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(deploymentImages(run.stdout), ['ghcr.io/mesh-hub/mesh-hub:2.3.4']);
-    },
-  );
+  // Through the whole CLI: the global --version flag counts only before the command name.
+  it('works from the CLI: meshctl install --version X --dry-run', () => {
+    const bin = new URL('../../bin/meshctl.js', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [bin, 'install', '--version', '2.3.4', '--dry-run'], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(deploymentImages(run.stdout), ['ghcr.io/mesh-hub/mesh-hub:2.3.4']);
+  });
 });

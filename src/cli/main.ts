@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
 import { registerVersion } from './commands/version.ts';
+import { asClusterFailure } from './cluster-failure.ts';
 import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
 import { addExamples } from './examples.ts';
 import { legacyHint } from './legacy-hints.ts';
@@ -114,6 +115,12 @@ async function runProgram(argv: readonly string[], io: CommandIO): Promise<numbe
     if (error instanceof CommandError) {
       io.stderr(`error: ${error.message}\n`);
       return error.exitCode;
+    }
+    // A cluster that failed a call is for the user to fix, not a bug (commands name it more precisely).
+    const failure = asClusterFailure(error, []);
+    if (failure instanceof CommandError) {
+      io.stderr(`error: ${failure.message}\n`);
+      return failure.exitCode;
     }
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
     io.stderr(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -16,6 +16,7 @@ import {
   type ResourceType,
 } from '../../kube/resources.ts';
 import { managementClient, namespaceOption } from '../clients.ts';
+import { asClusterFailure } from '../cluster-failure.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import {
   connectRegisteredClusters,
@@ -194,7 +195,7 @@ export function registerDebug(program: Command, io: CommandIO, globals: () => Gl
         snapshot = await takeDebugSnapshot(mgmt, flags.namespace, new Date());
       } catch (error) {
         // Without the management cluster there is nothing to snapshot; that is for the user to fix.
-        if (error instanceof KubeApiError) throw new CommandError(`management cluster: ${error.message}`);
+        if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
         throw error;
       }
       const files = snapshotFiles(snapshot);

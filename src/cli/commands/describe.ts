@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { DESTINATION, MESH, MESH_HUB_TYPES, WORKLOAD, type ResourceType } from '../../kube/resources.ts';
 import { managementClient } from '../clients.ts';
+import { asClusterFailure } from '../cluster-failure.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
 import {
@@ -212,7 +213,7 @@ Registered clusters that cannot be reached are reported per cluster; the rest is
         description = await describeObject(mgmt, kind, wanted);
       } catch (error) {
         // The management cluster refusing or not answering is for the user to fix, not a bug.
-        if (error instanceof KubeApiError) throw new CommandError(`management cluster: ${error.message}`);
+        if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
         throw error;
       }
       printResult(io, g.outputFormat, description, () => formatDescription(description));

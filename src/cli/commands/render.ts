@@ -35,12 +35,7 @@ Exit codes:
   1  the input cannot be read (the message names file, document and field), the output cannot be
      written, or with --strict: a TrafficPolicy, AccessPolicy, VirtualMesh or VirtualDestination
      is not ACCEPTED (the output is still written)
-  2  usage error
-
-Examples:
-  meshctl render --input examples/bookinfo                 # YAML stream on stdout, summary on stderr
-  meshctl render --input estate --output out --strict      # as a CI step
-  meshctl render --input estate -o json | jq '.items[] | select(.kind == "TrafficPolicy") | .status'`;
+  2  usage error`;
 
 interface RenderFlags {
   readonly input: string;
