@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { crdFileName, generateCrd } from '../src/api/crd.ts';
 import { allKinds } from '../src/api/registry.ts';
 import { rbacTable } from '../src/install/rbac-table.ts';
+import { supportMatrixMarkdown } from '../src/networking/translate/support-matrix.ts';
 import { toCanonicalYaml } from '../src/snapshot/yaml.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -18,6 +19,7 @@ export function generatedFiles(): { folders: string[]; files: Map<string, string
     files.set(`deploy/crds/${crdFileName(definition)}`, header + toCanonicalYaml(generateCrd(definition)));
   }
   files.set('docs/rbac.md', rbacTable());
+  files.set('docs/support-matrix.md', supportMatrixMarkdown());
   return { folders: ['deploy/crds'], files };
 }
 

@@ -448,6 +448,35 @@ describe('describe: Workload, Mesh, VirtualMesh', () => {
     assert.match(formatDescription(d), /^Destinations \(1\):\n {2}- reviews-bookinfo-cluster-1$/m);
   });
 
+  it('a Mesh: its column of the support matrix, from the translator of its type', () => {
+    const istio = describeMesh(
+      {
+        apiVersion: 'discovery.mesh.gloo.solo.io/v1',
+        kind: 'Mesh',
+        metadata: { name: 'm', namespace: NS },
+        spec: { istio: {} },
+      },
+      [],
+      [],
+    );
+    const retries = istio.support.find((s) => s.feature === 'TrafficPolicy spec.policy.retries');
+    assert.equal(retries?.level, 'supported');
+    assert.equal(istio.support.find((s) => s.feature === 'TrafficPolicy spec.policy.csrf')?.level, 'unsupported');
+    assert.match(formatDescription(istio), /^What Mesh Hub configures in this istio mesh:$/m);
+    const consul = describeMesh(
+      {
+        apiVersion: 'discovery.mesh.gloo.solo.io/v1',
+        kind: 'Mesh',
+        metadata: { name: 'c', namespace: NS },
+        spec: { consulConnect: {} },
+      },
+      [],
+      [],
+    );
+    assert.deepEqual(consul.support, []);
+    assert.match(formatDescription(consul), /does not configure it/);
+  });
+
   it('a VirtualMesh: mTLS, federation and per-Mesh state', () => {
     const virtualMesh: KubeObject = {
       apiVersion: 'networking.mesh.gloo.solo.io/v1',

@@ -7,6 +7,9 @@ import {
   TRUST_DOMAIN_ANNOTATION,
 } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
+import type { MeshType } from '../networking/mesh-type.ts';
+import { supportOfType } from '../networking/translate/support-matrix.ts';
+import type { SupportLevel } from '../networking/translate/support.ts';
 import {
   DestinationFields,
   ParentsAnnotation,
@@ -696,7 +699,17 @@ export interface MeshDescription {
   readonly observedGeneration?: number;
   readonly workloads: readonly string[];
   readonly destinations: readonly string[];
+  /** What Mesh Hub configures in a mesh of this type, feature by feature (the support matrix's column). */
+  readonly support: readonly { readonly feature: string; readonly level: SupportLevel; readonly how: string }[];
 }
+
+const MESH_TYPE_OF_FIELD: Readonly<Record<'istio' | 'linkerd' | 'osm' | 'consulConnect' | 'awsAppMesh', MeshType>> = {
+  istio: 'istio',
+  linkerd: 'linkerd',
+  osm: 'osm',
+  consulConnect: 'consul-connect',
+  awsAppMesh: 'aws-app-mesh',
+};
 
 export function describeMesh(
   mesh: KubeObject,
@@ -748,6 +761,14 @@ export function describeMesh(
       .filter((d) => ownRef(fields(DestinationFields, d).spec?.mesh))
       .map((d) => d.metadata.name)
       .sort(),
+    support:
+      type === 'unknown'
+        ? []
+        : (supportOfType(MESH_TYPE_OF_FIELD[type]) ?? []).map((row) => ({
+            feature: row.field,
+            level: row.support.level,
+            how: row.support.how,
+          })),
   };
 }
 

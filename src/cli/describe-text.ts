@@ -190,6 +190,11 @@ function formatMesh(m: MeshDescription): string {
   ]);
   text += `Workloads (${m.workloads.length}):${m.workloads.length === 0 ? ' none' : ''}\n${m.workloads.map((w) => `  - ${w}\n`).join('')}`;
   text += `Destinations (${m.destinations.length}):${m.destinations.length === 0 ? ' none' : ''}\n${m.destinations.map((d) => `  - ${d}\n`).join('')}`;
+  text += section(
+    `What Mesh Hub configures in this ${m.type} mesh`,
+    { headers: ['FEATURE', 'SUPPORTED', 'HOW (OR WHY NOT)'], rows: m.support.map((s) => [s.feature, s.level, s.how]) },
+    'nothing: Mesh Hub discovers this kind of mesh but does not configure it',
+  );
   return text;
 }
 

@@ -55,6 +55,24 @@ export const ISTIO_OUTPUT_TYPES: readonly ResourceType[] = [
   typed('security.istio.io', 'v1', 'PeerAuthentication', 'peerauthentications'),
 ];
 
+/** Linkerd configuration Mesh Hub writes: routes (shifts, timeouts, retries) and its policy objects (access). */
+export const LINKERD_OUTPUT_TYPES: readonly ResourceType[] = [
+  typed('policy.linkerd.io', 'v1beta3', 'HTTPRoute', 'httproutes'),
+  typed('gateway.networking.k8s.io', 'v1', 'HTTPRoute', 'httproutes'),
+  typed('policy.linkerd.io', 'v1beta3', 'Server', 'servers'),
+  typed('policy.linkerd.io', 'v1alpha1', 'AuthorizationPolicy', 'authorizationpolicies'),
+  typed('policy.linkerd.io', 'v1alpha1', 'MeshTLSAuthentication', 'meshtlsauthentications'),
+];
+
+/** Open Service Mesh configuration Mesh Hub writes: SMI objects in the versions OSM serves, and OSM's policies. */
+export const OSM_OUTPUT_TYPES: readonly ResourceType[] = [
+  typed('split.smi-spec.io', 'v1alpha2', 'TrafficSplit', 'trafficsplits'),
+  typed('access.smi-spec.io', 'v1alpha3', 'TrafficTarget', 'traffictargets'),
+  typed('specs.smi-spec.io', 'v1alpha4', 'HTTPRouteGroup', 'httproutegroups'),
+  typed('policy.openservicemesh.io', 'v1alpha1', 'Retry', 'retries'),
+  typed('policy.openservicemesh.io', 'v1alpha1', 'UpstreamTrafficSetting', 'upstreamtrafficsettings'),
+];
+
 /** Mesh Hub's own kinds, from the API registry. */
 export const MESH_HUB_TYPES: readonly ResourceType[] = allKinds.map((definition) =>
   typed(definition.group, definition.version, definition.kind, definition.plural, definition.scope === 'Namespaced'),
@@ -83,7 +101,12 @@ export const CERTIFICATE_OUTPUT_TYPES: readonly ResourceType[] = [ISSUED_CERTIFI
  * Every kind the management plane writes to a workload cluster: what it watches there to compare,
  * deletes when stale, removes on deregistration, and may write under the registration's ClusterRole.
  */
-export const WORKLOAD_OUTPUT_TYPES: readonly ResourceType[] = [...ISTIO_OUTPUT_TYPES, ...CERTIFICATE_OUTPUT_TYPES];
+export const WORKLOAD_OUTPUT_TYPES: readonly ResourceType[] = [
+  ...ISTIO_OUTPUT_TYPES,
+  ...LINKERD_OUTPUT_TYPES,
+  ...OSM_OUTPUT_TYPES,
+  ...CERTIFICATE_OUTPUT_TYPES,
+];
 
 /** What discovery reads from each registered cluster (DESIGN.md §3 input layout). */
 export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
@@ -99,6 +122,14 @@ export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
   STATEFUL_SET,
   DAEMON_SET,
 ];
+
+/**
+ * What translators read from each registered cluster besides discovery's inputs: hand-written Istio
+ * VirtualServices (no second one is written for their hosts). Watched like the outputs (optional).
+ */
+export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = ISTIO_OUTPUT_TYPES.filter(
+  (type) => type.kind === 'VirtualService',
+);
 
 /** Management-cluster kinds written by users (or install) that the pure core reads. */
 export const MANAGEMENT_INPUT_KINDS = [
@@ -136,6 +167,8 @@ const allTypes = [
   ROLE_BINDING,
   CRD,
   ...ISTIO_OUTPUT_TYPES,
+  ...LINKERD_OUTPUT_TYPES,
+  ...OSM_OUTPUT_TYPES,
   ...MESH_HUB_TYPES,
 ];
 const byGroupKind = new Map(allTypes.map((type) => [`${type.group}/${type.kind}`, type]));

@@ -1,7 +1,9 @@
 // The kinds of mesh a Destination can belong to. Every per-mesh decision switches on MeshType.
 import type { Mesh } from './model.ts';
 
-export type MeshType = 'istio' | 'linkerd' | 'osm' | 'consul-connect' | 'aws-app-mesh';
+export const MESH_TYPES = ['istio', 'linkerd', 'osm', 'consul-connect', 'aws-app-mesh'] as const;
+
+export type MeshType = (typeof MESH_TYPES)[number];
 
 export function meshTypeOf(mesh: Mesh): MeshType | undefined {
   const spec = mesh.spec;
@@ -27,4 +29,15 @@ export function meshTypeName(type: MeshType): string {
     case 'aws-app-mesh':
       return 'AWS App Mesh';
   }
+}
+
+/** Where a Mesh's control plane runs: its cluster and namespace ('' when discovery did not say). */
+export function meshInstallation(mesh: Mesh): { readonly cluster: string; readonly namespace: string } {
+  const spec = mesh.spec;
+  const installation =
+    spec.istio?.installation ??
+    spec.linkerd?.installation ??
+    spec.osm?.installation ??
+    spec.consulConnect?.installation;
+  return { cluster: installation?.cluster ?? '', namespace: installation?.namespace ?? '' };
 }

@@ -41,24 +41,16 @@ export interface NetworkingInput {
   /** All Settings objects; the one named `settings` in the install namespace is used. */
   readonly settings: readonly Settings[];
   /**
-   * VirtualServices found in the registered clusters that Mesh Hub did not write. Mesh Hub does
-   * not write a second VirtualService for a host one of them already routes.
+   * Everything read from each registered cluster, by cluster name. Translators look here for what
+   * their mesh already has: hand-written Istio VirtualServices (Mesh Hub writes no second one for a
+   * host), Linkerd's multicluster Links and mirrored Services.
    */
-  readonly existingVirtualServices?: readonly ExistingVirtualService[];
+  readonly clusterObjects?: ReadonlyMap<string, readonly KubeObject[]>;
   /**
    * Root CA certificates the caller can read, by Secret (`namespace/name` → root-cert.pem). Absent
    * in `meshctl render`; a controller passes them so a new root re-issues the intermediates.
    */
   readonly rootCertificates?: ReadonlyMap<string, RootCertificateEntry>;
-}
-
-export interface ExistingVirtualService {
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly hosts: readonly string[];
-  /** Absent or including `mesh`: the VirtualService applies to sidecars. */
-  readonly gateways?: readonly string[];
 }
 
 export interface NetworkingResult {

@@ -1,14 +1,9 @@
-// The input indexed once. Every later step looks things up here in O(1) (or in O(answer)), so the
-// cost of a pass grows with what it outputs, never with policies × destinations.
+// The input indexed once: lookups only, nothing decided. Every later step (plan/, translate/) looks
+// things up here in O(1) (or in O(answer)), so the cost of a pass grows with what it outputs, never
+// with policies × destinations.
 import { clusterObjectKey, compareStrings, objectRefKey, refKey, statusKey } from './keys.ts';
 import type { Destination, Mesh, NetworkingInput, Settings, VirtualDestination, Workload } from './model.ts';
-import {
-  indexExistingVirtualServices,
-  type ExistingVirtualServiceIndex,
-} from './validate/existing-virtual-services.ts';
-import { planFederation, type FederationPlan } from './validate/federation.ts';
-import { allowedRootNamespaces } from '../certs/trust-policy.ts';
-import { decideMemberships, type VirtualMeshMemberships } from './validate/virtual-mesh-membership.ts';
+import type { KubeObject } from '../api/meta.ts';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -16,6 +11,11 @@ export interface KubeServiceRef {
   readonly name: string;
   readonly namespace: string;
   readonly cluster: string;
+}
+
+export interface ClusterInputObject {
+  readonly cluster: string;
+  readonly object: KubeObject;
 }
 
 export interface IndexedDestination {
@@ -59,13 +59,9 @@ export interface NetworkingIndex {
   readonly workloadsByServiceAccount: ReadonlyMap<string, readonly IndexedWorkload[]>;
   /** `cluster/namespace` → workloads. */
   readonly workloadsByClusterNamespace: ReadonlyMap<string, readonly IndexedWorkload[]>;
+  /** Mesh key → workloads in that mesh. */
+  readonly workloadsByMesh: ReadonlyMap<string, readonly IndexedWorkload[]>;
   readonly meshByKey: ReadonlyMap<string, Mesh>;
-  /** Mesh key → key of the VirtualMesh that groups it (the oldest, when several claim it). */
-  readonly virtualMeshOfMesh: ReadonlyMap<string, string>;
-  /** Which Meshes each VirtualMesh groups, with the reasons for those it cannot. */
-  readonly virtualMeshes: VirtualMeshMemberships;
-  /** Gateways of member Meshes, and which Destinations are federated where. */
-  readonly federation: FederationPlan;
   /** Cluster → trust domains of the Istio meshes installed in it. */
   readonly trustDomainsByCluster: ReadonlyMap<string, readonly string[]>;
   readonly allTrustDomains: readonly string[];
@@ -74,7 +70,8 @@ export interface NetworkingIndex {
   /** The federation hostnameSuffix a VirtualMesh sets, if any. */
   readonly hostnameSuffixOf: (virtualMeshKey: string) => string | undefined;
   readonly settings: Settings | undefined;
-  readonly existingVirtualServices: ExistingVirtualServiceIndex;
+  /** Objects read from the registered clusters, by API group and kind (`networking.istio.io/VirtualService`). */
+  readonly clusterObjectsOfKind: (group: string, kind: string) => readonly ClusterInputObject[];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -155,6 +152,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   const workloadsByLabel = new Map<string, IndexedWorkload[]>();
   const workloadsByServiceAccount = new Map<string, IndexedWorkload[]>();
   const workloadsByClusterNamespace = new Map<string, IndexedWorkload[]>();
+  const workloadsByMesh = new Map<string, IndexedWorkload[]>();
   for (const { item: workload, key: workloadStatusKey } of sortedWorkloads) {
     const kube = workload.spec.kubernetes;
     if (kube === undefined) continue;
@@ -175,16 +173,11 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     push(workloadsByCluster, cluster, indexed);
     push(workloadsByNamespace, namespace, indexed);
     push(workloadsByClusterNamespace, `${cluster}/${namespace}`, indexed);
+    if (indexed.meshKey !== undefined) push(workloadsByMesh, indexed.meshKey, indexed);
     push(workloadsByServiceAccount, clusterObjectKey(cluster, namespace, indexed.serviceAccount), indexed);
     for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
   }
 
-  const virtualMeshes = decideMemberships(input.virtualMeshes, meshByKey, {
-    installNamespace: input.installNamespace,
-    rootNamespaces: allowedRootNamespaces(input.installNamespace, findSettings(input.settings, input.installNamespace)),
-  });
-  const virtualMeshOfMesh = new Map<string, string>();
-  for (const [meshKey, check] of virtualMeshes.byMesh) virtualMeshOfMesh.set(meshKey, check.key);
   const hostnameSuffixes = new Map<string, string>();
   for (const virtualMesh of input.virtualMeshes) {
     const suffix = virtualMesh.spec.federation?.hostnameSuffix;
@@ -217,7 +210,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   }
 
   const clusterDomainOf = (cluster: string) => clusterDomains.get(cluster) ?? DEFAULT_CLUSTER_DOMAIN;
-  const base: Omit<NetworkingIndex, 'federation'> = {
+  return {
     installNamespace: input.installNamespace,
     destinations,
     destinationByService,
@@ -231,23 +224,39 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     workloadsByLabel,
     workloadsByServiceAccount,
     workloadsByClusterNamespace,
+    workloadsByMesh,
     meshByKey,
-    virtualMeshOfMesh,
-    virtualMeshes,
     trustDomainsByCluster,
     allTrustDomains: [...allTrustDomains].sort(),
     virtualDestinationByKey,
     clusterDomainOf,
     hostnameSuffixOf: (key) => hostnameSuffixes.get(key),
     settings: findSettings(input.settings, input.installNamespace),
-    existingVirtualServices: indexExistingVirtualServices(input.existingVirtualServices ?? [], clusterDomainOf),
+    clusterObjectsOfKind: clusterObjectsByKind(input.clusterObjects),
   };
-  // Federation selects Destinations, so it is planned on the index built so far.
-  const withoutFederation: NetworkingIndex = {
-    ...base,
-    federation: { meshes: new Map(), destinations: new Map(), errors: new Map() },
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Grouped on first use: a pass whose translators look at no cluster object pays nothing. */
+function clusterObjectsByKind(
+  clusters: ReadonlyMap<string, readonly KubeObject[]> | undefined,
+): (group: string, kind: string) => readonly ClusterInputObject[] {
+  let byKind: Map<string, ClusterInputObject[]> | undefined;
+  return (group, kind) => {
+    if (byKind === undefined) {
+      const grouped = new Map<string, ClusterInputObject[]>();
+      for (const [cluster, objects] of clusters ?? []) {
+        for (const object of objects)
+          push(grouped, `${groupOf(object.apiVersion)}/${object.kind}`, { cluster, object });
+      }
+      byKind = grouped;
+    }
+    return byKind.get(`${group}/${kind}`) ?? [];
   };
-  return { ...base, federation: planFederation(withoutFederation, virtualMeshes.checks) };
 }
 
 function findSettings(all: readonly Settings[], installNamespace: string): Settings | undefined {

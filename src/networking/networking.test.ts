@@ -156,7 +156,7 @@ describe('translateNetworking', () => {
     assert.equal(everywhere?.state, 'FAILED');
     assert.match(
       everywhere.destinations?.['emoji-emojivoto-c3.gloo-mesh.']?.errors?.[0] ?? '',
-      /^not yet supported for Linkerd/,
+      /^not supported for Linkerd/,
     );
     assert.equal(result.outputs.get('c3'), undefined);
   });

@@ -1,76 +1,33 @@
-// One networking pass, pure: which policy applies where (validate), the mesh configuration of every
-// cluster (translate), and what happened, on every policy and Destination (status).
-//
-//   index the input once
-//   → select each policy's Destinations (memoized by selector shape) and check its spec
-//   → per Destination: order its policies, let its mesh's translator accept or reject each one
-//   → per Destination: write outputs, with the subsets other Destinations' policies require of it
-//   → status on every policy and Destination
+// One networking pass, pure, in four stages:
+//   index      the input, once: lookups only (networking-index.ts)
+//   plan       VirtualMesh memberships, federation, VirtualDestinations, each policy's Destinations
+//              (memoized by selector shape) and spec checks (plan/)
+//   translate  per Destination: order its policies, let its mesh's translator accept or reject each
+//              one; then each translator writes its outputs: per Destination (with the subsets other
+//              Destinations' policies require of it), per VirtualMesh member, per VirtualDestination
+//              (translate/<mesh>/, picked in translate/translators.ts)
+//   status     on every policy, Destination, Mesh, VirtualMesh and VirtualDestination
 // Work is proportional to (policies + Destinations + selected pairs + outputs).
 import type { KubeObject } from '../api/meta.ts';
-import { desiredIssuedCertificates } from '../certs/issued-certificates.ts';
 import { sortObjects } from '../snapshot/order.ts';
 import { compareStrings, objectRefKey, refKey } from './keys.ts';
 import type { AccessPolicy, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
-import {
-  indexNetworkingInput,
-  type IndexedDestination,
-  type IndexedWorkload,
-  type NetworkingIndex,
-} from './networking-index.ts';
+import { indexNetworkingInput, type IndexedDestination, type IndexedWorkload } from './networking-index.ts';
+import { planNetworking, type NetworkingPlan } from './plan/plan.ts';
+import { appliedFederation } from './plan/federation.ts';
+import type { VirtualDestinationPlan } from './plan/virtual-destinations.ts';
 import { destinationStatus, policyStatus, type DestinationResult } from './status.ts';
-import { writeEastWestGateways } from './translate/istio/federation.ts';
-import { writeGlobalAccessPolicy } from './translate/istio/global-access.ts';
 import { localFqdn } from './translate/istio/hostnames.ts';
-import { translatorFor } from './translate/mesh-translators.ts';
-import type { DestinationDecision, RequiredSubset } from './translate/translator.ts';
-import { createDestinationSelector } from './validate/destination-selection.ts';
-import { appliedFederation } from './validate/federation.ts';
-import { planVirtualDestinations } from './validate/virtual-destinations.ts';
+import { supportOfMesh, translatorFor, translatorOfMesh, translatorOfType } from './translate/translators.ts';
+import type { ClusterObject, DestinationDecision, RequiredSubset } from './translate/translator.ts';
 import { meshWithStatus, virtualDestinationStatus, virtualMeshStatus } from './virtual-mesh-status.ts';
-import { writeVirtualDestination } from './translate/istio/virtual-destination.ts';
 import { orderPolicies } from './validate/policy-order.ts';
-import { checkAccessPolicySpec, checkTrafficPolicySpec } from './validate/policy-spec.ts';
 import {
   createWorkloadSelector,
   selectIdentityWorkloads,
   selectSourceWorkloads,
   type WorkloadSelection,
 } from './validate/workload-selection.ts';
-
-interface Selected<P> {
-  /** Policy-level errors: the policy applies nowhere. */
-  readonly errors: Map<P, string[]>;
-  /** Destination order → policies selecting it. */
-  readonly byDestination: Map<number, P[]>;
-}
-
-function selectPolicies<P extends TrafficPolicy | AccessPolicy>(
-  policies: readonly P[],
-  index: NetworkingIndex,
-  check: (policy: P) => string[],
-): Selected<P> {
-  const select = createDestinationSelector(index);
-  const errors = new Map<P, string[]>();
-  const byDestination = new Map<number, P[]>();
-  for (const policy of policies) {
-    const selection = select(policy.spec.destinationSelector);
-    const policyErrors = [...selection.errors, ...check(policy)];
-    if (policyErrors.length === 0 && selection.destinations.length === 0) {
-      policyErrors.push('spec.destinationSelector: selects no Destination');
-    }
-    if (policyErrors.length > 0) {
-      errors.set(policy, policyErrors);
-      continue;
-    }
-    for (const destination of selection.destinations) {
-      const list = byDestination.get(destination.order);
-      if (list === undefined) byDestination.set(destination.order, [policy]);
-      else list.push(policy);
-    }
-  }
-  return { errors, byDestination };
-}
 
 function pushResult<P>(map: Map<P, DestinationResult[]>, policy: P, result: DestinationResult): void {
   const list = map.get(policy);
@@ -82,7 +39,7 @@ function pushResult<P>(map: Map<P, DestinationResult[]>, policy: P, result: Dest
 function sourceWorkloads(
   selection: WorkloadSelection,
   results: readonly DestinationResult[],
-  index: NetworkingIndex,
+  index: NetworkingPlan,
 ): WorkloadSelection {
   if (selection === 'all') return 'all';
   const meshes = new Set<string>();
@@ -106,9 +63,7 @@ function sourceWorkloads(
 }
 
 export function translateNetworking(input: NetworkingInput): NetworkingResult {
-  const index = indexNetworkingInput(input);
-  const traffic = selectPolicies(input.trafficPolicies, index, (p) => checkTrafficPolicySpec(p.spec));
-  const access = selectPolicies(input.accessPolicies, index, (p) => checkAccessPolicySpec(p.spec));
+  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
 
   const decisions: [IndexedDestination, DestinationDecision][] = [];
   const tpResults = new Map<TrafficPolicy, DestinationResult[]>();
@@ -117,10 +72,16 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
   const appliedTraffic = new Map<IndexedDestination, TrafficPolicy[]>();
   const appliedAccess = new Map<IndexedDestination, AccessPolicy[]>();
 
-  for (const destination of index.destinations) {
-    const trafficPolicies = orderPolicies(traffic.byDestination.get(destination.order) ?? [], destination.statusKey);
-    const accessPolicies = orderPolicies(access.byDestination.get(destination.order) ?? [], destination.statusKey);
-    const decision = translatorFor(destination).decide(destination, trafficPolicies, accessPolicies, index);
+  for (const destination of plan.destinations) {
+    const trafficPolicies = orderPolicies(
+      plan.trafficSelection.byDestination.get(destination.order) ?? [],
+      destination.statusKey,
+    );
+    const accessPolicies = orderPolicies(
+      plan.accessSelection.byDestination.get(destination.order) ?? [],
+      destination.statusKey,
+    );
+    const decision = translatorFor(destination).decide(destination, trafficPolicies, accessPolicies, plan);
     decisions.push([destination, decision]);
     let accepted = 0;
     const appliedTp: TrafficPolicy[] = [];
@@ -146,7 +107,7 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
   }
 
   const outputsByCluster = new Map<string, KubeObject[]>();
-  const addOutputs = (objects: readonly { readonly cluster: string; readonly object: KubeObject }[]) => {
+  const addOutputs = (objects: readonly ClusterObject[]) => {
     for (const { cluster, object } of objects) {
       const list = outputsByCluster.get(cluster);
       if (list === undefined) outputsByCluster.set(cluster, [object]);
@@ -156,68 +117,56 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
   for (const [destination, decision] of decisions) {
     addOutputs(decision.writeOutputs(subsetsByTarget.get(destination) ?? []));
   }
-  // Per member Mesh of a VirtualMesh: the intermediate CA to issue, the gateway that accepts
-  // federated traffic, default deny.
+  // Per member Mesh of a VirtualMesh, its translator: trust, federation, default deny.
   const meshNotes = new Map<string, { errors: string[]; warnings: string[] }>();
-  for (const check of index.virtualMeshes.checks) {
-    const gatewayDestinations = new Map(
-      check.members.map((mesh) => [
-        objectRefKey(mesh),
-        (index.federation.meshes.get(objectRefKey(mesh))?.gateways ?? []).map((g) => g.destination.destination),
-      ]),
-    );
-    const trust = desiredIssuedCertificates({
-      installNamespace: index.installNamespace,
-      virtualMesh: check.virtualMesh,
-      members: check.members,
-      workloads: input.workloads,
-      gatewayDestinations,
-      ...(input.rootCertificates === undefined ? {} : { rootCertificates: input.rootCertificates }),
-    });
-    for (const meshTrust of trust.meshes) {
-      addOutputs(meshTrust.objects.map((object) => ({ cluster: meshTrust.cluster, object })));
-      if (meshTrust.errors.length > 0 || meshTrust.warnings.length > 0) {
-        meshNotes.set(objectRefKey(meshTrust.mesh), {
-          errors: [...meshTrust.errors],
-          warnings: [...meshTrust.warnings],
-        });
+  for (const check of plan.virtualMeshes.checks) {
+    for (const mesh of check.members) {
+      const translator = translatorOfMesh(mesh);
+      if (translator === undefined) continue;
+      const member = translator.translateMember(mesh, check, plan);
+      addOutputs(member.objects);
+      if (member.errors.length > 0 || member.warnings.length > 0) {
+        meshNotes.set(objectRefKey(mesh), { errors: [...member.errors], warnings: [...member.warnings] });
       }
     }
-    for (const mesh of check.members) {
-      const federation = index.federation.meshes.get(objectRefKey(mesh));
-      if (federation !== undefined) addOutputs(writeEastWestGateways(federation, index));
-      addOutputs(writeGlobalAccessPolicy(mesh, check, index));
-    }
   }
-  const virtualDestinationPlans = planVirtualDestinations(input.virtualDestinations, index);
-  for (const plan of virtualDestinationPlans) addOutputs(writeVirtualDestination(plan, index));
+  // Per VirtualDestination, the translator of its (one kind of) Meshes: failover.
+  const virtualDestinationPlans = plan.virtualDestinations.map((vd): VirtualDestinationPlan => {
+    const translator = vd.meshType === undefined ? undefined : translatorOfType(vd.meshType);
+    if (vd.errors.length > 0 || translator === undefined) return vd;
+    const written = translator.translateVirtualDestination(vd, plan);
+    addOutputs(written.objects);
+    return written.errors.length === 0 && written.warnings.length === 0
+      ? vd
+      : { ...vd, errors: [...vd.errors, ...written.errors], warnings: [...vd.warnings, ...written.warnings] };
+  });
   const outputs = new Map<string, readonly KubeObject[]>();
   for (const cluster of [...outputsByCluster.keys()].sort(compareStrings)) {
     outputs.set(cluster, sortObjects(outputsByCluster.get(cluster) ?? []));
   }
 
-  const sourceSelection = createWorkloadSelector(selectSourceWorkloads, index);
-  const identitySelection = createWorkloadSelector(selectIdentityWorkloads, index);
+  const sourceSelection = createWorkloadSelector(selectSourceWorkloads, plan);
+  const identitySelection = createWorkloadSelector(selectIdentityWorkloads, plan);
   const trafficPolicies = input.trafficPolicies.map((policy) => {
     const results = tpResults.get(policy) ?? [];
-    const errors = traffic.errors.get(policy) ?? [];
+    const errors = plan.trafficSelection.errors.get(policy) ?? [];
     const workloads =
-      errors.length > 0 ? undefined : sourceWorkloads(sourceSelection(policy.spec.sourceSelector), results, index);
+      errors.length > 0 ? undefined : sourceWorkloads(sourceSelection(policy.spec.sourceSelector), results, plan);
     return { ...policy, status: policyStatus(policy, errors, results, workloads) };
   });
   const accessPolicies = input.accessPolicies.map((policy) => {
     const results = apResults.get(policy) ?? [];
-    const errors = access.errors.get(policy) ?? [];
+    const errors = plan.accessSelection.errors.get(policy) ?? [];
     const workloads =
-      errors.length > 0 ? undefined : sourceWorkloads(identitySelection(policy.spec.sourceSelector), results, index);
+      errors.length > 0 ? undefined : sourceWorkloads(identitySelection(policy.spec.sourceSelector), results, plan);
     return { ...policy, status: policyStatus(policy, errors, results, workloads) };
   });
   const destinations = input.destinations.map((destination) => {
-    const indexed = index.destinationByObject.get(destination);
+    const indexed = plan.destinationByObject.get(destination);
     if (indexed === undefined)
       throw new Error(`translateNetworking: Destination ${destination.metadata.name} was not indexed`);
-    const fqdn = indexed.service === undefined ? undefined : localFqdn(indexed.service, index);
-    const federation = index.federation.destinations.get(indexed);
+    const fqdn = indexed.service === undefined ? undefined : localFqdn(indexed.service, plan);
+    const federation = plan.federation.destinations.get(indexed);
     return {
       ...destination,
       status: destinationStatus(
@@ -230,11 +179,11 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
       ),
     };
   });
-  const virtualMeshes = index.virtualMeshes.checks.map((check) => ({
+  const virtualMeshes = plan.virtualMeshes.checks.map((check) => ({
     ...check.virtualMesh,
-    status: virtualMeshStatus(check, index, meshNotes),
+    status: virtualMeshStatus(check, plan, meshNotes),
   }));
-  const meshes = input.meshes.map((mesh) => meshWithStatus(mesh, index, virtualDestinationPlans));
+  const meshes = input.meshes.map((mesh) => meshWithStatus(mesh, plan, virtualDestinationPlans));
   const virtualDestinations = virtualDestinationPlans.map((plan) => ({
     ...plan.virtualDestination,
     status: virtualDestinationStatus(plan),

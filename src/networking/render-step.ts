@@ -9,12 +9,10 @@ import { AccessPolicyStatus, accessPolicyKind } from '../api/networking/v1/acces
 import { TrafficPolicyStatus, trafficPolicyKind } from '../api/networking/v1/traffic-policy.ts';
 import { virtualMeshKind } from '../api/networking/v1/virtual-mesh.ts';
 import { settingsKind } from '../api/settings/v1/settings.ts';
-import { OWNER_LABEL } from '../api/labels.ts';
 import type { InputObject } from '../snapshot/input.ts';
 import type { RootCertificateEntry } from '../certs/issued-certificates.ts';
 import type {
   AccessPolicy,
-  ExistingVirtualService,
   Destination,
   KubernetesCluster,
   Mesh,
@@ -45,31 +43,6 @@ function isKind(object: KubeObject, definition: KindDefinition): boolean {
 /** Objects of a kind, already checked against that kind's schema by the caller. */
 function ofKind<T>(objects: readonly CheckedManagementObject[], definition: KindDefinition): T[] {
   return objects.filter((o) => isKind(o.object, definition)).map((o) => o.object as unknown as T);
-}
-
-/** VirtualServices of the registered clusters that Mesh Hub did not write (no owner label of this install). */
-function existingVirtualServices(
-  clusters: ReadonlyMap<string, readonly InputObject[]>,
-  installNamespace: string,
-): ExistingVirtualService[] {
-  const found: ExistingVirtualService[] = [];
-  for (const [cluster, objects] of clusters) {
-    for (const { object } of objects) {
-      if (object.kind !== 'VirtualService' || !object.apiVersion.startsWith('networking.istio.io/')) continue;
-      if (object.metadata.labels?.[OWNER_LABEL] === installNamespace) continue;
-      const spec = (object as { spec?: { hosts?: unknown; gateways?: unknown } }).spec;
-      const strings = (value: unknown) => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
-      const gateways = strings(spec?.gateways);
-      found.push({
-        cluster,
-        namespace: object.metadata.namespace ?? 'default',
-        name: object.metadata.name,
-        hosts: strings(spec?.hosts),
-        ...(gateways.length > 0 ? { gateways } : {}),
-      });
-    }
-  }
-  return found;
 }
 
 export function renderNetworking(
@@ -109,7 +82,7 @@ export function renderNetworking(
     virtualDestinations: ofKind<VirtualDestination>(management, virtualDestinationKind),
     kubernetesClusters: ofKind<KubernetesCluster>(management, kubernetesClusterKind),
     settings: ofKind<Settings>(management, settingsKind),
-    existingVirtualServices: existingVirtualServices(clusters, installNamespace),
+    clusterObjects: new Map([...clusters].map(([cluster, objects]) => [cluster, objects.map((o) => o.object)])),
     ...(rootCertificates === undefined ? {} : { rootCertificates }),
   });
   const replacements = new Map<KubeObject, KubeObject>();

@@ -6,9 +6,9 @@ import type { MeshStatus } from '../api/discovery/v1/mesh.ts';
 import type { VirtualMeshStatus } from '../api/networking/v1/virtual-mesh.ts';
 import { compareStrings, objectRef, objectRefKey, statusKey } from './keys.ts';
 import type { Mesh, VirtualDestination } from './model.ts';
-import type { NetworkingIndex } from './networking-index.ts';
-import type { VirtualDestinationPlan } from './validate/virtual-destinations.ts';
-import type { VirtualMeshCheck } from './validate/virtual-mesh-membership.ts';
+import type { VirtualDestinationPlan } from './plan/virtual-destinations.ts';
+import type { VirtualMeshCheck } from './plan/virtual-mesh-membership.ts';
+import type { NetworkingPlan } from './plan/plan-model.ts';
 
 /** Per member Mesh: notes from translation (trust, access policy) for its entry in `status.meshes`. */
 export type MeshNotes = ReadonlyMap<
@@ -20,11 +20,7 @@ function stateOf(status: { readonly state?: ApprovalState | undefined }): Approv
   return status.state ?? 'PENDING';
 }
 
-export function virtualMeshStatus(
-  check: VirtualMeshCheck,
-  index: NetworkingIndex,
-  notes: MeshNotes,
-): VirtualMeshStatus {
+export function virtualMeshStatus(check: VirtualMeshCheck, index: NetworkingPlan, notes: MeshNotes): VirtualMeshStatus {
   const meshes: Record<string, ApprovalStatus> = {};
   for (const membership of check.meshes) {
     const meshKey = membership.mesh === undefined ? undefined : objectRefKey(membership.mesh);
@@ -74,7 +70,7 @@ function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
 /** A Mesh with `appliedVirtualMesh` and `appliedEastWestIngressGateways` when it is a member. */
 export function meshWithStatus(
   mesh: Mesh,
-  index: NetworkingIndex,
+  index: NetworkingPlan,
   virtualDestinations: readonly VirtualDestinationPlan[],
 ): Mesh {
   const key = objectRefKey(mesh);

@@ -20,12 +20,12 @@ import {
   CERTIFICATE_REQUEST,
   DISCOVERED_KINDS,
   DISCOVERY_INPUT_TYPES,
-  ISSUED_CERTIFICATE,
   KUBERNETES_CLUSTER,
   MANAGEMENT_INPUT_KINDS,
   MESH_HUB_TYPES,
   SECRET,
   SETTINGS,
+  TRANSLATION_INPUT_TYPES,
   VIRTUAL_MESH,
   WORKLOAD_OUTPUT_TYPES,
 } from '../kube/resources.ts';
@@ -130,7 +130,15 @@ function workloadClusterWatches(): WatchSpec[] {
   ];
 }
 
-const CERTIFICATES_GROUP = `${ISSUED_CERTIFICATE.group}/`;
+function groupKindOf(object: { readonly apiVersion: string; readonly kind: string }): string {
+  const slash = object.apiVersion.indexOf('/');
+  return `${slash === -1 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
+}
+
+/** The kinds of a registered cluster that a render reads: discovery's inputs and the translators'. */
+const RENDER_INPUT_KINDS: ReadonlySet<string> = new Set(
+  [...DISCOVERY_INPUT_TYPES, ...TRANSLATION_INPUT_TYPES].map((type) => `${type.group}/${type.kind}`),
+);
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -488,13 +496,8 @@ export class Controller {
     for (const cluster of known) {
       const objects = cluster.current.cache
         .objects()
-        // Discovery's inputs, and VirtualServices (hand-written ones change what may be translated).
-        .filter(
-          (object) =>
-            object.kind !== 'DestinationRule' &&
-            !object.apiVersion.startsWith(CERTIFICATES_GROUP) &&
-            (!object.apiVersion.includes('istio.io') || object.kind === 'VirtualService'),
-        )
+        // Discovery's inputs, and what translators read (hand-written VirtualServices change what may be translated).
+        .filter((object) => RENDER_INPUT_KINDS.has(groupKindOf(object)))
         .map((object) => ({ object, source: {} }));
       clusters.set(cluster.name, objects);
     }

@@ -1,9 +1,15 @@
-// The contract between the mesh-neutral core and a mesh's translator. The core hands each
-// translator one Destination with the policies selected for it, in claiming order; the translator
-// decides which it can apply and, once every Destination is decided, writes the output objects.
+// The contract between the mesh-neutral core and a mesh's translator. A mesh is one module that
+// owns every output for its meshes: the core hands it one Destination with the policies selected
+// for it, in claiming order (it decides which it can apply and, once every Destination is decided,
+// writes the objects); each member Mesh of a VirtualMesh (trust, federation, default deny); and each
+// VirtualDestination whose Meshes are of its type (failover). It declares what it can express.
 import type { KubeObject } from '../../api/meta.ts';
-import type { AccessPolicy, TrafficPolicy } from '../model.ts';
-import type { IndexedDestination, NetworkingIndex } from '../networking-index.ts';
+import type { AccessPolicy, Mesh, TrafficPolicy } from '../model.ts';
+import type { IndexedDestination } from '../networking-index.ts';
+import type { NetworkingPlan } from '../plan/plan-model.ts';
+import type { VirtualDestinationPlan } from '../plan/virtual-destinations.ts';
+import type { VirtualMeshCheck } from '../plan/virtual-mesh-membership.ts';
+import type { MeshSupport } from './support.ts';
 
 export type PolicyState = 'ACCEPTED' | 'INVALID' | 'FAILED';
 
@@ -40,14 +46,30 @@ export interface DestinationDecision {
   readonly writeOutputs: (requiredSubsets: readonly RequiredSubset[]) => readonly ClusterObject[];
 }
 
+/** What one VirtualMesh member or one VirtualDestination becomes in a mesh, and what it could not. */
+export interface MemberTranslation {
+  readonly objects: readonly ClusterObject[];
+  /** For the member's (or the VirtualDestination's) status: each names the feature and the Mesh. */
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
 export interface MeshTranslator {
+  /** What the mesh can express; the support matrix is generated from it. */
+  readonly support: MeshSupport;
   decide(
     destination: IndexedDestination,
     trafficPolicies: readonly TrafficPolicy[],
     accessPolicies: readonly AccessPolicy[],
-    index: NetworkingIndex,
+    plan: NetworkingPlan,
   ): DestinationDecision;
+  /** One accepted member Mesh of a VirtualMesh: shared trust, federation, default deny. */
+  translateMember(member: Mesh, check: VirtualMeshCheck, plan: NetworkingPlan): MemberTranslation;
+  /** A VirtualDestination without planning errors whose Meshes are all of this translator's type. */
+  translateVirtualDestination(virtualDestination: VirtualDestinationPlan, plan: NetworkingPlan): MemberTranslation;
 }
+
+export const NOTHING: MemberTranslation = { objects: [], errors: [], warnings: [] };
 
 export function outcome(
   state: PolicyState,

@@ -5,12 +5,13 @@ import type { TrafficPolicyPolicy } from '../../../api/networking/v1/traffic-pol
 import { canonicalJson } from '../../canonical-json.ts';
 import { clusterObjectKey, refKey } from '../../keys.ts';
 import type { TrafficPolicy } from '../../model.ts';
-import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
-import type { TrafficPolicyFeature } from '../../validate/mesh-capabilities.ts';
+import type { IndexedDestination, KubeServiceRef } from '../../networking-index.ts';
+import type { TrafficPolicyFeature } from '../support.ts';
 import { hostFrom } from './hostnames.ts';
 import type { CorsPolicy, Headers, HTTPFaultInjection, HTTPRetry, OutlierDetection, TLSMode } from './istio-types.ts';
 import { translateStringMatch } from './request-matchers.ts';
 import { subsetName } from './subsets.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
 
 /** A port chosen now, or `'route'`: the port of each per-port route (same-numbered port on the target). */
 export type PortChoice = number | 'route' | undefined;
@@ -46,7 +47,7 @@ export interface DestinationRuleFields {
 }
 
 export interface FeatureContext {
-  readonly index: NetworkingIndex;
+  readonly index: NetworkingPlan;
   readonly destination: IndexedDestination;
   readonly service: KubeServiceRef;
   /**
@@ -140,7 +141,7 @@ function translateHeaderManipulation(h: NonNullable<TrafficPolicyPolicy['headerM
 function subsetHasWorkloads(
   target: IndexedDestination,
   labels: Readonly<Record<string, string>>,
-  index: NetworkingIndex,
+  index: NetworkingPlan,
 ): boolean {
   const service = target.service;
   if (service === undefined) return false;

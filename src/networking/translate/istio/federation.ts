@@ -18,9 +18,9 @@ import type { KubeObject } from '../../../api/meta.ts';
 import { canonicalJson } from '../../canonical-json.ts';
 import { compareStrings } from '../../keys.ts';
 import type { Mesh } from '../../model.ts';
-import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
-import type { DestinationFederation, MeshFederation } from '../../validate/federation.ts';
-import { hostnameSuffix, resolutionFor } from '../../validate/federation.ts';
+import type { IndexedDestination, KubeServiceRef } from '../../networking-index.ts';
+import type { DestinationFederation, MeshFederation } from '../../plan/federation.ts';
+import { hostnameSuffix, resolutionFor } from '../../plan/federation.ts';
 import { federatedName } from '../names.ts';
 import { federatedMetadata, parentsAnnotation, translatedMetadata } from '../output-meta.ts';
 import type { ClusterObject } from '../translator.ts';
@@ -34,6 +34,7 @@ import type {
   WorkloadEntry,
 } from './istio-types.ts';
 import { serviceEntryPorts, type NamedPort } from './service-ports.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
 
 /** Gloo Mesh assigns ServiceEntry VIPs from 240.0.0.0/4 (reserved, never routed). */
 const VIP_FIRST_OCTET = 240;
@@ -70,7 +71,7 @@ interface EndpointGroup {
  * The Destination's pods grouped by labels and locality: from its endpoints, else from its
  * Workloads (a scaled-down Service keeps its subsets), else one group without labels.
  */
-function endpointGroups(destination: IndexedDestination, index: NetworkingIndex): EndpointGroup[] {
+function endpointGroups(destination: IndexedDestination, index: NetworkingPlan): EndpointGroup[] {
   const kube = destination.destination.spec.kubeService;
   const region = kube?.region;
   const groups = new Map<string, EndpointGroup>();
@@ -112,7 +113,7 @@ function remoteEndpoints(
   destination: IndexedDestination,
   federation: DestinationFederation,
   ports: readonly NamedPort[],
-  index: NetworkingIndex,
+  index: NetworkingPlan,
 ): WorkloadEntry[] {
   if (federation.flatNetwork) return podEndpoints(destination, ports);
   const entries: WorkloadEntry[] = [];
@@ -178,7 +179,7 @@ export interface FederationWriteInput {
   readonly service: KubeServiceRef;
   readonly mesh: Mesh;
   readonly federation: DestinationFederation;
-  readonly index: NetworkingIndex;
+  readonly index: NetworkingPlan;
   /** The DestinationRule each client mesh gets (fields from the policies that cover its cluster). */
   readonly destinationRuleFor: (client: Mesh) => FederatedDestinationRule;
   /** Namespaces of a client mesh, besides its installation namespace, that get a private copy of the DestinationRule. */
@@ -335,7 +336,7 @@ function localGatewayTargets(
 }
 
 /** The Gateway that lets a member mesh's east-west gateways accept federated traffic. */
-export function writeEastWestGateways(federation: MeshFederation, index: NetworkingIndex): ClusterObject[] {
+export function writeEastWestGateways(federation: MeshFederation, index: NetworkingPlan): ClusterObject[] {
   if (federation.check.members.length < 2 || federation.check.virtualMesh.spec.federation?.flatNetwork === true) {
     return [];
   }

@@ -10,17 +10,17 @@
 import { sanitizeName } from '../../../discovery/names.ts';
 import { compareStrings, objectRefKey } from '../../keys.ts';
 import type { Mesh } from '../../model.ts';
-import type { NetworkingIndex } from '../../networking-index.ts';
-import type { VirtualMeshCheck } from '../../validate/virtual-mesh-membership.ts';
+import type { VirtualMeshCheck } from '../../plan/virtual-mesh-membership.ts';
 import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
 import type { ClusterObject } from '../translator.ts';
 import { istioApiVersions } from './api-versions.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
 
 export const GLOBAL_ACCESS_POLICY_NAME = 'global-access-control';
 const GATEWAY_POLICY_PREFIX = 'allow-ingress-gateway';
 
 /** Gateway workloads of a mesh, by Service: discovered ingress gateways and the VirtualMesh's east-west ones. */
-function gatewayWorkloads(mesh: Mesh, index: NetworkingIndex): { name: string; labels: Record<string, string> }[] {
+function gatewayWorkloads(mesh: Mesh, index: NetworkingPlan): { name: string; labels: Record<string, string> }[] {
   const byName = new Map<string, Record<string, string>>();
   for (const gateway of mesh.spec.istio?.ingressGateways ?? []) {
     const labels = gateway.workloadLabels ?? {};
@@ -39,7 +39,7 @@ function gatewayWorkloads(mesh: Mesh, index: NetworkingIndex): { name: string; l
   return [...byName.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([name, labels]) => ({ name, labels }));
 }
 
-export function writeGlobalAccessPolicy(mesh: Mesh, check: VirtualMeshCheck, index: NetworkingIndex): ClusterObject[] {
+export function writeGlobalAccessPolicy(mesh: Mesh, check: VirtualMeshCheck, index: NetworkingPlan): ClusterObject[] {
   // MESH_DEFAULT and DISABLED leave Istio's own default (allow) in place, as upstream.
   if (check.virtualMesh.spec.globalAccessPolicy !== 'ENABLED') return [];
   const installation = mesh.spec.istio?.installation;

@@ -1,10 +1,11 @@
 // Host names of Kubernetes Services as seen from a cluster: the local FQDN inside the Service's own
 // cluster, the federated host name from anywhere else (DESIGN.md §1).
 import { refKey } from '../../keys.ts';
-import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
-import { DEFAULT_HOSTNAME_SUFFIX } from '../../validate/federation.ts';
+import type { IndexedDestination, KubeServiceRef } from '../../networking-index.ts';
+import { DEFAULT_HOSTNAME_SUFFIX } from '../../plan/federation.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
 
-export function localFqdn(service: KubeServiceRef, index: NetworkingIndex): string {
+export function localFqdn(service: KubeServiceRef, index: NetworkingPlan): string {
   return `${service.name}.${service.namespace}.svc.${index.clusterDomainOf(service.cluster)}`;
 }
 
@@ -12,7 +13,7 @@ export function localFqdn(service: KubeServiceRef, index: NetworkingIndex): stri
  * `<service>.<namespace>.svc.<cluster>.<suffix>`: the federation's host name if the Destination
  * already has one, else the one its VirtualMesh's hostnameSuffix (default `global`) gives.
  */
-export function federatedFqdn(destination: IndexedDestination, index: NetworkingIndex): string {
+export function federatedFqdn(destination: IndexedDestination, index: NetworkingPlan): string {
   const planned = index.federation.destinations.get(destination)?.hostname;
   if (planned !== undefined) return planned;
   const applied = destination.destination.status?.appliedFederation?.federatedHostname;
@@ -28,7 +29,7 @@ export function federatedFqdn(destination: IndexedDestination, index: Networking
 }
 
 /** The host clients in `fromCluster` use to reach the Destination. */
-export function hostFrom(fromCluster: string, destination: IndexedDestination, index: NetworkingIndex): string {
+export function hostFrom(fromCluster: string, destination: IndexedDestination, index: NetworkingPlan): string {
   const service = destination.service;
   if (service === undefined) throw new Error(`hostFrom: ${destination.key} is not a Kubernetes Service`);
   return service.cluster === fromCluster ? localFqdn(service, index) : federatedFqdn(destination, index);

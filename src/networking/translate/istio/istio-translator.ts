@@ -2,16 +2,19 @@
 // conflicts), then its VirtualService, DestinationRule and AuthorizationPolicy.
 import type { KubeObject } from '../../../api/meta.ts';
 import { canonicalJson } from '../../canonical-json.ts';
-import { compareStrings } from '../../keys.ts';
+import { desiredIssuedCertificates } from '../../../certs/issued-certificates.ts';
+import { compareStrings, objectRefKey } from '../../keys.ts';
+import type { VirtualMeshCheck } from '../../plan/virtual-mesh-membership.ts';
 import type { AccessPolicy, Mesh, TrafficPolicy } from '../../model.ts';
-import type { IndexedDestination, KubeServiceRef, NetworkingIndex } from '../../networking-index.ts';
+import type { IndexedDestination, KubeServiceRef } from '../../networking-index.ts';
 import { FieldOwnership, type FieldClaim } from '../../validate/conflicts.ts';
-import { unsupportedFeatureErrors, type MeshCapabilities } from '../../validate/mesh-capabilities.ts';
 import { workloadSelectorCoversCluster } from '../../validate/workload-selection.ts';
 import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
+import { unsupportedFeatureErrors, type MeshSupport } from '../support.ts';
 import type {
   ClusterObject,
   DestinationDecision,
+  MemberTranslation,
   MeshTranslator,
   PolicyOutcome,
   RequiredSubset,
@@ -28,8 +31,11 @@ import {
   type RouteFields,
   translationDependsOnClientCluster,
 } from './features.ts';
+import { existingVirtualServicesOf } from './existing-virtual-services.ts';
 import { localFqdn } from './hostnames.ts';
-import { writeFederation } from './federation.ts';
+import { writeEastWestGateways, writeFederation } from './federation.ts';
+import { writeGlobalAccessPolicy } from './global-access.ts';
+import { writeVirtualDestination } from './virtual-destination.ts';
 import type {
   AuthorizationPolicySpec,
   DestinationRuleSpec,
@@ -42,28 +48,43 @@ import type {
 import { translateRequestMatchers } from './request-matchers.ts';
 import { subsetsFor } from './subsets.ts';
 import { buildHttpRoutes, type RouteDraft } from './virtual-service.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
 
-export const ISTIO_CAPABILITIES: MeshCapabilities = {
+const supported = (how: string) => ({ level: 'supported', how }) as const;
+
+export const ISTIO_SUPPORT: MeshSupport = {
   meshName: 'Istio',
-  trafficPolicyFeatures: new Set([
-    'requestTimeout',
-    'retries',
-    'corsPolicy',
-    'faultInjection',
-    'mirror',
-    'headerManipulation',
-    'trafficShift',
-    'outlierDetection',
-    'mtls',
-  ]),
-  notes: {
-    csrf: 'Istio has no CSRF setting on routes; it needs an Envoy filter',
-    rateLimit: 'Istio rate limiting needs an external rate-limit service and Envoy filters',
+  features: {
+    requestTimeout: supported('VirtualService route timeout'),
+    retries: supported('VirtualService route retries'),
+    corsPolicy: supported('VirtualService route corsPolicy'),
+    faultInjection: supported('VirtualService route fault'),
+    mirror: supported('VirtualService route mirror and mirrorPercentage'),
+    headerManipulation: supported('VirtualService route headers'),
+    trafficShift: supported(
+      'VirtualService weighted routes; subsets in the DestinationRule; other clusters through federation',
+    ),
+    outlierDetection: supported('DestinationRule trafficPolicy.outlierDetection'),
+    mtls: supported('DestinationRule trafficPolicy.tls'),
+    csrf: { level: 'unsupported', how: 'Istio has no CSRF setting on routes; it needs an Envoy filter' },
+    rateLimit: {
+      level: 'unsupported',
+      how: 'Istio rate limiting needs an external rate-limit service and Envoy filters',
+    },
+    requestMatchers: supported('VirtualService route match'),
+    sourceSelector: supported('VirtualService match sourceLabels and sourceNamespace'),
+    accessPolicy: supported("AuthorizationPolicy ALLOW rules on the Service's pods"),
+    sharedTrust: supported('IssuedCertificate: an intermediate CA per cluster, issued by the cert agent into cacerts'),
+    federation: supported(
+      'Gateway on the east-west gateway; ServiceEntry, DestinationRule and VirtualService in the other clusters',
+    ),
+    globalAccessDeny: supported("AuthorizationPolicy with an empty spec in the mesh's root namespace"),
+    failover: supported('ServiceEntry, DestinationRule localityLbSetting and VirtualService for the global host'),
   },
 };
 
 /** The mTLS mode of every DestinationRule unless a TrafficPolicy overrides it. */
-export function defaultTlsMode(index: NetworkingIndex): TLSMode {
+export function defaultTlsMode(index: NetworkingPlan): TLSMode {
   const settings = index.settings;
   // Without a Settings object, the one the installation writes (ISTIO_MUTUAL) applies; a Settings
   // object without a mode means the API's zero value, DISABLE, as in Gloo Mesh 1.x.
@@ -206,10 +227,10 @@ function decideTrafficPolicy(
   plan: IstioDestinationPlan,
   policy: TrafficPolicy,
   ownership: FieldOwnership,
-  index: NetworkingIndex,
+  index: NetworkingPlan,
   subsets: RequiredSubset[],
 ): PolicyOutcome {
-  const unsupported = unsupportedFeatureErrors(policy.spec.policy, ISTIO_CAPABILITIES);
+  const unsupported = unsupportedFeatureErrors(policy.spec.policy, ISTIO_SUPPORT);
   if (unsupported.length > 0) return outcome('INVALID', unsupported);
   const cluster = plan.service.cluster;
   const selectors = policy.spec.sourceSelector ?? [];
@@ -236,7 +257,7 @@ function decideTrafficPolicy(
   if (Array.isArray(translated)) return outcome('INVALID', translated, warnings);
   if (local && translated.routeClaims.length > 0) {
     const host = localFqdn(plan.service, index);
-    const existing = index.existingVirtualServices.find(cluster, host);
+    const existing = existingVirtualServicesOf(index).find(cluster, host);
     if (existing !== undefined) {
       return outcome(
         'FAILED',
@@ -280,7 +301,7 @@ function decideTrafficPolicy(
 function decideAccessPolicies(
   plan: IstioDestinationPlan,
   policies: readonly AccessPolicy[],
-  index: NetworkingIndex,
+  index: NetworkingPlan,
 ): [AccessPolicy, PolicyOutcome][] {
   const selector = plan.destination.destination.spec.kubeService?.workloadSelectorLabels ?? {};
   if (policies.length > 0 && Object.keys(selector).length === 0) {
@@ -307,7 +328,7 @@ function decideAccessPolicies(
 
 function writeIstioOutputs(
   plan: IstioDestinationPlan,
-  index: NetworkingIndex,
+  index: NetworkingPlan,
   requiredSubsets: readonly RequiredSubset[],
 ): ClusterObject[] {
   const { service, destination } = plan;
@@ -381,7 +402,7 @@ function tcpKeepalive(keepalive: {
 /** The Destination's federated host in every mesh it is federated to (see federation.ts). */
 function writeFederatedOutputs(
   plan: IstioDestinationPlan,
-  index: NetworkingIndex,
+  index: NetworkingPlan,
   requiredSubsets: readonly RequiredSubset[],
   subsets: readonly Subset[],
 ): ClusterObject[] {
@@ -445,7 +466,39 @@ function writeFederatedOutputs(
   return written;
 }
 
+/** A member Mesh of a VirtualMesh: its intermediate CA, its east-west gateway, default deny. */
+function translateMember(mesh: Mesh, check: VirtualMeshCheck, plan: NetworkingPlan): MemberTranslation {
+  const meshKey = objectRefKey(mesh);
+  const federation = plan.federation.meshes.get(meshKey);
+  const trust = desiredIssuedCertificates({
+    installNamespace: plan.installNamespace,
+    virtualMesh: check.virtualMesh,
+    members: [mesh],
+    workloads: (plan.workloadsByMesh.get(meshKey) ?? []).map((w) => w.workload),
+    gatewayDestinations: new Map([[meshKey, (federation?.gateways ?? []).map((g) => g.destination.destination)]]),
+    ...(plan.rootCertificates === undefined ? {} : { rootCertificates: plan.rootCertificates }),
+  });
+  const objects: ClusterObject[] = [];
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const meshTrust of trust.meshes) {
+    objects.push(...meshTrust.objects.map((object) => ({ cluster: meshTrust.cluster, object })));
+    errors.push(...meshTrust.errors);
+    warnings.push(...meshTrust.warnings);
+  }
+  if (federation !== undefined) objects.push(...writeEastWestGateways(federation, plan));
+  objects.push(...writeGlobalAccessPolicy(mesh, check, plan));
+  return { objects, errors, warnings };
+}
+
 export const istioTranslator: MeshTranslator = {
+  support: ISTIO_SUPPORT,
+  translateMember,
+  translateVirtualDestination: (virtualDestination, plan) => ({
+    objects: writeVirtualDestination(virtualDestination, plan),
+    errors: [],
+    warnings: [],
+  }),
   decide(destination, trafficPolicies, accessPolicies, index): DestinationDecision {
     const service = destination.service;
     const mesh = destination.mesh;

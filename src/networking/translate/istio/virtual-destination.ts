@@ -14,9 +14,8 @@
 import { canonicalJson } from '../../canonical-json.ts';
 import { compareStrings } from '../../keys.ts';
 import type { Mesh } from '../../model.ts';
-import type { NetworkingIndex } from '../../networking-index.ts';
-import { DEFAULT_HOSTNAME_SUFFIX, hostnameSuffix, resolutionFor } from '../../validate/federation.ts';
-import type { BackingDestination, VirtualDestinationPlan } from '../../validate/virtual-destinations.ts';
+import { DEFAULT_HOSTNAME_SUFFIX, hostnameSuffix, resolutionFor } from '../../plan/federation.ts';
+import type { BackingDestination, VirtualDestinationPlan } from '../../plan/virtual-destinations.ts';
 import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
 import type { ClusterObject } from '../translator.ts';
 import { istioApiVersions } from './api-versions.ts';
@@ -29,6 +28,7 @@ import type {
   ServicePort,
   WorkloadEntry,
 } from './istio-types.ts';
+import type { NetworkingPlan } from '../../plan/plan-model.ts';
 
 /** Endpoint labels that order backing Destinations for `failoverPriority` (see staticPriority). */
 const PRIORITY_LABEL_PREFIX = 'failover.meshhub.dev/before-';
@@ -138,7 +138,7 @@ function sortEntries(entries: WorkloadEntry[]): WorkloadEntry[] {
     .map(({ entry }) => entry);
 }
 
-export function writeVirtualDestination(plan: VirtualDestinationPlan, index: NetworkingIndex): ClusterObject[] {
+export function writeVirtualDestination(plan: VirtualDestinationPlan, index: NetworkingPlan): ClusterObject[] {
   if (plan.errors.length > 0 || plan.backing.length === 0) return [];
   const vd = plan.virtualDestination;
   const port: ServicePort = {

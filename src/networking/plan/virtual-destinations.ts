@@ -3,11 +3,18 @@
 // order, and what is wrong with it. One global host name belongs to one VirtualDestination: the
 // oldest (creationTimestamp, then namespace/name) keeps it.
 import { clusterObjectKey, compareStrings, objectRefKey, refKey } from '../keys.ts';
-import { meshTypeOf } from '../mesh-type.ts';
+import { meshInstallation, meshTypeName, meshTypeOf, type MeshType } from '../mesh-type.ts';
 import type { Mesh, VirtualDestination } from '../model.ts';
-import type { IndexedDestination, NetworkingIndex } from '../networking-index.ts';
-import { selectDestinations } from './destination-selection.ts';
+import type { IndexedDestination } from '../networking-index.ts';
+import { unsupportedMemberFeature } from '../translate/support.ts';
+import type { FederationInput, FederationPlan } from './federation.ts';
+import { selectDestinations } from '../validate/destination-selection.ts';
 import type { VirtualMeshCheck } from './virtual-mesh-membership.ts';
+
+/** What VirtualDestinations are planned on: memberships and federation decided (plan-model.ts's FederatedPlan). */
+interface VirtualDestinationInput extends FederationInput {
+  readonly federation: FederationPlan;
+}
 
 type KubePort = NonNullable<NonNullable<IndexedDestination['destination']['spec']['kubeService']>['ports']>[number];
 
@@ -33,6 +40,8 @@ export interface VirtualDestinationPlan {
   readonly check: VirtualMeshCheck | undefined;
   /** Meshes that get the host, sorted by key. */
   readonly exportTo: readonly Mesh[];
+  /** The one mesh type of every Mesh involved: the translator that writes it. */
+  readonly meshType: MeshType | undefined;
   /** In failover order for `static`; index order for `localized`. */
   readonly backing: readonly BackingDestination[];
   readonly failover: FailoverMode;
@@ -70,9 +79,14 @@ function meshKeyOf(destination: IndexedDestination): string | undefined {
   return ref === undefined ? undefined : refKey(ref);
 }
 
+function typeName(mesh: Mesh): string {
+  const type = meshTypeOf(mesh);
+  return type === undefined ? 'unknown' : meshTypeName(type);
+}
+
 function planOne(
   virtualDestination: VirtualDestination,
-  index: NetworkingIndex,
+  index: VirtualDestinationInput,
 ): Omit<VirtualDestinationPlan, 'errors'> & { errors: string[] } {
   const spec = virtualDestination.spec;
   const namespace = virtualDestination.metadata.namespace ?? '';
@@ -102,8 +116,6 @@ function planOne(
       const key = refKey({ name: ref.name, namespace: ref.namespace ?? namespace });
       const mesh = index.meshByKey.get(key);
       if (mesh === undefined) return void errors.push(`spec.meshList.meshes[${i}]: Mesh ${key} was not discovered`);
-      if (meshTypeOf(mesh) !== 'istio')
-        return void errors.push(`spec.meshList.meshes[${i}]: Mesh ${key} is not an Istio mesh`);
       exportTo.push(mesh);
       const owner = index.virtualMeshes.byMesh.get(key);
       if (owner !== undefined) checks.add(owner);
@@ -185,8 +197,8 @@ function planOne(
     seen.add(destination);
     const meshKey = meshKeyOf(destination);
     const mesh = meshKey === undefined ? undefined : index.meshByKey.get(meshKey);
-    if (mesh === undefined || meshTypeOf(mesh) !== 'istio' || destination.service === undefined) {
-      errors.push(`${path}: Destination ${destination.key} is not a Kubernetes Service of an Istio mesh`);
+    if (mesh === undefined || destination.service === undefined) {
+      errors.push(`${path}: Destination ${destination.key} is not a Kubernetes Service of a discovered Mesh`);
       continue;
     }
     const owner = index.virtualMeshes.byMesh.get(meshKey ?? '');
@@ -207,8 +219,35 @@ function planOne(
     backing.push({ destination, port });
   }
 
+  // One translator writes a VirtualDestination: every Mesh it involves is of one type, which can fail over.
+  const involved = [
+    ...new Set([
+      ...exportTo,
+      ...backing.flatMap((b) => (b.destination.mesh === undefined ? [] : [b.destination.mesh])),
+    ]),
+  ];
+  const types = new Set(involved.map(meshTypeOf));
+  const [meshType] = types;
+  if (types.size > 1) {
+    errors.push(
+      `spec: its Meshes are of ${String(types.size)} kinds (${involved.map((m) => `${objectRefKey(m)}: ${typeName(m)}`).join(', ')}); a VirtualDestination fails over within one kind of mesh`,
+    );
+  } else {
+    for (const mesh of involved) {
+      const support = index.supportOf(mesh);
+      if (support === undefined || support.features.failover.level === 'unsupported') {
+        errors.push(
+          support === undefined
+            ? `spec: Mesh ${objectRefKey(mesh)} is of a type Mesh Hub does not configure`
+            : unsupportedMemberFeature('failover', support, objectRefKey(mesh)),
+        );
+        break;
+      }
+    }
+  }
+
   // Backing Destinations in other clusters are reached through their Mesh's east-west gateway.
-  const clientClusters = new Set(exportTo.map((m) => m.spec.istio?.installation?.cluster ?? ''));
+  const clientClusters = new Set(exportTo.map((m) => meshInstallation(m).cluster));
   for (const { destination } of backing) {
     const meshKey = meshKeyOf(destination) ?? '';
     const cluster = destination.service?.cluster ?? '';
@@ -230,6 +269,7 @@ function planOne(
     },
     check,
     exportTo,
+    meshType,
     backing,
     failover,
     errors,
@@ -240,7 +280,7 @@ function planOne(
 /** Plans every VirtualDestination, in input order. */
 export function planVirtualDestinations(
   virtualDestinations: readonly VirtualDestination[],
-  index: NetworkingIndex,
+  index: VirtualDestinationInput,
 ): VirtualDestinationPlan[] {
   const planned = new Map<VirtualDestination, VirtualDestinationPlan>();
   const hostOwner = new Map<string, VirtualDestination>();

@@ -1,7 +1,18 @@
 // VirtualServices already in a cluster that Mesh Hub did not write. Istio does not merge two
 // VirtualServices for one host on sidecars (istioctl analyze reports IST0109), so Mesh Hub writes
 // none for a host that one of them routes, and says so on the policies it could not apply.
-import type { ExistingVirtualService } from '../model.ts';
+import { z } from 'zod';
+import { OWNER_LABEL } from '../../../api/labels.ts';
+import type { NetworkingIndex } from '../../networking-index.ts';
+
+export interface ExistingVirtualService {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly hosts: readonly string[];
+  /** Absent or including `mesh`: the VirtualService applies to sidecars. */
+  readonly gateways?: readonly string[];
+}
 
 export interface ExistingVirtualServiceIndex {
   /** The existing VirtualService that routes `host` for sidecars of `cluster`, if any. */
@@ -52,4 +63,49 @@ export function indexExistingVirtualServices(
       exact.get(`${cluster}\u0000${host}`) ??
       wildcards.get(cluster)?.find((w) => host.endsWith(w.suffix))?.virtualService,
   };
+}
+
+/** The two fields read; anything else about the VirtualService is its own business. */
+const RoutingFields = z.looseObject({
+  spec: z
+    .looseObject({
+      hosts: z.array(z.unknown()).optional(),
+      gateways: z.array(z.unknown()).optional(),
+    })
+    .optional(),
+});
+
+function strings(values: readonly unknown[] | undefined): string[] {
+  return (values ?? []).filter((v): v is string => typeof v === 'string');
+}
+
+/** VirtualServices of the registered clusters that this installation did not write (no owner label of it). */
+export function existingVirtualServicesIn(index: NetworkingIndex): ExistingVirtualService[] {
+  return index.clusterObjectsOfKind('networking.istio.io', 'VirtualService').flatMap(({ cluster, object }) => {
+    if (object.metadata.labels?.[OWNER_LABEL] === index.installNamespace) return [];
+    const parsed = RoutingFields.safeParse(object);
+    const spec = parsed.success ? parsed.data.spec : undefined;
+    const gateways = strings(spec?.gateways);
+    return [
+      {
+        cluster,
+        namespace: object.metadata.namespace ?? 'default',
+        name: object.metadata.name,
+        hosts: strings(spec?.hosts),
+        ...(gateways.length > 0 ? { gateways } : {}),
+      },
+    ];
+  });
+}
+
+const indexed = new WeakMap<NetworkingIndex, ExistingVirtualServiceIndex>();
+
+/** The index of one pass's existing VirtualServices, built once per pass on first use. */
+export function existingVirtualServicesOf(index: NetworkingIndex): ExistingVirtualServiceIndex {
+  let found = indexed.get(index);
+  if (found === undefined) {
+    found = indexExistingVirtualServices(existingVirtualServicesIn(index), index.clusterDomainOf);
+    indexed.set(index, found);
+  }
+  return found;
 }

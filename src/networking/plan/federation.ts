@@ -5,8 +5,15 @@ import type { DestinationSelector } from '../../api/common/selectors.ts';
 import { clusterObjectKey, objectRef, objectRefKey, refKey } from '../keys.ts';
 import type { Mesh } from '../model.ts';
 import type { IndexedDestination, NetworkingIndex } from '../networking-index.ts';
-import { selectDestinations } from './destination-selection.ts';
-import type { VirtualMeshCheck } from './virtual-mesh-membership.ts';
+import type { MeshSupport } from '../translate/support.ts';
+import { selectDestinations } from '../validate/destination-selection.ts';
+import type { VirtualMeshCheck, VirtualMeshMemberships } from './virtual-mesh-membership.ts';
+
+/** What federation is planned on: the index with memberships decided (plan-model.ts's MembershipPlan). */
+export interface FederationInput extends NetworkingIndex {
+  readonly virtualMeshes: VirtualMeshMemberships;
+  readonly supportOf: (mesh: Mesh) => MeshSupport | undefined;
+}
 
 export const DEFAULT_HOSTNAME_SUFFIX = 'global';
 const DEFAULT_TLS_PORT_NAME = 'tls';
@@ -193,6 +200,7 @@ function compileSelection(
 
 function compileFederationSelectors(
   check: VirtualMeshCheck,
+  members: readonly Mesh[],
   index: NetworkingIndex,
   errors: string[],
 ): CompiledSelector[] {
@@ -202,7 +210,7 @@ function compileFederationSelectors(
   if (selectors.length === 0) {
     return federation?.permissive === undefined ? [] : [{ destinations: undefined, meshes: undefined }];
   }
-  const memberKeys = new Map(check.members.map((m) => [objectRefKey(m), m]));
+  const memberKeys = new Map(members.map((m) => [objectRefKey(m), m]));
   const namespace = check.virtualMesh.metadata.namespace ?? '';
   return selectors.map((selector, i) => {
     const path = `spec.federation.selectors[${i}]`;
@@ -217,9 +225,10 @@ function compileFederationSelectors(
     refs.forEach((ref, j) => {
       const key = refKey({ name: ref.name, namespace: ref.namespace ?? namespace });
       const member = memberKeys.get(key);
-      if (member === undefined)
-        errors.push(`${path}.meshes[${j}]: Mesh ${key} is not an accepted member of this VirtualMesh`);
-      else meshes.push(member);
+      if (member !== undefined) meshes.push(member);
+      else if (check.members.some((m) => objectRefKey(m) === key))
+        errors.push(`${path}.meshes[${j}]: Mesh ${key} is a member whose mesh Mesh Hub does not federate`);
+      else errors.push(`${path}.meshes[${j}]: Mesh ${key} is not an accepted member of this VirtualMesh`);
     });
     return { destinations, meshes };
   });
@@ -243,7 +252,11 @@ function federatedTo(
   return members.filter((mesh) => chosen.has(mesh) && objectRefKey(mesh) !== ownMeshKey);
 }
 
-export function planFederation(index: NetworkingIndex, checks: readonly VirtualMeshCheck[]): FederationPlan {
+/**
+ * Federation among the members whose mesh Mesh Hub federates (its translator declares `federation`
+ * supported); the others are left to their translator, which says how (or whether) they federate.
+ */
+export function planFederation(index: FederationInput, checks: readonly VirtualMeshCheck[]): FederationPlan {
   const meshes = new Map<string, MeshFederation>();
   const destinations = new Map<IndexedDestination, DestinationFederation>();
   const errors = new Map<VirtualMeshCheck, string[]>();
@@ -261,7 +274,8 @@ export function planFederation(index: NetworkingIndex, checks: readonly VirtualM
   }
 
   for (const check of checks) {
-    if (check.members.length === 0) continue;
+    const members = check.members.filter((m) => index.supportOf(m)?.features.federation.level === 'supported');
+    if (members.length === 0) continue;
     const vmErrors: string[] = [];
     const federation = check.virtualMesh.spec.federation;
     const gatewaySelectors = (federation?.eastWestIngressGatewaySelectors ?? []).map((selector, i) => {
@@ -275,18 +289,18 @@ export function planFederation(index: NetworkingIndex, checks: readonly VirtualM
         selector.portName === undefined || selector.portName === '' ? DEFAULT_TLS_PORT_NAME : selector.portName;
       return { set: compileSelection(list, path, index, vmErrors), portName };
     });
-    const federationSelectors = compileFederationSelectors(check, index, vmErrors);
+    const federationSelectors = compileFederationSelectors(check, members, index, vmErrors);
     const suffix = hostnameSuffix(check);
     const flatNetwork = federation?.flatNetwork === true;
 
     // Meshes whose sidecars cannot resolve a custom suffix get nothing federated (upstream reports it).
     const excluded = new Set<Mesh>();
-    for (const mesh of check.members) {
+    for (const mesh of members) {
       const key = objectRefKey(mesh);
       const selection = selectGateways(mesh, byMesh.get(key) ?? [], gatewaySelectors, index);
       vmErrors.push(...selection.errors);
       const warnings: string[] = [];
-      if (check.members.length > 1 && mesh.spec.istio?.smartDnsProxyingEnabled !== true) {
+      if (members.length > 1 && mesh.spec.istio?.smartDnsProxyingEnabled !== true) {
         if (suffix !== DEFAULT_HOSTNAME_SUFFIX) {
           excluded.add(mesh);
           warnings.push(
@@ -301,12 +315,12 @@ export function planFederation(index: NetworkingIndex, checks: readonly VirtualM
       meshes.set(key, { mesh, check, gateways: selection.gateways, errors: [], warnings });
     }
     if (vmErrors.length > 0) errors.set(check, vmErrors);
-    if (check.members.length < 2) continue;
+    if (members.length < 2) continue;
 
-    const targets = check.members.filter((m) => !excluded.has(m));
+    const targets = members.filter((m) => !excluded.has(m));
     // A gateway is the way in, not a service to reach through another gateway.
     const gatewayDestinations = new Set([...meshes.values()].flatMap((m) => m.gateways.map((g) => g.destination)));
-    for (const mesh of check.members) {
+    for (const mesh of members) {
       const meshKey = objectRefKey(mesh);
       const meshFederation = meshes.get(meshKey);
       const gateways = meshFederation?.gateways ?? [];

@@ -1,12 +1,12 @@
 // Which Meshes each VirtualMesh groups. A Mesh belongs to at most one VirtualMesh: the oldest one
 // that lists it (by creationTimestamp, then namespace/name) keeps it, a later one gets an error for
-// that Mesh. Meshes that were not discovered, meshes of a type that cannot share trust with Istio,
-// and VirtualMeshes asking for something Mesh Hub cannot do (limited trust, a Vault intermediate CA)
+// that Mesh. Meshes that were not discovered, meshes of a type no translator serves, and VirtualMeshes asking for something Mesh Hub cannot do (limited trust, a Vault intermediate CA)
 // are reported per Mesh, as Gloo Mesh 1.x reports them in `status.meshes`.
 import { sharedTrustErrors } from '../../certs/trust-policy.ts';
 import { compareStrings, objectRefKey, refKey, statusKey } from '../keys.ts';
 import { meshTypeName, meshTypeOf } from '../mesh-type.ts';
 import type { Mesh, VirtualMesh } from '../model.ts';
+import type { MeshSupport } from '../translate/support.ts';
 
 export type MeshState = 'ACCEPTED' | 'INVALID';
 
@@ -78,6 +78,7 @@ function compareAge(a: VirtualMesh, b: VirtualMesh): number {
 export function decideMemberships(
   virtualMeshes: readonly VirtualMesh[],
   meshByKey: ReadonlyMap<string, Mesh>,
+  supportOf: (mesh: Mesh) => MeshSupport | undefined,
   trust?: TrustScope,
 ): VirtualMeshMemberships {
   const owner = new Map<string, VirtualMesh>();
@@ -104,10 +105,11 @@ export function decideMemberships(
         reject(`Mesh ${key} was not discovered`);
         continue;
       }
-      const type = meshTypeOf(mesh);
-      if (type !== 'istio') {
+      // What a member's mesh cannot express (trust, federation) is its translator's to report.
+      if (supportOf(mesh) === undefined) {
+        const type = meshTypeOf(mesh);
         reject(
-          `Mesh ${key} is a ${type === undefined ? 'mesh of unknown type' : `${meshTypeName(type)} mesh`}; only Istio meshes can join a VirtualMesh`,
+          `Mesh ${key} is a ${type === undefined ? 'mesh of unknown type' : `${meshTypeName(type)} mesh`}, which Mesh Hub does not configure; it cannot join a VirtualMesh`,
         );
         continue;
       }
