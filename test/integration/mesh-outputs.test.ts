@@ -4,7 +4,8 @@
 //      would be dropped silently) and nothing defaulted (the controller compares what it wants with
 //      what the cluster holds, so a defaulted field would be rewritten on every reconcile). The test
 //      is generic over kinds: an output of a kind the test clusters do not serve fails it.
-//   2. `istioctl analyze`, offline, over each cluster's inputs and Istio outputs, reports no error.
+//   2. the controller watches, applies and prunes every kind a case writes to a workload cluster;
+//   3. `istioctl analyze`, offline, over each cluster's inputs and Istio outputs, reports no error.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { promisify } from 'node:util';
 import type { KubeObject } from '../../src/api/meta.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
 import { contentDiffers } from '../../src/kube/diff.ts';
+import { WORKLOAD_OUTPUT_TYPES } from '../../src/kube/resources.ts';
 import { parseKubeYaml } from '../../src/snapshot/yaml.ts';
 import { ensureIstioctl } from '../../src/testenv/build.ts';
 import { freshNamespace, testCluster } from '../testenv/helpers.ts';
@@ -70,6 +72,7 @@ function mgmtOutputs(caseName: string): OutputObject[] {
   return objectsIn(yamlFiles(join(casesRoot, caseName, 'output', 'mgmt')));
 }
 
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 const isIstio = (object: KubeObject) => /^[a-z.]+\.istio\.io\//.test(object.apiVersion);
 
 function describeOutput({ object, file }: OutputObject): string {
@@ -182,6 +185,15 @@ describe('outputs of the networking golden cases on a real API server', () => {
   it('has golden cases with outputs to check', () => {
     assert.ok(cases.length > 0);
     assert.ok(cases.some((c) => clusterOutputs(c).length > 0));
+  });
+
+  it('writes to workload clusters only kinds the controller watches, applies and prunes there', () => {
+    const registered = new Set(WORKLOAD_OUTPUT_TYPES.map((type) => `${type.group}/${type.kind}`));
+    const unregistered = cases
+      .flatMap(clusterOutputs)
+      .filter(({ object }) => !registered.has(`${groupOf(object.apiVersion)}/${object.kind}`))
+      .map(describeOutput);
+    assert.deepEqual(unregistered, [], 'not in WORKLOAD_OUTPUT_TYPES (src/kube/resources.ts)');
   });
 
   it('fails on an output of a kind that no CRD serves', async (t) => {
