@@ -4,12 +4,14 @@ import { MESH_TYPES, meshTypeName, meshTypeOf, type MeshType } from '../mesh-typ
 import type { Mesh } from '../model.ts';
 import type { IndexedDestination } from '../networking-index.ts';
 import { istioTranslator } from './istio/istio-translator.ts';
+import { osmTranslator } from './osm/osm-translator.ts';
 import type { MeshTranslator } from './translator.ts';
 import { NOTHING, outcome, rejectAll } from './translator.ts';
 import { everyFeature, type MeshSupport } from './support.ts';
 
 const TRANSLATORS: Readonly<Partial<Record<MeshType, MeshTranslator>>> = {
   istio: istioTranslator,
+  osm: osmTranslator,
 };
 
 /** Every mesh type with a translator, in a stable order (the support matrix's columns). */
