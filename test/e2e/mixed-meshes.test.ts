@@ -2,10 +2,11 @@
 // workload clusters, one shaped like an Istio install, one like a Linkerd install (linkerd-destination
 // on the linkerd controller image, linkerd-config, workloads with the linkerd-proxy sidecar), one like
 // an Open Service Mesh install (osm-controller, workloads with the envoy sidecar and osm-init as OSM
-// injects them). All three registered with meshctl: discovery finds the three Meshes; one
-// TrafficPolicy (traffic shift + timeout) and one AccessPolicy selecting a Destination in each
-// cluster become each mesh's own objects there, change with the policies and go with them. Objects
-// are found by Mesh Hub's owner label and kind, never by name.
+// injects them). All three registered with meshctl: discovery finds the three Meshes; a
+// TrafficPolicy (traffic shift + timeout) and an AccessPolicy selecting a Destination in each
+// cluster become each mesh's own objects there, change with the policies and go with them. OSM has
+// no request timeout: the canary is INVALID on its Destination only, and a shift-only TrafficPolicy
+// gives it its TrafficSplit. Objects are found by Mesh Hub's owner label and kind, never by name.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -248,18 +249,27 @@ async function load(client: KubeClient, objects: readonly KubeObject[]): Promise
 
 // ---------- the policies ----------
 
-const webRefs = () => MESH_KINDS.map((mesh) => ({ name: 'web', namespace: APP_NS, clusterName: CLUSTER_OF[mesh] }));
+const webRefs = (meshes: readonly MeshKind[] = MESH_KINDS) =>
+  meshes.map((mesh) => ({ name: 'web', namespace: APP_NS, clusterName: CLUSTER_OF[mesh] }));
 
-/** One TrafficPolicy for the three web Services: shift between web-v1 and web-v2 of each one's own cluster, and a timeout. */
-function trafficPolicy(weights: readonly [number, number], timeout: string): KubeObject {
+/**
+ * A TrafficPolicy for the web Services of `meshes`: shift between web-v1 and web-v2 of each one's own
+ * cluster, and (when given) a timeout.
+ */
+function trafficPolicy(
+  name: string,
+  meshes: readonly MeshKind[],
+  weights: readonly [number, number],
+  timeout?: string,
+): KubeObject {
   return {
     apiVersion: 'networking.mesh.gloo.solo.io/v1',
     kind: 'TrafficPolicy',
-    metadata: { name: 'web-canary', namespace: NS },
+    metadata: { name, namespace: NS },
     spec: {
-      destinationSelector: [{ kubeServiceRefs: { services: webRefs() } }],
+      destinationSelector: [{ kubeServiceRefs: { services: webRefs(meshes) } }],
       policy: {
-        requestTimeout: timeout,
+        ...(timeout === undefined ? {} : { requestTimeout: timeout }),
         // Without namespace and cluster, a backend is in the selected Destination's own namespace and cluster.
         trafficShift: {
           destinations: [
@@ -271,6 +281,14 @@ function trafficPolicy(weights: readonly [number, number], timeout: string): Kub
     },
   };
 }
+
+/**
+ * The policies of the test: the canary (shift and timeout) over all three clusters, and the shift
+ * alone for OSM, which has no request timeout (the canary is INVALID on its Destination only).
+ */
+const canary = (weights: readonly [number, number], timeout: string) =>
+  trafficPolicy('web-canary', MESH_KINDS, weights, timeout);
+const osmCanary = (weights: readonly [number, number]) => trafficPolicy('web-canary-osm', ['osm'], weights);
 
 /**
  * One AccessPolicy for the three web Services: identities of the shop namespace may GET (then also
@@ -329,6 +347,7 @@ async function policyStatus(): Promise<string> {
   const statuses: string[] = [];
   for (const [policyType, name] of [
     [TRAFFIC_POLICY, 'web-canary'],
+    [TRAFFIC_POLICY, 'web-canary-osm'],
     [ACCESS_POLICY, 'web-clients'],
   ] as const) {
     if (policyType === undefined) continue;
@@ -372,7 +391,12 @@ async function untilOutputs(
 describe('Istio, Linkerd and Open Service Mesh clusters under one management plane', { timeout: 280_000 }, () => {
   before(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'mesh-hub-mixed-'));
-    env = await startTestEnv({ stateDir: join(workDir, 'env'), clusters: ['mgmt', ...Object.values(CLUSTER_OF)] });
+    env = await startTestEnv({
+      stateDir: join(workDir, 'env'),
+      clusters: ['mgmt', ...Object.values(CLUSTER_OF)],
+      // Four clusters start at once: on a busy machine an API server may take longer than the default.
+      readyTimeoutMs: 150_000,
+    });
     mgmt = clientFromKubeconfigFile('mgmt', env.kubeconfigPath, 'mgmt');
     for (const mesh of MESH_KINDS) {
       remotes.set(mesh, clientFromKubeconfigFile(CLUSTER_OF[mesh], env.kubeconfigPath, CLUSTER_OF[mesh]));
@@ -446,8 +470,9 @@ describe('Istio, Linkerd and Open Service Mesh clusters under one management pla
     }
   });
 
-  it("writes each mesh's own objects for one TrafficPolicy and one AccessPolicy over the three clusters", async () => {
-    await mgmt.apply(trafficPolicy([80, 20], '5s'));
+  it("writes each mesh's own objects for TrafficPolicies and an AccessPolicy over the three clusters", async () => {
+    await mgmt.apply(canary([80, 20], '5s'));
+    await mgmt.apply(osmCanary([80, 20]));
     await mgmt.apply(accessPolicy(['GET']));
     await untilOutputs("each mesh's kinds, and only those, in its cluster", (mesh, outputs) => {
       const kinds = new Set(outputs.map(groupKind));
@@ -459,10 +484,25 @@ describe('Istio, Linkerd and Open Service Mesh clusters under one management pla
         outputs.some((o) => weightsIn((o as { spec?: unknown }).spec).join() === '20,80')
       );
     });
+    // What OSM cannot express is reported on its Destination only; the rest of the canary applies.
+    assert.ok(TRAFFIC_POLICY !== undefined);
+    const status = (
+      (await mgmt.get(TRAFFIC_POLICY, 'web-canary', NS)) as
+        { status?: { destinations?: Record<string, { state?: string; errors?: string[] }> } } | undefined
+    )?.status?.destinations;
+    const of = (mesh: MeshKind) => status?.[`web-${APP_NS}-${CLUSTER_OF[mesh]}.${NS}.`];
+    assert.equal(of('istio')?.state, 'ACCEPTED', JSON.stringify(status));
+    assert.equal(of('linkerd')?.state, 'ACCEPTED', JSON.stringify(status));
+    assert.equal(of('osm')?.state, 'INVALID', JSON.stringify(status));
+    assert.match(
+      of('osm')?.errors?.join('\n') ?? '',
+      /spec\.policy\.requestTimeout: not supported for Open Service Mesh/,
+    );
   });
 
   it('changes them when the policies change', async () => {
-    await mgmt.apply(trafficPolicy([50, 50], '7s'));
+    await mgmt.apply(canary([50, 50], '7s'));
+    await mgmt.apply(osmCanary([50, 50]));
     await mgmt.apply(accessPolicy(['GET', 'POST']));
     await untilOutputs('the new weights and the POST method in every cluster', (_mesh, outputs) => {
       const specs = outputs.map((o) => (o as { spec?: unknown }).spec);
@@ -479,6 +519,7 @@ describe('Istio, Linkerd and Open Service Mesh clusters under one management pla
   it('removes them when the policies are deleted', async () => {
     assert.ok(TRAFFIC_POLICY !== undefined && ACCESS_POLICY !== undefined);
     await mgmt.delete(TRAFFIC_POLICY, 'web-canary', NS);
+    await mgmt.delete(TRAFFIC_POLICY, 'web-canary-osm', NS);
     await mgmt.delete(ACCESS_POLICY, 'web-clients', NS);
     // What does not come from a policy stays (Istio's DestinationRules of the Settings' mTLS default).
     await untilOutputs(
