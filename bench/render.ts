@@ -52,6 +52,13 @@ function random(seed: string): { next: () => number; int: (n: number) => number;
   return { next, int, pick: (list) => list[int(list.length)] as (typeof list)[number] };
 }
 
+/** The Service after `svc-N` in its namespace (the first one after the last), for shifts between whole Services. */
+function neighbour(service: string, size: EstateSize): string {
+  const s = Number(service.slice('svc-'.length));
+  const first = s - (s % size.servicesPerNamespace);
+  return `svc-${String(first + ((s - first + 1) % size.servicesPerNamespace))}`;
+}
+
 /**
  * The management objects of the §5 estate, shaped like the reference estate's (one Service by
  * reference, a few by reference, one app in one or two clusters, a whole namespace; a third with
@@ -131,18 +138,29 @@ function managementObjects(size: EstateSize): KubeObject[] {
     const matcher: Record<string, unknown> = { uri: { prefix: `/${name}/` } };
     if (r.next() < 0.3) matcher.method = r.pick(['GET', 'POST']);
     if (r.next() < 0.15) matcher.headers = [{ name: 'x-canary', value: 'true' }];
-    spec.httpRequestMatchers = [matcher];
+    // OSM cannot match requests (an SMI TrafficSplit has no matches): a policy for one OSM Service has none.
+    const meshOfSingle =
+      single === undefined ? undefined : meshOfCluster(Number(single.clusterName.slice('cluster-'.length)) - 1, size);
+    if (meshOfSingle !== 'osm') spec.httpRequestMatchers = [matcher];
     const policy: Record<string, unknown> = {};
     if (single !== undefined && r.next() < 0.4) {
       const w = r.pick([1, 5, 10, 20, 50]);
+      const target = single;
       policy.trafficShift = {
-        destinations: [
-          { kubeService: { ...single, subset: { version: 'v1' }, port: 8080 }, weight: 100 - w },
-          {
-            kubeService: { ...single, subset: { version: `v${String(size.workloadsPerService)}` }, port: 8080 },
-            weight: w,
-          },
-        ],
+        destinations:
+          meshOfSingle === 'istio'
+            ? [
+                { kubeService: { ...target, subset: { version: 'v1' }, port: 8080 }, weight: 100 - w },
+                {
+                  kubeService: { ...target, subset: { version: `v${String(size.workloadsPerService)}` }, port: 8080 },
+                  weight: w,
+                },
+              ]
+            : // Linkerd and OSM shift between whole Services: to the next Service of the namespace.
+              [
+                { kubeService: { ...target, port: 8080 }, weight: 100 - w },
+                { kubeService: { ...target, name: neighbour(target.name, size), port: 8080 }, weight: w },
+              ],
       };
     }
     if (r.next() < 0.5) policy.retries = { attempts: 1 + r.int(5), perTryTimeout: `${String(1 + r.int(5))}s` };
