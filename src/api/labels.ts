@@ -28,3 +28,15 @@ export const DATAPLANE_MODE_LABEL = 'meshhub.dev/dataplane-mode';
 export const TRUST_DOMAIN_ANNOTATION = 'meshhub.dev/trust-domain';
 /** On discovered OSM Meshes: the OSM mesh name (the v1 spec has no field for it). */
 export const MESH_NAME_ANNOTATION = 'meshhub.dev/mesh-name';
+/** Linkerd multicluster, on a mirror Service: it mirrors a Service of a linked cluster. */
+export const LINKERD_MIRRORED_SERVICE_LABEL = 'mirror.linkerd.io/mirrored-service';
+/** Linkerd multicluster, on a mirror Service: the linked cluster (a Link's spec.targetClusterName). */
+export const LINKERD_MIRROR_CLUSTER_LABEL = 'mirror.linkerd.io/cluster-name';
+/** Linkerd multicluster, on a mirror Service: `<name>.<namespace>.svc.<domain>` of the Service it mirrors. */
+export const LINKERD_MIRROR_REMOTE_SERVICE_ANNOTATION = 'mirror.linkerd.io/remote-svc-fq-name';
+/** Linkerd, on an HTTPRoute: how many times a request may be retried. */
+export const LINKERD_RETRY_LIMIT_ANNOTATION = 'retry.linkerd.io/limit';
+/** Linkerd, on an HTTPRoute: the timeout of each attempt. */
+export const LINKERD_RETRY_TIMEOUT_ANNOTATION = 'retry.linkerd.io/timeout';
+/** Linkerd, on an HTTPRoute: which HTTP responses are retried. */
+export const LINKERD_RETRY_HTTP_ANNOTATION = 'retry.linkerd.io/http';

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../api/meta.ts';
+import { DESTINATION, MESH, MESH_HUB_TYPES, WORKLOAD } from '../kube/resources.ts';
 import {
+  DESCRIBE_KINDS,
+  KIND_NAMES,
+  KIND_OF,
   describeDestination,
   describeMesh,
   describePolicy,
@@ -11,6 +15,7 @@ import {
   nearMatches,
   notFoundMessage,
   parentsOf,
+  parseDescribeKind,
   parseObjectArgument,
   parseStatusKey,
   policiesOnDestination,
@@ -136,6 +141,40 @@ const elsewhere = policy(
 const fresh = policy('AccessPolicy', 'reviews-access', selectReviews, undefined, 2);
 
 describe('describe: names and keys', () => {
+  it('reads kinds as kubectl does: any case, plural, short names, group-qualified', () => {
+    const cases: [string, string | undefined][] = [
+      ['destination', 'destination'],
+      ['Destinations', 'destination'],
+      ['dest', 'destination'],
+      ['WL', 'workload'],
+      ['meshes', 'mesh'],
+      ['mesh.discovery.mesh.gloo.solo.io', 'mesh'],
+      ['TrafficPolicy', 'trafficpolicy'],
+      ['trafficpolicies', 'trafficpolicy'],
+      ['tp', 'trafficpolicy'],
+      ['trafficpolicy.networking.mesh.gloo.solo.io', 'trafficpolicy'],
+      ['trafficpolicies.v1.networking.mesh.gloo.solo.io', 'trafficpolicy'],
+      ['ap', 'accesspolicy'],
+      ['AccessPolicies', 'accesspolicy'],
+      ['vm', 'virtualmesh'],
+      ['virtualmeshes', 'virtualmesh'],
+      ['policy', undefined],
+      ['trafficpolicy.discovery.mesh.gloo.solo.io', undefined],
+      ['tp.networking', undefined],
+      ['', undefined],
+    ];
+    for (const [argument, kind] of cases) assert.equal(parseDescribeKind(argument), kind, argument);
+  });
+
+  it('names each kind with the API group it is served in', () => {
+    const types = [DESTINATION, WORKLOAD, MESH, ...MESH_HUB_TYPES];
+    for (const kind of DESCRIBE_KINDS) {
+      const type = types.find((t) => t.kind === KIND_OF[kind]);
+      assert.equal(KIND_NAMES[kind].group, type?.group, kind);
+      assert.ok(KIND_NAMES[kind].aliases.includes(type?.plural ?? ''), `${kind}: its plural ${type?.plural ?? ''}`);
+    }
+  });
+
   it('parses status keys and namespace/name arguments', () => {
     assert.deepEqual(parseStatusKey('reviews-bookinfo-cluster-1.gloo-mesh.'), {
       name: 'reviews-bookinfo-cluster-1',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { runMeshctl, USAGE_EXIT_CODE } from './main.ts';
+import { buildProgram, runMeshctl, topLevelVersion, USAGE_EXIT_CODE } from './main.ts';
 
 interface Run {
   code: number;
@@ -65,13 +65,31 @@ describe('meshctl global behaviour', () => {
     assert.match(format.stderr, /xml/);
   });
 
+  it("leaves a command's own --version to the command", async () => {
+    let stdout = '';
+    const program = buildProgram({ stdout: (t) => (stdout += t), stderr: () => undefined });
+    let seen: string | undefined;
+    program
+      .command('fixture')
+      .option('--version <tag>', 'a version of something')
+      .action((flags: { version?: string }) => {
+        seen = flags.version;
+      });
+    assert.equal(topLevelVersion(program, ['fixture', '--version', '1.2.3']), false);
+    assert.equal(topLevelVersion(program, ['--context', 'fixture', '--version']), true);
+    assert.equal(topLevelVersion(program, ['-o', 'yaml', '--version']), true);
+    await program.parseAsync(['fixture', '--version', '1.2.3'], { from: 'user' });
+    assert.equal(seen, '1.2.3');
+    assert.equal(stdout, '');
+  });
+
   it('prints the client version in each output format', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    const table = await meshctl('version');
-    assert.match(table.stdout, new RegExp(`client\\s+${pkg.version.replaceAll('.', '\\.')}`));
-    const json = await meshctl('-o', 'json', 'version');
+    const table = await meshctl('version', '--client');
+    assert.equal(table.stdout, `client: ${pkg.version}\n`);
+    const json = await meshctl('-o', 'json', 'version', '--client');
     assert.deepEqual(JSON.parse(json.stdout), { client: { version: pkg.version } });
-    const yaml = await meshctl('version', '-o', 'yaml');
+    const yaml = await meshctl('version', '--client', '-o', 'yaml');
     assert.equal(yaml.stdout, `client:\n  version: ${pkg.version}\n`);
   });
 });

@@ -1,9 +1,10 @@
 // meshctl: the command-line interface of Mesh Hub. Each command lives in commands/<name>.ts.
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { InputError } from '../snapshot/yaml.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -11,6 +12,8 @@ import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
 import { registerVersion } from './commands/version.ts';
 import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
+import { addExamples } from './examples.ts';
+import { legacyHint } from './legacy-hints.ts';
 import { clientVersion } from './version.ts';
 
 /** Exit code for usage errors: unknown command, unknown flag, missing or malformed argument. */
@@ -31,11 +34,20 @@ export function buildProgram(io: CommandIO): Command {
     .addOption(
       new Option('-v, --verbose', 'print more detail, including stack traces of internal errors').default(false),
     )
-    .version(clientVersion(), '--version', 'print the client version')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true)
     .exitOverride();
-  program.configureHelp({ sortSubcommands: true });
+  program.configureHelp({
+    sortSubcommands: true,
+    // --version is handled before parsing (see topLevelVersion); listed here so help shows it.
+    visibleOptions(cmd: Command): Option[] {
+      const options = Help.prototype.visibleOptions.call(this, cmd);
+      if (cmd !== program) return options;
+      const help = options.findIndex((o) => o.long === '--help');
+      options.splice(help === -1 ? options.length : help, 0, VERSION_OPTION);
+      return options;
+    },
+  });
   registerRender(program, io);
   registerInstall(program, io, globals);
   registerCluster_(program, io, globals);
@@ -44,14 +56,44 @@ export function buildProgram(io: CommandIO): Command {
   registerDebug(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);
+  registerCompletion(program, io);
+  addExamples(program);
   return program;
+}
+
+const VERSION_OPTION = new Option('--version', 'print the client version (only before the command)');
+
+/**
+ * Whether `--version` is among the global flags before the command. Commander's program-level
+ * `.version()` would take `--version` anywhere on the line, swallowing a command's own `--version`
+ * (`meshctl install --version 1.2.0`); here it only counts before the first command word.
+ */
+export function topLevelVersion(program: Command, argv: readonly string[]): boolean {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] ?? '';
+    if (token === '--version') return true;
+    if (token === '--' || !token.startsWith('-')) return false;
+    if (takesValue.has(token)) i++;
+  }
+  return false;
 }
 
 /** Runs meshctl with the given arguments (without `node meshctl`); returns the exit code. */
 export async function runMeshctl(argv: readonly string[], io: CommandIO): Promise<number> {
+  const code = await runProgram(argv, io);
+  if (code === USAGE_EXIT_CODE) io.stderr(legacyHint(argv));
+  return code;
+}
+
+async function runProgram(argv: readonly string[], io: CommandIO): Promise<number> {
   const program = buildProgram(io);
   if (argv.length === 0) {
     io.stdout(program.helpInformation());
+    return 0;
+  }
+  if (topLevelVersion(program, argv)) {
+    io.stdout(`${clientVersion()}\n`);
     return 0;
   }
   try {
@@ -60,11 +102,7 @@ export async function runMeshctl(argv: readonly string[], io: CommandIO): Promis
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its one-line message; help and --version are not failures.
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.help' ||
-        error.code === 'commander.version'
-      ) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') {
         return 0;
       }
       return USAGE_EXIT_CODE;
@@ -85,8 +123,21 @@ export async function runMeshctl(argv: readonly string[], io: CommandIO): Promis
   }
 }
 
+/**
+ * A reader that stops early (`meshctl install --dry-run | head -1`) closes the pipe; the next write
+ * fails with EPIPE. That is the reader's choice, not an error: stop quietly, as `cat` and `kubectl` do.
+ */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /** The process entry point: real stdout/stderr, exit code on the process. */
 export async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   const io: CommandIO = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

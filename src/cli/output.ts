@@ -1,6 +1,6 @@
 // Commands return data; this prints it in the format chosen with -o.
 import { z } from 'zod';
-import { toCanonicalYaml } from '../snapshot/yaml.ts';
+import { toCanonicalYaml, toCanonicalYamlStream } from '../snapshot/yaml.ts';
 
 export const OutputFormat = z.enum(['table', 'json', 'yaml']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
@@ -32,4 +32,26 @@ export function formatData(format: OutputFormat, data: unknown, table: () => Tab
     case 'table':
       return formatTable(table());
   }
+}
+
+/**
+ * Prints a command's result: `text()` for people (`-o table`, the default), the data itself for
+ * `-o json|yaml`. For commands whose human output is sentences rather than a table.
+ */
+export function printResult(
+  io: { readonly stdout: (text: string) => void },
+  format: OutputFormat,
+  data: unknown,
+  text: () => string,
+): void {
+  io.stdout(format === 'table' ? text() : formatData(format, data, () => ({ headers: [], rows: [] })));
+}
+
+/**
+ * Kubernetes objects as kubectl prints them: a YAML stream (also for `-o table`, where objects have no
+ * table), or for `-o json` one `v1` List, so `| kubectl apply -f -` reads either.
+ */
+export function formatObjects(format: OutputFormat, objects: readonly unknown[]): string {
+  if (format === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
+  return toCanonicalYamlStream(objects);
 }

@@ -1,7 +1,7 @@
 // The objects `meshctl install` and `meshctl cluster register` write. Pure: the same options give the
 // same manifests, so `--dry-run` prints exactly what would be applied.
 import type { KubeObject } from '../api/meta.ts';
-import { CERTIFICATE_REQUEST, WORKLOAD_OUTPUT_TYPES } from '../kube/resources.ts';
+import { CERTIFICATE_REQUEST, TRANSLATION_INPUT_TYPES, WORKLOAD_OUTPUT_TYPES } from '../kube/resources.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'mesh-hub';
@@ -142,6 +142,12 @@ export function remoteAccessRules(): PolicyRule[] {
     ...[...outputGroups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([group, resources]) => ({ apiGroups: [group], resources: resources.sort(), verbs: WRITE })),
+    // What translators read of the mesh's own configuration (the kinds Mesh Hub also writes are above).
+    ...TRANSLATION_INPUT_TYPES.filter((type) => !outputGroups.get(type.group)?.includes(type.plural)).map((type) => ({
+      apiGroups: [type.group],
+      resources: [type.plural],
+      verbs: READ,
+    })),
     { apiGroups: [CERTIFICATE_REQUEST.group], resources: [CERTIFICATE_REQUEST.plural], verbs: READ },
     {
       apiGroups: [CERTIFICATE_REQUEST.group],

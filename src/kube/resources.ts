@@ -125,11 +125,15 @@ export const DISCOVERY_INPUT_TYPES: readonly ResourceType[] = [
 
 /**
  * What translators read from each registered cluster besides discovery's inputs: hand-written Istio
- * VirtualServices (no second one is written for their hosts). Watched like the outputs (optional).
+ * VirtualServices (no second one is written for their hosts), OSM's MeshConfig (permissive mode,
+ * retries), Linkerd multicluster Links (which mirror Services are kept). Watched like the outputs
+ * (optional), read only.
  */
-export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = ISTIO_OUTPUT_TYPES.filter(
-  (type) => type.kind === 'VirtualService',
-);
+export const TRANSLATION_INPUT_TYPES: readonly ResourceType[] = [
+  ...ISTIO_OUTPUT_TYPES.filter((type) => type.kind === 'VirtualService'),
+  typed('config.openservicemesh.io', 'v1alpha2', 'MeshConfig', 'meshconfigs'),
+  typed('multicluster.linkerd.io', 'v1alpha3', 'Link', 'links'),
+];
 
 /** Management-cluster kinds written by users (or install) that the pure core reads. */
 export const MANAGEMENT_INPUT_KINDS = [
@@ -169,6 +173,7 @@ const allTypes = [
   ...ISTIO_OUTPUT_TYPES,
   ...LINKERD_OUTPUT_TYPES,
   ...OSM_OUTPUT_TYPES,
+  ...TRANSLATION_INPUT_TYPES,
   ...MESH_HUB_TYPES,
 ];
 const byGroupKind = new Map(allTypes.map((type) => [`${type.group}/${type.kind}`, type]));

@@ -259,6 +259,11 @@ function clusterObjectsByKind(
   };
 }
 
+/** `<name>.<namespace>.svc.<cluster domain>`: a Service's host name inside its own cluster. */
+export function localFqdn(service: KubeServiceRef, index: Pick<NetworkingIndex, 'clusterDomainOf'>): string {
+  return `${service.name}.${service.namespace}.svc.${index.clusterDomainOf(service.cluster)}`;
+}
+
 function findSettings(all: readonly Settings[], installNamespace: string): Settings | undefined {
   return all.find(
     (s) => s.metadata.name === 'settings' && (s.metadata.namespace ?? installNamespace) === installNamespace,

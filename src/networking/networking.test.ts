@@ -150,15 +150,14 @@ describe('translateNetworking', () => {
     assert.equal(target?.status?.requiredSubsets?.[0]?.trafficPolicyRef?.name, 'shift');
   });
 
-  it('reports policies on a Linkerd Destination as not yet supported, and writes nothing for it', () => {
+  it('hands a Linkerd Destination to the Linkerd translator, which writes its HTTPRoutes', () => {
     const result = translateNetworking(sampleInput());
     const everywhere = statusOf(result, 'everywhere');
-    assert.equal(everywhere?.state, 'FAILED');
-    assert.match(
-      everywhere.destinations?.['emoji-emojivoto-c3.gloo-mesh.']?.errors?.[0] ?? '',
-      /^not supported for Linkerd/,
+    assert.equal(everywhere?.destinations?.['emoji-emojivoto-c3.gloo-mesh.']?.state, 'ACCEPTED');
+    assert.deepEqual(
+      result.outputs.get('c3')?.map((o) => `${o.kind} ${o.metadata.name}`),
+      ['HTTPRoute emoji-retry-2'],
     );
-    assert.equal(result.outputs.get('c3'), undefined);
   });
 
   it('lists the applied policies on each Destination in claiming order, only the accepted ones', () => {

@@ -120,13 +120,16 @@ function isMeshHubObject(object: KubeObject): boolean {
 
 /**
  * What a registered cluster's cache watches: discovery's inputs, the kinds Mesh Hub writes there,
- * and the cert agent's CertificateRequests (for the issuer).
+ * what translators read besides (Linkerd Links), and the cert agent's CertificateRequests (for the
+ * issuer).
  */
 function workloadClusterWatches(): WatchSpec[] {
   // Built-in kinds must be served; the CRD-backed ones (Istio, certificates) may be absent.
+  const readOnly = TRANSLATION_INPUT_TYPES.filter((type) => !WORKLOAD_OUTPUT_TYPES.includes(type));
   return [
     ...DISCOVERY_INPUT_TYPES.map((type) => ({ type })),
-    ...[...WORKLOAD_OUTPUT_TYPES, CERTIFICATE_REQUEST].map((type) => ({ type, required: false })),
+    // Read-only mesh configuration the translators look at (kinds not already watched as outputs).
+    ...[...WORKLOAD_OUTPUT_TYPES, ...readOnly, CERTIFICATE_REQUEST].map((type) => ({ type, required: false })),
   ];
 }
 

@@ -1,7 +1,7 @@
 // `meshctl describe KIND NAME`: what Mesh Hub knows and did about one object — for a Destination the
 // policies that apply or were rejected and the objects written for it in every registered cluster; for
 // a policy its per-Destination results. This file reads; describe-model.ts decides what to show.
-import { Argument, type Command } from 'commander';
+import { Argument, InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
@@ -11,6 +11,7 @@ import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts'
 import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
 import {
   DESCRIBE_KINDS,
+  KIND_NAMES,
   KIND_OF,
   describeDestination,
   describeMesh,
@@ -19,13 +20,14 @@ import {
   describeWorkload,
   installNamespacesOfPolicy,
   notFoundMessage,
+  parseDescribeKind,
   parseObjectArgument,
   type ClusterReading,
   type DescribeKind,
   type Description,
 } from '../describe-model.ts';
 import { formatDescription } from '../describe-text.ts';
-import { formatData } from '../output.ts';
+import { printResult } from '../output.ts';
 
 function hubType(kind: string): ResourceType {
   const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
@@ -159,13 +161,33 @@ export async function describeObject(
   }
 }
 
+/** `destination (dest), …, mesh, …`: the kinds and their short names, for help and errors. */
+function kindList(): string {
+  const kinds = DESCRIBE_KINDS.map((kind) => {
+    const short = KIND_NAMES[kind].aliases.slice(1);
+    return short.length === 0 ? kind : `${kind} (${short.join(', ')})`;
+  });
+  return `${kinds.join(', ')}; also plural, in any case, or with the API group`;
+}
+
+function kindArgument(value: string): DescribeKind {
+  const kind = parseDescribeKind(value);
+  if (kind === undefined) throw new InvalidArgumentError(`unknown kind; use one of ${kindList()}`);
+  return kind;
+}
+
 export function registerDescribe(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   program
     .command('describe')
     .description(
       'Explain one object: for a Destination the policies applied or rejected (and why) and the objects written for it in each cluster; for a policy its per-Destination state',
     )
-    .addArgument(new Argument('<kind>', 'what to describe').choices(DESCRIBE_KINDS))
+    .addArgument(
+      new Argument(
+        '<kind>',
+        `what to describe: ${kindList()} (any case; plural, short and group-qualified forms too)`,
+      ).argParser(kindArgument),
+    )
     .argument('<name>', 'its name, or namespace/name')
     .option(
       '-n, --namespace <ns>',
@@ -193,11 +215,6 @@ Registered clusters that cannot be reached are reported per cluster; the rest is
         if (error instanceof KubeApiError) throw new CommandError(`management cluster: ${error.message}`);
         throw error;
       }
-      if (g.outputFormat === 'table') {
-        io.stdout(formatDescription(description));
-        return;
-      }
-      // Only reached for json and yaml: the table form is the text above.
-      io.stdout(formatData(g.outputFormat, description, () => ({ headers: [], rows: [] })));
+      printResult(io, g.outputFormat, description, () => formatDescription(description));
     });
 }

@@ -4,6 +4,7 @@ import { MESH_TYPES, meshTypeName, meshTypeOf, type MeshType } from '../mesh-typ
 import type { Mesh } from '../model.ts';
 import type { IndexedDestination } from '../networking-index.ts';
 import { istioTranslator } from './istio/istio-translator.ts';
+import { linkerdTranslator } from './linkerd/linkerd-translator.ts';
 import { osmTranslator } from './osm/osm-translator.ts';
 import type { MeshTranslator } from './translator.ts';
 import { NOTHING, outcome, rejectAll } from './translator.ts';
@@ -11,6 +12,7 @@ import { everyFeature, type MeshSupport } from './support.ts';
 
 const TRANSLATORS: Readonly<Partial<Record<MeshType, MeshTranslator>>> = {
   istio: istioTranslator,
+  linkerd: linkerdTranslator,
   osm: osmTranslator,
 };
 

@@ -1,13 +1,10 @@
 // Host names of Kubernetes Services as seen from a cluster: the local FQDN inside the Service's own
 // cluster, the federated host name from anywhere else (DESIGN.md §1).
 import { refKey } from '../../keys.ts';
-import type { IndexedDestination, KubeServiceRef } from '../../networking-index.ts';
+import { localFqdn, type IndexedDestination } from '../../networking-index.ts';
+
 import { DEFAULT_HOSTNAME_SUFFIX } from '../../plan/federation.ts';
 import type { NetworkingPlan } from '../../plan/plan-model.ts';
-
-export function localFqdn(service: KubeServiceRef, index: NetworkingPlan): string {
-  return `${service.name}.${service.namespace}.svc.${index.clusterDomainOf(service.cluster)}`;
-}
 
 /**
  * `<service>.<namespace>.svc.<cluster>.<suffix>`: the federation's host name if the Destination

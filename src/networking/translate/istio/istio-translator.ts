@@ -10,7 +10,8 @@ import type { IndexedDestination, KubeServiceRef } from '../../networking-index.
 import { FieldOwnership, type FieldClaim } from '../../validate/conflicts.ts';
 import { workloadSelectorCoversCluster } from '../../validate/workload-selection.ts';
 import { parentsAnnotation, translatedMetadata } from '../output-meta.ts';
-import { unsupportedFeatureErrors, type MeshSupport } from '../support.ts';
+import { unsupportedFeatureErrors } from '../support.ts';
+import { ISTIO_SUPPORT } from './istio-support.ts';
 import type {
   ClusterObject,
   DestinationDecision,
@@ -32,7 +33,7 @@ import {
   translationDependsOnClientCluster,
 } from './features.ts';
 import { existingVirtualServicesOf } from './existing-virtual-services.ts';
-import { localFqdn } from './hostnames.ts';
+import { localFqdn } from '../../networking-index.ts';
 import { writeEastWestGateways, writeFederation } from './federation.ts';
 import { writeGlobalAccessPolicy } from './global-access.ts';
 import { writeVirtualDestination } from './virtual-destination.ts';
@@ -49,39 +50,6 @@ import { translateRequestMatchers } from './request-matchers.ts';
 import { subsetsFor } from './subsets.ts';
 import { buildHttpRoutes, type RouteDraft } from './virtual-service.ts';
 import type { NetworkingPlan } from '../../plan/plan-model.ts';
-
-const supported = (how: string) => ({ level: 'supported', how }) as const;
-
-export const ISTIO_SUPPORT: MeshSupport = {
-  meshName: 'Istio',
-  features: {
-    requestTimeout: supported('VirtualService route timeout'),
-    retries: supported('VirtualService route retries'),
-    corsPolicy: supported('VirtualService route corsPolicy'),
-    faultInjection: supported('VirtualService route fault'),
-    mirror: supported('VirtualService route mirror and mirrorPercentage'),
-    headerManipulation: supported('VirtualService route headers'),
-    trafficShift: supported(
-      'VirtualService weighted routes; subsets in the DestinationRule; other clusters through federation',
-    ),
-    outlierDetection: supported('DestinationRule trafficPolicy.outlierDetection'),
-    mtls: supported('DestinationRule trafficPolicy.tls'),
-    csrf: { level: 'unsupported', how: 'Istio has no CSRF setting on routes; it needs an Envoy filter' },
-    rateLimit: {
-      level: 'unsupported',
-      how: 'Istio rate limiting needs an external rate-limit service and Envoy filters',
-    },
-    requestMatchers: supported('VirtualService route match'),
-    sourceSelector: supported('VirtualService match sourceLabels and sourceNamespace'),
-    accessPolicy: supported("AuthorizationPolicy ALLOW rules on the Service's pods"),
-    sharedTrust: supported('IssuedCertificate: an intermediate CA per cluster, issued by the cert agent into cacerts'),
-    federation: supported(
-      'Gateway on the east-west gateway; ServiceEntry, DestinationRule and VirtualService in the other clusters',
-    ),
-    globalAccessDeny: supported("AuthorizationPolicy with an empty spec in the mesh's root namespace"),
-    failover: supported('ServiceEntry, DestinationRule localityLbSetting and VirtualService for the global host'),
-  },
-};
 
 /** The mTLS mode of every DestinationRule unless a TrafficPolicy overrides it. */
 export function defaultTlsMode(index: NetworkingPlan): TLSMode {

@@ -5,9 +5,9 @@ import type { HttpMatcher } from '../../../api/networking/v1/traffic-policy.ts';
 import type { HTTPMatchRequest, StringMatch } from './istio-types.ts';
 
 /** RE2 (Istio's regex dialect) has the same metacharacters as this set. */
-export function escapeRegex(text: string): string {
-  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
-}
+import { escapeRegex } from '../escape-regex.ts';
+
+export { escapeRegex };
 
 /**
  * The API's StringMatch as Istio's. Istio has no suffix match and no case-insensitive flag outside

@@ -1,0 +1,62 @@
+// Examples for each meshctl command: shown at the end of its --help and in docs/reference/cli.md.
+// Kept in one table so every command has them without each command file repeating the layout; a test
+// parses every line against the command definitions, so an example cannot name a flag that is gone.
+import type { Command } from 'commander';
+
+/** Command path → example command lines (each starting with `meshctl`), with an optional `# comment`. */
+export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  render: [
+    'meshctl render --input examples/bookinfo                  # one YAML stream on stdout',
+    'meshctl render --input examples/bookinfo --output out     # a folder tree',
+    'meshctl render --input snapshot/input --namespace gloo-mesh --output replay',
+  ],
+  install: [
+    'meshctl --context mgmt install',
+    'meshctl install --dry-run > mesh-hub.yaml                  # the manifests, applied by you',
+    'meshctl install --version 0.1.0 --replicas 2 -n gloo-mesh',
+  ],
+  uninstall: [
+    'meshctl --context mgmt uninstall',
+    'meshctl uninstall --remove-crds       # deletes every Mesh Hub object',
+  ],
+  'cluster register': ['meshctl --context mgmt cluster register cluster-1 --remote-context kind-cluster-1'],
+  'cluster deregister': ['meshctl --context mgmt cluster deregister cluster-1 --remote-context kind-cluster-1'],
+  'cluster list': ['meshctl --context mgmt cluster list', 'meshctl cluster list -o yaml'],
+  check: ['meshctl --context mgmt check', 'meshctl check -n gloo-mesh -o json'],
+  describe: [
+    'meshctl describe dest reviews-bookinfo-cluster-1',
+    'meshctl describe tp bookinfo/reviews-timeout -o yaml',
+    'meshctl describe VirtualMesh virtual-mesh -n gloo-mesh',
+  ],
+  'debug snapshot': [
+    'meshctl --context mgmt debug snapshot --output snapshot',
+    'meshctl render --input snapshot/input --namespace gloo-mesh --output replay   # replay it offline',
+  ],
+  demo: ['meshctl demo', 'meshctl demo down'],
+  'demo up': ['meshctl demo up'],
+  'demo down': ['meshctl demo down'],
+  version: [
+    'meshctl version',
+    'meshctl version --client -o json',
+    'meshctl --context mgmt version -n gloo-mesh -o yaml',
+  ],
+};
+
+/** Every command with its path from the program (`cluster register`), in definition order. */
+export function commandTree(program: Command): { path: string; command: Command }[] {
+  const walk = (command: Command, prefix: string): { path: string; command: Command }[] =>
+    command.commands.flatMap((sub) => {
+      const path = prefix === '' ? sub.name() : `${prefix} ${sub.name()}`;
+      return [{ path, command: sub }, ...walk(sub, path)];
+    });
+  return walk(program, '');
+}
+
+/** Adds each command's examples to the end of its help. */
+export function addExamples(program: Command): void {
+  for (const { path, command } of commandTree(program)) {
+    const lines = EXAMPLES[path];
+    if (lines === undefined) continue;
+    command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}`);
+  }
+}
