@@ -1,5 +1,6 @@
 // Kubernetes object metadata as Mesh Hub reads it: the fields it uses are typed, the rest is kept.
 import { z } from 'zod';
+import { Int64 } from './common/scalars.ts';
 
 export const OwnerReference = z.looseObject({
   apiVersion: z.string(),
@@ -14,7 +15,7 @@ export const ObjectMeta = z.looseObject({
   namespace: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
-  generation: z.number().int().optional(),
+  generation: Int64.optional(),
   resourceVersion: z.string().optional(),
   uid: z.string().optional(),
   creationTimestamp: z.string().optional(),

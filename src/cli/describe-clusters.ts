@@ -6,6 +6,7 @@ import type { KubeObject } from '../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
 import { WORKLOAD_OUTPUT_TYPES, KUBERNETES_CLUSTER, type ResourceType } from '../kube/resources.ts';
 import { probeRegisteredCluster } from './commands/cluster.ts';
+import { asClusterFailure, explainClusterFailure, whereOf } from './cluster-failure.ts';
 import { CommandError } from './context.ts';
 
 export interface RegisteredClusterAccess {
@@ -27,7 +28,7 @@ export async function listRegistrations(mgmt: KubeClient, installNamespace: stri
     if (error instanceof KubeApiError && error.status === 404) {
       throw new CommandError('Mesh Hub is not installed on the management cluster: run `meshctl install`');
     }
-    throw error;
+    throw asClusterFailure(error, [mgmt]);
   }
 }
 
@@ -46,7 +47,7 @@ export async function connectRegisteredClusters(
         if (result.reachable && client !== undefined) return { cluster, client };
         return { cluster, error: result.message };
       } catch (error) {
-        return { cluster, error: errorText(error) };
+        return { cluster, error: explainClusterFailure(error, whereOf(mgmt)) ?? errorText(error) };
       }
     }),
   );
@@ -72,7 +73,10 @@ export async function listTypes(
         return { objects: list.items, error: undefined };
       } catch (error) {
         if (error instanceof KubeApiError && error.status === 404) return { objects: [], error: undefined };
-        return { objects: [], error: `${type.kind}: ${errorText(error)}` };
+        return {
+          objects: [],
+          error: `${type.kind}: ${explainClusterFailure(error, whereOf(client)) ?? errorText(error)}`,
+        };
       }
     }),
   );

@@ -48,7 +48,7 @@ export function buildProgram(io: CommandIO): Command {
       return options;
     },
   });
-  registerRender(program, io);
+  registerRender(program, io, globals);
   registerInstall(program, io, globals);
   registerCluster_(program, io, globals);
   registerCheck(program, io, globals);

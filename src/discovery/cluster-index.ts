@@ -1,5 +1,6 @@
 // One registered cluster's objects, parsed and indexed once so every detector looks things up in O(1).
 import type { z } from 'zod';
+import { fieldPath } from '../api/common/field-path.ts';
 import {
   ConfigMap,
   Controller,
@@ -63,7 +64,7 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
       cluster,
       object: describeObject(input.object),
       source: input.source,
-      message: `skipped: ${issue === undefined ? 'invalid' : `${issue.path.join('.')}: ${issue.message}`}`,
+      message: `skipped: ${issue === undefined ? 'invalid' : `${fieldPath(issue.path)}: ${issue.message}`}`,
     });
     return undefined;
   };

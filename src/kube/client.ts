@@ -24,12 +24,15 @@ export class KubeApiError extends Error {
   readonly status: number;
   readonly reason: string;
   readonly cluster: string;
-  constructor(cluster: string, status: number, reason: string, message: string) {
+  /** For a failure below HTTP (status 0): the system or TLS error code, e.g. ECONNREFUSED, CERT_HAS_EXPIRED. */
+  readonly code: string | undefined;
+  constructor(cluster: string, status: number, reason: string, message: string, code?: string) {
     super(message);
     this.name = 'KubeApiError';
     this.cluster = cluster;
     this.status = status;
     this.reason = reason;
+    this.code = code;
   }
 }
 
@@ -257,7 +260,11 @@ export class KubeClient {
         },
       );
       request.on('timeout', () => {
-        request.destroy(new Error(`no data for ${String(Math.min(timeoutMs, SOCKET_IDLE_TIMEOUT_MS) / 1000)} s`));
+        request.destroy(
+          Object.assign(new Error(`no data for ${String(Math.min(timeoutMs, SOCKET_IDLE_TIMEOUT_MS) / 1000)} s`), {
+            code: 'ETIMEDOUT',
+          }),
+        );
       });
       request.on('error', (error) => {
         fail(this.#networkError(what, error));
@@ -417,7 +424,13 @@ export class KubeClient {
   #networkError(what: string, error: Error, reason = 'Unreachable'): KubeApiError {
     const code = (error as { code?: unknown }).code;
     const detail = typeof code === 'string' ? `${code}: ${error.message}` : error.message;
-    return new KubeApiError(this.cluster, 0, reason, `cluster ${this.cluster}: ${what}: ${detail}`);
+    return new KubeApiError(
+      this.cluster,
+      0,
+      reason,
+      `cluster ${this.cluster}: ${what}: ${detail}`,
+      typeof code === 'string' ? code : reason === 'Timeout' ? 'ETIMEDOUT' : undefined,
+    );
   }
 
   #statusError(what: string, status: number, text: string, _headers: IncomingHttpHeaders): KubeApiError {

@@ -7,6 +7,7 @@
 // Messages never quote a value.
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { fieldPath } from '../api/common/field-path.ts';
 import type { StaticCredentialsInput } from './credentials.ts';
 
 const Fields = z.record(z.string(), z.unknown());
@@ -93,7 +94,7 @@ export function parseRegistrationKubeconfig(cluster: string, text: string): Stat
   if (!shape.success) {
     throw new RegistrationKubeconfigError(
       cluster,
-      shape.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`),
+      shape.error.issues.map((issue) => `${fieldPath(issue.path) || '(top level)'}: ${issue.message}`),
     );
   }
   const config = shape.data;

@@ -1,6 +1,7 @@
 // Schema validation of management-plane objects. An object of a Mesh Hub kind that fails its
 // schema is not thrown on: it is reported on the object itself (status INVALID, naming the field).
 import type { z } from 'zod';
+import { fieldPath } from '../api/common/field-path.ts';
 import type { KindDefinition } from '../api/kind.ts';
 import { resourceSchema } from '../api/kind.ts';
 import type { KubeObject } from '../api/meta.ts';
@@ -48,7 +49,7 @@ export function checkManagementObject(input: InputObject): CheckedObject {
   const result = schemaOf(definition).safeParse(withoutStatus);
   if (result.success) return { outcome: 'valid', definition, object: result.data as KubeObject, input };
   const errors = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(object)',
+    path: fieldPath(issue.path) || '(object)',
     message: issue.message,
   }));
   return { outcome: 'invalid', definition, errors, input };

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { fieldPath } from '../api/common/field-path.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { OWNER_LABEL } from '../api/labels.ts';
 import { DEFAULT_ROTATION_GRACE_RATIO, SECRET_KEYS, SECRET_TYPES } from '../certs/cert-defaults.ts';
@@ -424,7 +425,7 @@ function fieldProblem(
   issue: { readonly path: readonly PropertyKey[]; readonly message: string } | undefined,
 ): string {
   if (issue === undefined) return `${root}: invalid`;
-  return `${[root, ...issue.path.map(String)].join('.')}: ${issue.message}`;
+  return `${fieldPath([root, ...issue.path])}: ${issue.message}`;
 }
 
 export interface IssuerResult {

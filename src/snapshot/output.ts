@@ -42,8 +42,8 @@ export function layoutOutputTree(output: RenderOutput): Map<string, string> {
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** The output as one stream, each object annotated with the cluster it belongs to. */
-export function layoutOutputStream(output: RenderOutput): string {
+/** Every output object in the one stable order, each annotated with the cluster it belongs to. */
+function annotatedObjects(output: RenderOutput): KubeObject[] {
   const annotated: KubeObject[] = [];
   const tag = (cluster: string, objects: readonly KubeObject[]) => {
     for (const object of sortObjects(objects)) {
@@ -58,5 +58,29 @@ export function layoutOutputStream(output: RenderOutput): string {
   };
   tag(MANAGEMENT_CLUSTER, output.mgmt);
   for (const cluster of [...output.clusters.keys()].sort()) tag(cluster, output.clusters.get(cluster) ?? []);
-  return toCanonicalYamlStream(annotated);
+  return annotated;
+}
+
+/** The output as one YAML stream, each object annotated with the cluster it belongs to. */
+export function layoutOutputStream(output: RenderOutput): string {
+  return toCanonicalYamlStream(annotatedObjects(output));
+}
+
+/** The output as one `kind: List` (what `kubectl get -o json` prints for several objects). */
+export function layoutOutputList(output: RenderOutput): { apiVersion: 'v1'; kind: 'List'; items: KubeObject[] } {
+  return { apiVersion: 'v1', kind: 'List', items: annotatedObjects(output) };
+}
+
+/** JSON with every mapping's keys sorted, as the YAML output is, so the same input gives the same bytes. */
+export function toCanonicalJson(value: unknown): string {
+  const sorted = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.map(sorted);
+    if (typeof item !== 'object' || item === null) return item;
+    return Object.fromEntries(
+      Object.keys(item)
+        .sort()
+        .map((key) => [key, sorted((item as Record<string, unknown>)[key])]),
+    );
+  };
+  return `${JSON.stringify(sorted(value), null, 2)}\n`;
 }

@@ -1,5 +1,14 @@
 // Writes an output tree to disk. Only OUT/mgmt and OUT/clusters are replaced; nothing else in OUT is touched.
-import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { layoutOutputTree, type RenderOutput } from './output.ts';
 
@@ -15,8 +24,11 @@ export class OutputError extends Error {
 
 /**
  * Checks and creates the output folder before any work is done, so a bad --output fails at once.
- * Refused: the input folder itself or a folder holding it (the old output is deleted before writing),
- * and a folder inside the input's mgmt/ or clusters/ (the next render would read the output as input).
+ * Refused, by whatever path they are named (`..`, symlinks, a symlink not yet pointing anywhere):
+ * the input folder itself or a folder holding it (the old output is deleted before writing); a
+ * folder inside a folder the input is read from (mgmt/, clusters/, clusters/<name>/; the next
+ * render would read the output as input); and an output whose mgmt/ or clusters/ (deleted before
+ * writing) holds one of those folders.
  */
 export function prepareOutputFolder(outDir: string, inputDir?: string): void {
   const out = canonicalPath(resolve(outDir));
@@ -25,16 +37,43 @@ export function prepareOutputFolder(outDir: string, inputDir?: string): void {
     if (out === input || isInside(input, out)) {
       throw new OutputError(outDir, `refusing to write output there: it holds the input ${inputDir}`);
     }
-    for (const part of ['mgmt', 'clusters']) {
-      if (isInside(out, join(input, part)) || out === join(input, part)) {
+    for (const { shown, path } of readFolders(input)) {
+      if (out === path || isInside(out, path)) {
         throw new OutputError(
           outDir,
-          `refusing to write output inside the input's ${part}/ folder: the next render would read it as input`,
+          `refusing to write output inside the input's ${shown} folder: the next render would read it as input`,
         );
+      }
+      for (const part of ['mgmt', 'clusters']) {
+        const replaced = join(out, part);
+        if (path === replaced || isInside(path, replaced)) {
+          throw new OutputError(
+            outDir,
+            `refusing to write output there: its ${part}/ folder, replaced on every render, is the input's ${shown} folder`,
+          );
+        }
       }
     }
   }
   ensureFolder(resolve(outDir), outDir);
+}
+
+/** The folders `meshctl render` reads (mgmt/, clusters/, clusters/<name>/), symlinks resolved. */
+function readFolders(input: string): { shown: string; path: string }[] {
+  const folders = [
+    { shown: 'mgmt/', path: canonicalPath(join(input, 'mgmt')) },
+    { shown: 'clusters/', path: canonicalPath(join(input, 'clusters')) },
+  ];
+  let clusters: string[] = [];
+  try {
+    clusters = readdirSync(join(input, 'clusters'));
+  } catch {
+    // No clusters/ folder: nothing more is read.
+  }
+  for (const name of clusters) {
+    folders.push({ shown: `clusters/${name}/`, path: canonicalPath(join(input, 'clusters', name)) });
+  }
+  return folders;
 }
 
 export function writeOutputTree(outDir: string, output: RenderOutput, inputDir?: string): string[] {
@@ -90,13 +129,25 @@ function pathKind(path: string, shown: string): 'folder' | 'other' | 'missing' {
   }
 }
 
-/** The path with symlinks of its existing part resolved, so two spellings of one folder compare equal. */
-function canonicalPath(path: string): string {
+/**
+ * The path with symlinks resolved, so two spellings of one folder compare equal. A part that does
+ * not exist yet is kept as named, except a symlink pointing nowhere yet: it is followed, since
+ * creating the folder would create its target.
+ */
+function canonicalPath(path: string, depth = 0): string {
   try {
     return realpathSync(path);
   } catch {
     const parent = dirname(path);
-    return parent === path ? path : join(canonicalPath(parent), basename(path));
+    if (parent === path) return path;
+    let target: string | undefined;
+    try {
+      if (depth < 40 && lstatSync(path).isSymbolicLink()) target = readlinkSync(path);
+    } catch {
+      // Not there at all: named as is.
+    }
+    if (target !== undefined) return canonicalPath(resolve(dirname(path), target), depth + 1);
+    return join(canonicalPath(parent, depth), basename(path));
   }
 }
 

@@ -1,7 +1,9 @@
 // Canonical YAML: reading multi-document streams (and `kind: List`) with errors that name the
 // file, document index and line; writing with sorted keys and no timestamps, so output is stable.
 import { Composer, isMap, isScalar, LineCounter, Parser, stringify, type Document } from 'yaml';
+import { fieldPath } from '../api/common/field-path.ts';
 import { KubeObject } from '../api/meta.ts';
+import { codePointCount } from './line-position.ts';
 
 export interface ParsedDocument {
   readonly document: number;
@@ -49,19 +51,54 @@ export function parseKubeYaml(text: string, file: string): ParsedDocument[] {
   const parsed: ParsedDocument[] = [];
   let index = 0;
   for (const doc of composer.compose(parser.parse(text), true, text.length)) {
-    for (const { document, object } of readDocument(doc, file, index, lineCounter)) parsed.push({ document, object });
+    for (const { document, object } of readDocument(doc, file, index, { text, lineCounter }))
+      parsed.push({ document, object });
     index += 1;
   }
   return parsed;
 }
 
-function readDocument(doc: Document.Parsed, file: string, index: number, lineCounter: LineCounter): ParsedDocument[] {
+interface Source {
+  readonly text: string;
+  readonly lineCounter: LineCounter;
+}
+
+/** 1-based line and column of an offset; the column in characters, as editors count (not UTF-16 units). */
+function placeOf(source: Source, offset: number): { line: number; column: number } {
+  const { line } = source.lineCounter.linePos(offset);
+  const start = source.lineCounter.lineStarts[line - 1] ?? 0;
+  return { line, column: codePointCount(source.text.slice(start, offset)) + 1 };
+}
+
+/**
+ * The parser's message without any of the document's text: some messages quote a tag, an escape or a
+ * scalar, and the document may be a Secret. The parts they quote come after a colon or inside the
+ * message; those parts are dropped and the rest kept.
+ */
+export function safeYamlMessage(message: string): string {
+  const line = firstLine(message);
+  const quoting: readonly [RegExp, string][] = [
+    [/^Unexpected .* in (flow map|flow sequence|flow collection|collection)$/, 'Unexpected token in $1'],
+    [/^Verbatim tags aren't resolved.*/, "Verbatim tags aren't resolved"],
+    [/^The .* tag has no suffix$/, 'A tag has no suffix'],
+    [/^Anchors and tags must be after the .* indicator$/, 'Anchors and tags must be after the indicator'],
+    [/^Plain value cannot start with .*/, 'Plain value cannot start with a reserved character'],
+    [/^Unresolved plain scalar .*/, 'Unresolved plain scalar'],
+  ];
+  for (const [pattern, replacement] of quoting) if (pattern.test(line)) return line.replace(pattern, replacement);
+  // `Unresolved tag: !x`, `Invalid escape sequence \q`, `… extra characters: |x`: keep what precedes the quote.
+  const colon = line.search(/(?<=\w):\s|\s\S*[\\!|>*&]\S*$/);
+  const kept = colon === -1 ? line : line.slice(0, colon);
+  return kept.length > 120 ? `${kept.slice(0, 120)}…` : kept;
+}
+
+function readDocument(doc: Document.Parsed, file: string, index: number, source: Source): ParsedDocument[] {
   const [error] = doc.errors;
   if (error !== undefined) {
-    const position = lineCounter.linePos(error.pos[0]);
-    const where = ` at line ${String(position.line)}, column ${String(position.col)}`;
+    const position = placeOf(source, error.pos[0]);
+    const where = ` at line ${String(position.line)}, column ${String(position.column)}`;
     // The composer reports running out of stack as an error at the place it gave up.
-    const detail = /call stack/i.test(error.message) ? 'nested too deeply (refused)' : firstLine(error.message);
+    const detail = /call stack/i.test(error.message) ? 'nested too deeply (refused)' : safeYamlMessage(error.message);
     throw new InputError(file, index, `invalid YAML${where}: ${detail}`);
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return [];
@@ -73,6 +110,9 @@ function readDocument(doc: Document.Parsed, file: string, index: number, lineCou
     value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
   } catch (cause) {
     // The yaml library throws a ReferenceError past maxAliasCount, and deep nesting can exhaust the stack.
+    if (cause instanceof ReferenceError && /unresolved alias/i.test(cause.message)) {
+      throw new InputError(file, index, 'invalid YAML: an alias (*name) refers to no anchor (&name) before it');
+    }
     if (cause instanceof ReferenceError && /alias/i.test(cause.message)) {
       throw new InputError(
         file,
@@ -115,7 +155,7 @@ function checkDocumentSizes(text: string, file: string): void {
 function checkDepth(value: unknown, file: string, index: number): void {
   const path = pathTooDeep(value, 0);
   if (path === undefined) return;
-  const shown = `${path.slice(0, 6).join('.')}…`.replaceAll('.[', '[');
+  const shown = `${fieldPath(path.slice(0, 6))}…`;
   throw new InputError(
     file,
     index,
@@ -124,13 +164,13 @@ function checkDepth(value: unknown, file: string, index: number): void {
 }
 
 /** The path to the first value nested deeper than the bound; the recursion stops at the bound. */
-function pathTooDeep(value: unknown, depth: number): string[] | undefined {
+function pathTooDeep(value: unknown, depth: number): (string | number)[] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth > YAML_LIMITS.maxDepth) return [];
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const path = pathTooDeep(value[i], depth + 1);
-      if (path !== undefined) return [`[${String(i)}]`, ...path];
+      if (path !== undefined) return [i, ...path];
     }
     return undefined;
   }
@@ -153,19 +193,18 @@ function mebibytes(bytes: number): string {
 
 function expandList(value: unknown, file: string, index: number): KubeObject[] {
   if (isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-    return value.items.map((item, i) => toKubeObject(item, file, index, `items[${i}].`));
+    return value.items.map((item, i) => toKubeObject(item, file, index, ['items', i]));
   }
-  return [toKubeObject(value, file, index, '')];
+  return [toKubeObject(value, file, index, [])];
 }
 
-function toKubeObject(value: unknown, file: string, index: number, prefix: string): KubeObject {
-  if (!isRecord(value)) throw new InputError(file, index, `${prefix || 'document'} is not a mapping`);
+function toKubeObject(value: unknown, file: string, index: number, prefix: readonly (string | number)[]): KubeObject {
+  if (!isRecord(value)) throw new InputError(file, index, `${fieldPath(prefix) || 'document'} is not a mapping`);
   const result = KubeObject.safeParse(value);
   if (result.success) return result.data;
   const [issue] = result.error.issues;
-  const path = issue === undefined ? '' : issue.path.map(String).join('.');
   const missing = issue !== undefined && issue.code === 'invalid_type' && !hasPath(value, issue.path);
-  const field = `${prefix}${path}`;
+  const field = fieldPath([...prefix, ...(issue?.path ?? [])]);
   const message = missing ? `missing required field ${field}` : `field ${field}: ${issue?.message ?? 'invalid'}`;
   throw new InputError(file, index, message);
 }

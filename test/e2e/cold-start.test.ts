@@ -304,7 +304,7 @@ describe('cold start, black holes and token renewal with federation and default 
 
   it('federates bookinfo over two clusters with shared trust and default deny', async () => {
     const base = ['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt'];
-    const install = await meshctl([...base, 'install']);
+    const install = await meshctl([...base, 'install', '--wait=false']);
     assert.equal(install.code, 0, install.stderr);
     for (const [cluster, remote] of remotes) {
       const register = await meshctl([...base, 'cluster', 'register', cluster, '--remote-context', cluster]);

@@ -153,7 +153,7 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
       '--dry-run applied nothing',
     );
 
-    const install = await run(['install']);
+    const install = await run(['install', '--wait=false']);
     assert.equal(install.code, 0, install.stderr);
     for (const cluster of ['cluster-1', 'cluster-2']) {
       const register = await run(['cluster', 'register', cluster, '--remote-context', cluster]);

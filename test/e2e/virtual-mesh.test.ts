@@ -231,7 +231,7 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
   it('installs, registers both clusters with their cert agents and discovers bookinfo', async () => {
     const base = ['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt'];
     // The user root of a later step lives in `default`: the operator allows roots there.
-    const install = await meshctl([...base, 'install', '--root-ca-namespaces', 'default']);
+    const install = await meshctl([...base, 'install', '--wait=false', '--root-ca-namespaces', 'default']);
     assert.equal(install.code, 0, install.stderr);
     for (const [cluster, remote] of remotes) {
       const register = await meshctl([...base, 'cluster', 'register', cluster, '--remote-context', cluster]);

@@ -168,10 +168,22 @@ function writeTree(tree: SeedTree, edits: ReadonlyMap<number, readonly TextEdit[
   return dir;
 }
 
-/** What meshctl render may answer: rendered (0), or one error line naming a file of the input (1). */
+/**
+ * What meshctl render may answer: rendered (0) with its summary, short at any size, or one error line
+ * naming a file of the input (1).
+ */
 function assertAnswer(code: number, stderr: string, dir: string): void {
   assert.doesNotMatch(stderr, /internal error/, stderr.slice(0, 500));
-  if (code === 0) return;
+  if (code === 0) {
+    const summary = stderr.split('\n').filter((line) => !line.startsWith('warning: ') && line !== '');
+    assert.match(
+      summary.find((line) => !line.startsWith('wrote ')) ?? '',
+      /^read \d+ objects? \(/,
+      stderr.slice(0, 500),
+    );
+    assert.ok(summary.length <= 17, `a short summary: ${stderr.slice(0, 500)}`);
+    return;
+  }
   assert.equal(code, 1, stderr.slice(0, 500));
   const errors = stderr.split('\n').filter((line) => line.startsWith('error: '));
   assert.equal(errors.length, 1, stderr.slice(0, 500));
@@ -179,7 +191,7 @@ function assertAnswer(code: number, stderr: string, dir: string): void {
   assert.ok(line !== undefined);
   assert.match(
     line,
-    /^error: (mgmt|clusters)\/[^ ]+\.yaml( \(document \d+\))?: /,
+    /^error: (mgmt|clusters)\/[^ ]+\.(yaml|json)( \(document \d+\))?: /,
     `names no file: ${line.slice(0, 300)}`,
   );
   assert.ok(!line.includes(dir), 'the file is named relative to the input folder');

@@ -67,7 +67,7 @@ export async function startMeshEstate(options: {
     },
   };
   try {
-    const install = await meshctl(['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt', 'install']);
+    const install = await meshctl(['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt', 'install', '--wait=false']);
     if (install.code !== 0) throw new Error(`meshctl install: ${install.stderr}`);
     for (const cluster of WORKLOAD_CLUSTERS) {
       const args = ['cluster', 'register', cluster, '--remote-context', cluster];

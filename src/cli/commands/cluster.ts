@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import { DISCOVERY_CLUSTER_LABEL } from '../../api/labels.ts';
 import { KubeApiError, clientFromKubeconfigText, type KubeClient } from '../../kube/client.ts';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, deregisterCluster, registerCluster } from '../../kube/registration.ts';
-import { KUBERNETES_CLUSTER, MESH, SECRET } from '../../kube/resources.ts';
+import { CRD, DEPLOYMENT, KUBERNETES_CLUSTER, MESH, NAMESPACE, SECRET } from '../../kube/resources.ts';
 import { kubeconfigFromSecret } from '../../reconcile/registered-clusters.ts';
 import { managementClient, namespaceOption, remoteClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';
-import { DEFAULT_IMAGE, DEFAULT_MESH_NAMESPACES } from '../../install/manifests.ts';
+import { CONTROLLER_NAME, DEFAULT_IMAGE, DEFAULT_MESH_NAMESPACES } from '../../install/manifests.ts';
+import { explainClusterFailure, reportingClusterFailures, whereOf } from '../cluster-failure.ts';
+import { progressOn, type Progress } from '../progress.ts';
 import { parseNamespaceList } from './install.ts';
 import { clientVersion } from '../version.ts';
 
@@ -52,9 +54,41 @@ export async function probeRegisteredCluster(
     await client.request('GET', '/version', undefined, 'application/json', 5000);
     return { client, result: { reachable: true, message: client.server } };
   } catch (error) {
-    const message = error instanceof KubeApiError ? error.message : String(error);
+    const message = explainClusterFailure(error, whereOf(client)) ?? String(error);
     return { client, result: { reachable: false, message } };
   }
+}
+
+/** The image of the management plane's Deployment, if it runs as one (it may run elsewhere). */
+export async function managementPlaneImage(mgmt: KubeClient, namespace: string): Promise<string | undefined> {
+  const deployment = (await mgmt.get(DEPLOYMENT, CONTROLLER_NAME, namespace)) as
+    { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } } | undefined;
+  const containers = deployment?.spec?.template?.spec?.containers ?? [];
+  return (containers.find((c) => c.name === 'controller') ?? containers[0])?.image;
+}
+
+/** Before anything is written: both clusters answer, and Mesh Hub is installed on the management cluster. */
+async function checkBeforeRegistering(
+  mgmt: KubeClient,
+  remote: KubeClient,
+  namespace: string,
+  progress: Progress,
+): Promise<void> {
+  for (const client of [mgmt, remote]) {
+    const where = whereOf(client);
+    const role = client === mgmt ? 'management cluster' : `cluster ${remote.cluster}`;
+    await progress.step(`Connecting to the ${role}: \`${where.name}\` (${where.server})`, async () => {
+      await client.request('GET', '/version', undefined, 'application/json', 10_000);
+    });
+  }
+  if ((await mgmt.get(CRD, 'kubernetesclusters.multicluster.solo.io')) === undefined)
+    throw new CommandError(
+      `Mesh Hub is not installed on the management cluster \`${whereOf(mgmt).name}\` (${mgmt.server}): run \`meshctl install\` first`,
+    );
+  if ((await mgmt.get(NAMESPACE, namespace)) === undefined)
+    throw new CommandError(
+      `the install namespace ${namespace} does not exist on the management cluster: run \`meshctl install -n ${namespace}\``,
+    );
 }
 
 export function registerCluster_(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -66,8 +100,14 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
       'Register a workload cluster: a least-privilege ServiceAccount there, its kubeconfig Secret and a KubernetesCluster here',
     )
     .argument('<name>', 'the name Mesh Hub will know the cluster by (DNS label)')
-    .option('--remote-context <context>', 'kubeconfig context of the workload cluster (admin access, used only now)')
-    .option('--remote-kubeconfig <path>', 'kubeconfig file of the workload cluster (default: the --kubeconfig file)')
+    .option(
+      '--remote-context <context>',
+      'kubeconfig context of the workload cluster (admin access, used only now); this or --remote-kubeconfig is required',
+    )
+    .option(
+      '--remote-kubeconfig <path>',
+      'kubeconfig file of the workload cluster (its current context unless --remote-context; default file: the --kubeconfig one)',
+    )
     .option(
       '--api-server-address <url>',
       "API server address the management plane should use (default: the remote context's)",
@@ -80,8 +120,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
     )
     .option(
       '--cert-agent-image <image>',
-      'image (repository:tag) of the cert agent installed there for shared trust',
-      `${DEFAULT_IMAGE}:${clientVersion()}`,
+      `image (repository:tag) of the cert agent installed there for shared trust (default: the management plane's image, the same version; without its Deployment ${DEFAULT_IMAGE}:${clientVersion()})`,
     )
     .option('--no-cert-agent', 'do not install the cert agent (VirtualMesh shared trust then cannot issue there)')
     .option(
@@ -99,12 +138,18 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           apiServerAddress?: string;
           clusterDomain: string;
           tokenLifetime: string;
-          certAgentImage: string;
+          certAgentImage?: string;
           certAgent: boolean;
           meshNamespaces: string;
           namespace: string;
         },
       ) => {
+        if (flags.remoteContext === undefined && flags.remoteKubeconfig === undefined)
+          throw new CommandError(
+            `cluster register ${name}: name the workload cluster with --remote-context CONTEXT or --remote-kubeconfig FILE ` +
+              '(the current context is never assumed: it is usually the management cluster)',
+            2,
+          );
         const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
         if (flags.certAgent && meshNamespaces.length === 0)
           throw new CommandError('--mesh-namespaces: name at least one namespace (e.g. istio-system)', 2);
@@ -118,15 +163,28 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
         const g = globals();
         const mgmt = managementClient(g);
         const remote = remoteClient(name, flags, g);
-        const result = await registerCluster({
-          cluster: name,
-          installNamespace: flags.namespace,
-          mgmt,
-          remote,
-          ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
-          clusterDomain: flags.clusterDomain,
-          tokenLifetimeSeconds: lifetime,
-          ...(flags.certAgent ? { certAgentImage: flags.certAgentImage, meshNamespaces } : {}),
+        const progress = progressOn(io);
+        const result = await reportingClusterFailures([mgmt, remote], async () => {
+          await checkBeforeRegistering(mgmt, remote, flags.namespace, progress);
+          // The cert agent runs the management plane's version unless told otherwise.
+          const installed = await managementPlaneImage(mgmt, flags.namespace).catch((error: unknown) => {
+            if (error instanceof KubeApiError && error.status === 403) return undefined; // may not read Deployments
+            throw error;
+          });
+          const certAgentImage = flags.certAgentImage ?? installed ?? `${DEFAULT_IMAGE}:${clientVersion()}`;
+          const there = flags.certAgent ? 'ServiceAccount, roles and cert agent' : 'ServiceAccount and roles';
+          return progress.step(`Registering ${name}: ${there} there, its Secret here`, () =>
+            registerCluster({
+              cluster: name,
+              installNamespace: flags.namespace,
+              mgmt,
+              remote,
+              ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
+              clusterDomain: flags.clusterDomain,
+              tokenLifetimeSeconds: lifetime,
+              ...(flags.certAgent ? { certAgentImage, meshNamespaces } : {}),
+            }),
+          );
         });
         io.stdout(
           formatData(g.outputFormat, result, () => ({
@@ -154,7 +212,9 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
       const g = globals();
       const mgmt = managementClient(g);
       const remote = remoteClient(name, flags, g);
-      const result = await deregisterCluster({ cluster: name, installNamespace: flags.namespace, mgmt, remote });
+      const result = await reportingClusterFailures([mgmt, remote], () =>
+        deregisterCluster({ cluster: name, installNamespace: flags.namespace, mgmt, remote }),
+      );
       io.stdout(
         formatData(g.outputFormat, result, () => ({
           headers: ['WHERE', 'DELETED'],
@@ -175,36 +235,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
     .action(async (flags: { namespace: string }) => {
       const g = globals();
       const mgmt = managementClient(g);
-      let clusters;
-      try {
-        clusters = await mgmt.list(KUBERNETES_CLUSTER, { namespace: flags.namespace });
-      } catch (error) {
-        if (error instanceof KubeApiError && error.status === 404) {
-          throw new CommandError('Mesh Hub is not installed on the management cluster: run `meshctl install`');
-        }
-        throw error;
-      }
-      const meshes = await mgmt.list(MESH, { namespace: flags.namespace });
-      const rows = await Promise.all(
-        clusters.items.map(async (object) => {
-          const name = object.metadata.name;
-          const secretName = (object as { spec?: { secretName?: string } }).spec?.secretName ?? name;
-          const { result } = await probeRegisteredCluster(mgmt, flags.namespace, name, secretName);
-          const state =
-            (object as { status?: { status?: { state?: string }[] } }).status?.status?.[0]?.state ?? 'UNKNOWN';
-          return {
-            name,
-            reachable: result.reachable,
-            detail: result.message,
-            state,
-            meshes: meshes.items
-              .filter((mesh) => mesh.metadata.labels?.[DISCOVERY_CLUSTER_LABEL] === name)
-              .map((mesh) => mesh.metadata.name)
-              .sort(),
-          };
-        }),
-      );
-      rows.sort((a, b) => (a.name < b.name ? -1 : 1));
+      const rows = await reportingClusterFailures([mgmt], () => listClusters(mgmt, flags.namespace));
       io.stdout(
         formatData(g.outputFormat, { clusters: rows }, () => ({
           headers: ['NAME', 'REACHABLE', 'STATE', 'MESHES', 'DETAIL'],
@@ -212,6 +243,46 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
         })),
       );
     });
+}
+
+interface ClusterRow {
+  readonly name: string;
+  readonly reachable: boolean;
+  readonly detail: string;
+  readonly state: string;
+  readonly meshes: readonly string[];
+}
+
+async function listClusters(mgmt: KubeClient, namespace: string): Promise<ClusterRow[]> {
+  let clusters;
+  try {
+    clusters = await mgmt.list(KUBERNETES_CLUSTER, { namespace: namespace });
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) {
+      throw new CommandError('Mesh Hub is not installed on the management cluster: run `meshctl install`');
+    }
+    throw error;
+  }
+  const meshes = await mgmt.list(MESH, { namespace: namespace });
+  const rows = await Promise.all(
+    clusters.items.map(async (object): Promise<ClusterRow> => {
+      const name = object.metadata.name;
+      const secretName = (object as { spec?: { secretName?: string } }).spec?.secretName ?? name;
+      const { result } = await probeRegisteredCluster(mgmt, namespace, name, secretName);
+      const state = (object as { status?: { status?: { state?: string }[] } }).status?.status?.[0]?.state ?? 'UNKNOWN';
+      return {
+        name,
+        reachable: result.reachable,
+        detail: result.message,
+        state,
+        meshes: meshes.items
+          .filter((mesh) => mesh.metadata.labels?.[DISCOVERY_CLUSTER_LABEL] === name)
+          .map((mesh) => mesh.metadata.name)
+          .sort(),
+      };
+    }),
+  );
+  return rows.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 export { DEFAULT_TOKEN_LIFETIME_SECONDS };

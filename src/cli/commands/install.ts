@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { describeObject } from '../../snapshot/input.ts';
 import { meshHubCrds } from '../../install/crd-files.ts';
 import {
+  CONTROLLER_NAME,
   DEFAULT_IMAGE,
   DEFAULT_SETTINGS_NAME,
   MANAGED_BY,
@@ -24,6 +25,9 @@ import { LEASE_NAME } from '../../server/controller-command.ts';
 import { managementClient, namespaceOption } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { clientVersion } from '../version.ts';
+import { reportingClusterFailures, whereOf } from '../cluster-failure.ts';
+import { parseTimeout, waitForDeployment } from '../deployment-readiness.ts';
+import { progressOn } from '../progress.ts';
 
 async function waitForCrds(client: KubeClient, names: readonly string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -108,20 +112,42 @@ export async function install(
   return applied;
 }
 
+/** An image tag as the OCI distribution spec allows it. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export function parseImageTag(flag: string, value: string): string {
+  if (!IMAGE_TAG.test(value))
+    throw new CommandError(
+      `${flag} ${JSON.stringify(value)}: not an image tag (letters, digits, '_', '.', '-'; at most 128)`,
+      2,
+    );
+  return value;
+}
+
+/** `--wait`, `--wait=true`, `--wait=false`, as kubectl spells it. */
+export function parseBooleanFlag(flag: string, value: string | boolean): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new CommandError(`${flag}=${value}: use ${flag}=true or ${flag}=false`, 2);
+}
+
 export function registerInstall(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   program
     .command('install')
     .description(
-      'Install Mesh Hub on the management cluster: CRDs, namespace, RBAC, default Settings, the management plane',
+      'Install Mesh Hub on the management cluster: CRDs, namespace, RBAC, default Settings, the management plane; then wait until it is ready',
     )
     .option(...namespaceOption)
     .option('--image <repository>', 'image repository of the management plane', DEFAULT_IMAGE)
-    .option('--version <tag>', 'image tag', clientVersion())
+    .option('--version <tag>', 'Mesh Hub version to install (the image tag of the management plane)', clientVersion())
     .option('--replicas <n>', 'management-plane replicas (one reconciles, the others stand by)', '1')
     .option(
       '--root-ca-namespaces <a,b>',
       'namespaces besides the install namespace where VirtualMeshes may name a root CA Secret (read access there; a root elsewhere is refused)',
     )
+    .option('--wait [bool]', 'wait until the management plane is ready (--wait=false: return once applied)', true)
+    .option('--timeout <duration>', 'how long --wait waits (e.g. 90s, 5m)', '5m')
     .option('--dry-run', 'print the manifests instead of applying them')
     .action(
       async (flags: {
@@ -130,23 +156,35 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
         version: string;
         replicas: string;
         rootCaNamespaces?: string;
+        wait: string | boolean;
+        timeout: string;
         dryRun?: boolean;
       }) => {
         const replicas = Number(flags.replicas);
         if (!Number.isInteger(replicas) || replicas < 1)
           throw new CommandError(`--replicas must be a positive integer, got ${flags.replicas}`);
+        const version = parseImageTag('--version', flags.version);
+        const wait = parseBooleanFlag('--wait', flags.wait);
+        const timeoutMs = parseTimeout('--timeout', flags.timeout);
         const rootCaNamespaces =
           flags.rootCaNamespaces === undefined
             ? undefined
             : parseNamespaceList('--root-ca-namespaces', flags.rootCaNamespaces);
+        const installFlags: InstallFlags = {
+          namespace: flags.namespace,
+          image: flags.image,
+          version,
+          replicas,
+          ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
+        };
         if (flags.dryRun === true) {
           io.stdout(
             toCanonicalYamlStream(
               installObjects({
-                namespace: flags.namespace,
-                image: flags.image,
-                version: flags.version,
-                replicas,
+                namespace: installFlags.namespace,
+                image: installFlags.image,
+                version: installFlags.version,
+                replicas: installFlags.replicas,
                 crds: meshHubCrds(),
                 ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
               }),
@@ -155,18 +193,30 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
           return;
         }
         const client = managementClient(globals());
-        const { rootCaNamespaces: _flag, ...rest } = flags;
-        const installFlags: InstallFlags = {
-          ...rest,
-          replicas,
-          ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
-        };
-        const applied = await install(client, installFlags, (line) => {
-          if (globals().verbose) io.stderr(`${line}\n`);
+        const where = whereOf(client);
+        const progress = progressOn(io);
+        await reportingClusterFailures([client], async () => {
+          const applied = await progress.step(
+            `Installing Mesh Hub ${version} on cluster \`${where.name}\` (${where.server})`,
+            (detail) =>
+              install(client, installFlags, (line) => {
+                detail(line);
+                if (globals().verbose) io.stderr(`${line}\n`);
+              }),
+          );
+          io.stdout(
+            `Mesh Hub ${version} installed in namespace ${flags.namespace} on ${client.server} (${applied.length} objects applied).\n`,
+          );
+          if (wait) {
+            await progress.step(
+              `Waiting for the management plane (Deployment ${flags.namespace}/${CONTROLLER_NAME}) to be ready`,
+              (detail) => waitForDeployment(client, flags.namespace, CONTROLLER_NAME, timeoutMs, detail),
+            );
+            io.stdout('The management plane is ready.\n');
+          } else {
+            io.stdout(`Not waiting for the management plane (--wait=false): \`meshctl check\` shows when it runs.\n`);
+          }
         });
-        io.stdout(
-          `Mesh Hub installed in namespace ${flags.namespace} on ${client.server} (${applied.length} objects applied).\n`,
-        );
         io.stdout(`Next: meshctl cluster register NAME --remote-context CONTEXT\n`);
       },
     );
@@ -180,52 +230,53 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
     .option('--remove-crds', 'also delete the CRDs, which deletes every Mesh Hub object of every namespace')
     .action(async (flags: { namespace: string; removeCrds?: boolean }) => {
       const client = managementClient(globals());
-      const registered = await client
-        .list(KUBERNETES_CLUSTER, { namespace: flags.namespace })
-        .catch((error: unknown) => {
-          if (error instanceof KubeApiError && error.status === 404) return { items: [] };
-          throw error;
-        });
-      if (registered.items.length > 0) {
-        io.stderr(
-          `warning: clusters still registered (${registered.items.map((c) => c.metadata.name).join(', ')}): ` +
-            'what Mesh Hub wrote to them stays; run `meshctl cluster deregister NAME` first to remove it\n',
-        );
-      }
-      // The Roles in the root CA namespaces are found through the Settings that lists them.
-      const settings = (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace).catch(() => undefined)) as
-        { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
-      const listed = settings?.spec?.rootCertificateAuthorityNamespaces;
-      const objects = installObjects({
-        namespace: flags.namespace,
-        image: DEFAULT_IMAGE,
-        version: clientVersion(),
-        replicas: 1,
-        crds: flags.removeCrds === true ? meshHubCrds() : [],
-        rootCaNamespaces: Array.isArray(listed) ? listed.filter((ns): ns is string => typeof ns === 'string') : [],
-      }).reverse();
-      const removed: string[] = [];
-      if (await client.delete(LEASE, LEASE_NAME, flags.namespace))
-        removed.push(`Lease ${flags.namespace}/${LEASE_NAME}`);
-      for (const object of objects) {
-        const type = typeOfObject(object.apiVersion, object.kind);
-        if (type === undefined) continue;
-        if (object.kind === 'Namespace') {
-          // Only a namespace that install created and labelled.
-          const ns = await client.get(NAMESPACE, object.metadata.name);
-          if (ns?.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) continue;
-        }
-        try {
-          if (await client.delete(type, object.metadata.name, object.metadata.namespace))
-            removed.push(describeObject(object));
-        } catch (error) {
-          if (error instanceof KubeApiError && error.status === 404) continue;
-          throw error;
-        }
-      }
-      io.stdout(`Mesh Hub uninstalled from ${client.server}: ${removed.length} objects removed.\n`);
-      for (const line of removed) io.stdout(`  deleted ${line}\n`);
-      if (flags.removeCrds !== true)
-        io.stdout('CRDs kept (use --remove-crds to delete them and every Mesh Hub object).\n');
+      await reportingClusterFailures([client], () => uninstall(client, flags));
     });
+
+  async function uninstall(client: KubeClient, flags: { namespace: string; removeCrds?: boolean }): Promise<void> {
+    const registered = await client.list(KUBERNETES_CLUSTER, { namespace: flags.namespace }).catch((error: unknown) => {
+      if (error instanceof KubeApiError && error.status === 404) return { items: [] };
+      throw error;
+    });
+    if (registered.items.length > 0) {
+      io.stderr(
+        `warning: clusters still registered (${registered.items.map((c) => c.metadata.name).join(', ')}): ` +
+          'what Mesh Hub wrote to them stays; run `meshctl cluster deregister NAME` first to remove it\n',
+      );
+    }
+    // The Roles in the root CA namespaces are found through the Settings that lists them.
+    const settings = (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace).catch(() => undefined)) as
+      { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
+    const listed = settings?.spec?.rootCertificateAuthorityNamespaces;
+    const objects = installObjects({
+      namespace: flags.namespace,
+      image: DEFAULT_IMAGE,
+      version: clientVersion(),
+      replicas: 1,
+      crds: flags.removeCrds === true ? meshHubCrds() : [],
+      rootCaNamespaces: Array.isArray(listed) ? listed.filter((ns): ns is string => typeof ns === 'string') : [],
+    }).reverse();
+    const removed: string[] = [];
+    if (await client.delete(LEASE, LEASE_NAME, flags.namespace)) removed.push(`Lease ${flags.namespace}/${LEASE_NAME}`);
+    for (const object of objects) {
+      const type = typeOfObject(object.apiVersion, object.kind);
+      if (type === undefined) continue;
+      if (object.kind === 'Namespace') {
+        // Only a namespace that install created and labelled.
+        const ns = await client.get(NAMESPACE, object.metadata.name);
+        if (ns?.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) continue;
+      }
+      try {
+        if (await client.delete(type, object.metadata.name, object.metadata.namespace))
+          removed.push(describeObject(object));
+      } catch (error) {
+        if (error instanceof KubeApiError && error.status === 404) continue;
+        throw error;
+      }
+    }
+    io.stdout(`Mesh Hub uninstalled from ${client.server}: ${removed.length} objects removed.\n`);
+    for (const line of removed) io.stdout(`  deleted ${line}\n`);
+    if (flags.removeCrds !== true)
+      io.stdout('CRDs kept (use --remove-crds to delete them and every Mesh Hub object).\n');
+  }
 }

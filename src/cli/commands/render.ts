@@ -2,58 +2,97 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import { render } from '../../pipeline/render.ts';
+import { summarizeRender } from '../../pipeline/render-summary.ts';
+import type { Warning } from '../../snapshot/input.ts';
 import { loadInputTree } from '../../snapshot/load.ts';
-import { layoutOutputStream } from '../../snapshot/output.ts';
+import { layoutOutputList, layoutOutputStream, toCanonicalJson } from '../../snapshot/output.ts';
 import { OutputError, prepareOutputFolder, writeOutputTree } from '../../snapshot/write.ts';
-import type { CommandIO } from '../context.ts';
+import type { CommandIO, GlobalOptions } from '../context.ts';
 import { CommandError } from '../context.ts';
 
 const layoutHelp = `
-Input layout (--input DIR):
-  DIR/mgmt/**/*.yaml               objects on the management cluster (VirtualMesh, TrafficPolicy,
+Input layout (--input DIR; files ending in .yaml, .yml or .json, read as YAML):
+  DIR/mgmt/**                      objects on the management cluster (VirtualMesh, TrafficPolicy,
                                    AccessPolicy, VirtualDestination, Settings, KubernetesCluster)
-  DIR/clusters/<cluster>/**/*.yaml objects read from each registered cluster
+  DIR/clusters/<cluster>/**        objects read from each registered cluster (Mesh Hub's management
+                                   kinds found here are ignored, with a warning naming the file)
+  An object (API group, kind, namespace, name) is defined once per cluster: a second definition,
+  even an identical one, is an error naming both places.
 
-Output layout (--output OUT; without it, one YAML stream on stdout, each object annotated
-with meshhub.dev/cluster):
+Output (--output OUT; without it, one stream on stdout, each object annotated with meshhub.dev/cluster,
+as YAML, or as one JSON List with -o json):
   OUT/mgmt/*.yaml                  discovered objects and every input policy with its computed status
   OUT/clusters/<cluster>/*.yaml    the objects to apply to that cluster
+  OUT may not be the input folder, hold it, or lie inside its mgmt/ or clusters/ (by any path,
+  symlinks included).
 
-Exit codes: 0 when rendering ran (invalid policies are reported in their status); 1 when the
-input cannot be read (the message names file, document and field); 2 for usage errors.`;
+After every render a short summary goes to stderr: the objects read, TrafficPolicies,
+AccessPolicies, VirtualMeshes and VirtualDestinations per state, and the first few that are not
+ACCEPTED with their first error and their file.
 
-export function registerRender(program: Command, io: CommandIO): void {
+Exit codes:
+  0  rendering ran (objects that are INVALID or FAILED are reported in their status and the summary)
+  1  the input cannot be read (the message names file, document and field), the output cannot be
+     written, or with --strict: a TrafficPolicy, AccessPolicy, VirtualMesh or VirtualDestination
+     is not ACCEPTED (the output is still written)
+  2  usage error
+
+Examples:
+  meshctl render --input examples/bookinfo                 # YAML stream on stdout, summary on stderr
+  meshctl render --input estate --output out --strict      # as a CI step
+  meshctl render --input estate -o json | jq '.items[] | select(.kind == "TrafficPolicy") | .status'`;
+
+interface RenderFlags {
+  readonly input: string;
+  readonly output?: string;
+  readonly namespace: string;
+  readonly strict: boolean;
+}
+
+export function registerRender(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   program
     .command('render')
     .description('Run discovery, validation and translation on files, with no cluster')
     .requiredOption('--input <dir>', 'input folder in the render layout')
     .option('--output <dir>', 'write the output tree here instead of one stream on stdout')
     .option('--namespace <ns>', 'install namespace of Mesh Hub on the management cluster', DEFAULT_INSTALL_NAMESPACE)
+    .option('--strict', 'exit 1 when any policy, VirtualMesh or VirtualDestination is not ACCEPTED', false)
     .addHelpText('after', layoutHelp)
-    .action((options: { input: string; output?: string; namespace: string }) => {
+    .action((options: RenderFlags) => {
+      const format = globals().outputFormat;
       // A folder that cannot be written fails before the input is read and rendered, not after.
       if (options.output !== undefined) checkOutput(options.output, options.input);
       const snapshot = loadInputTree(resolve(options.input), { installNamespace: options.namespace });
       const output = render(snapshot);
-      for (const warning of output.warnings) {
-        const where = warning.source?.file === undefined ? '' : ` (${warning.source.file})`;
-        io.stderr(
-          `warning: ${warning.cluster === undefined ? '' : `${warning.cluster}: `}${warning.object}${where}: ${warning.message}\n`,
+      for (const warning of [...snapshot.warnings, ...output.warnings]) io.stderr(formatWarning(warning));
+      if (options.output === undefined) {
+        io.stdout(format === 'json' ? toCanonicalJson(layoutOutputList(output)) : layoutOutputStream(output));
+      } else {
+        let files: string[];
+        try {
+          files = writeOutputTree(options.output, output, options.input);
+        } catch (error) {
+          if (error instanceof OutputError) throw new CommandError(error.message);
+          throw error;
+        }
+        io.stderr(`wrote ${String(files.length)} files to ${options.output}\n`);
+      }
+      const summary = summarizeRender(snapshot, output.mgmt);
+      io.stderr(summary.lines.map((line) => `${line}\n`).join(''));
+      if (options.strict && summary.notAccepted > 0) {
+        throw new CommandError(
+          `--strict: ${String(summary.notAccepted)} ${summary.notAccepted === 1 ? 'object is' : 'objects are'} not ACCEPTED`,
         );
       }
-      if (options.output === undefined) {
-        io.stdout(layoutOutputStream(output));
-        return;
-      }
-      let files: string[];
-      try {
-        files = writeOutputTree(options.output, output, options.input);
-      } catch (error) {
-        if (error instanceof OutputError) throw new CommandError(error.message);
-        throw error;
-      }
-      io.stderr(`wrote ${files.length} files to ${options.output}\n`);
     });
+}
+
+function formatWarning(warning: Warning): string {
+  const where =
+    warning.source?.file === undefined
+      ? ''
+      : ` (${warning.source.file}${warning.source.document === undefined ? '' : `, document ${String(warning.source.document)}`})`;
+  return `warning: ${warning.cluster === undefined ? '' : `${warning.cluster}: `}${warning.object}${where}: ${warning.message}\n`;
 }
 
 function checkOutput(output: string, input: string): void {

@@ -1,4 +1,6 @@
 // google.protobuf.Duration strings as the API accepts them ("10s", "1.5s", "250ms", "1m30s").
+import { MAX_DURATION_SECONDS } from '../../api/common/scalars.ts';
+
 const UNIT_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
@@ -20,10 +22,19 @@ export function durationMilliseconds(value: string): number | undefined {
   return match[1] === '-' ? -total : total;
 }
 
-/** Istio refuses durations under one millisecond wherever it takes one from a policy. */
+/**
+ * Istio refuses durations under one millisecond wherever it takes one from a policy, and every
+ * protobuf Duration past about 10,000 years (the schema refuses those first; checked here too so no
+ * caller writes one).
+ */
 export function checkIstioDuration(value: string | undefined, path: string, errors: string[]): void {
   if (value === undefined) return;
   const ms = durationMilliseconds(value);
   if (ms === undefined) errors.push(`${path}: "${value}" is not a duration`);
   else if (ms < 1) errors.push(`${path}: must be at least 1ms (got "${value}")`);
+  else if (ms > MAX_DURATION_SECONDS * 1000) {
+    errors.push(
+      `${path}: must be at most ${String(MAX_DURATION_SECONDS)}s, google.protobuf.Duration's limit (got "${value}")`,
+    );
+  }
 }

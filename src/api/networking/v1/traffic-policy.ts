@@ -2,7 +2,18 @@
 import { z } from 'zod';
 import { defineKind } from '../../kind.ts';
 import { ClusterObjectRef, ObjectRef } from '../../common/refs.ts';
-import { Double, Duration, FreeForm, Int32, Int64, oneOf, StringMap, UInt32 } from '../../common/scalars.ts';
+import {
+  Double,
+  Duration,
+  FreeForm,
+  Int32,
+  Int64,
+  oneOf,
+  Percentage,
+  StringMap,
+  UInt32,
+  UInt32Percentage,
+} from '../../common/scalars.ts';
 import {
   ApprovalState,
   ApprovalStatus,
@@ -65,7 +76,7 @@ export const FaultInjection = z
   .strictObject({
     fixedDelay: Duration.optional(),
     abort: z.strictObject({ httpStatus: Int32 }).optional(),
-    percentage: Double.min(0).max(100).optional(),
+    percentage: Percentage.optional(),
   })
   .superRefine(oneOf(['fixedDelay', 'abort']));
 
@@ -85,7 +96,7 @@ export const CorsPolicy = z.strictObject({
 
 export const Mirror = z.strictObject({
   kubeService: ClusterObjectRef.optional(),
-  percentage: Double.min(0).max(100).optional(),
+  percentage: Percentage.optional(),
   port: UInt32.optional(),
 });
 
@@ -93,7 +104,7 @@ export const OutlierDetection = z.strictObject({
   consecutiveErrors: UInt32.optional(),
   interval: Duration.optional(),
   baseEjectionTime: Duration.optional(),
-  maxEjectionPercent: UInt32.max(100).optional(),
+  maxEjectionPercent: UInt32Percentage.optional(),
 });
 
 export const IstioTlsMode = z.enum(['DISABLE', 'SIMPLE', 'ISTIO_MUTUAL']);
