@@ -414,7 +414,7 @@ describe('Istio, Linkerd and Open Service Mesh clusters under one management pla
 
   it('installs Mesh Hub, registers the three clusters with meshctl and starts the management plane', async () => {
     const base = ['--kubeconfig', env.kubeconfigPath, '--context', 'mgmt'];
-    const install = await meshctl([...base, 'install']);
+    const install = await meshctl([...base, 'install', '--wait=false']);
     assert.equal(install.code, 0, install.stderr);
     for (const mesh of MESH_KINDS) {
       const cluster = CLUSTER_OF[mesh];
