@@ -1,5 +1,7 @@
-// Mesh Hub's own estate generator: a deterministic multi-cluster Istio estate at DESIGN.md §5 scale,
-// built in memory as an InputSnapshot (the same shape `meshctl render` reads from files).
+// Mesh Hub's own estate generator: a deterministic multi-cluster estate at DESIGN.md §5 scale, built in
+// memory as an InputSnapshot (the same shape `meshctl render` reads from files). All Istio by default;
+// with `mixedMeshes`, every third cluster runs Linkerd or Open Service Mesh instead (alternately),
+// shaped as discovery recognises them (testdata/discovery/linkerd-emojivoto, osm-bookstore).
 import type { KubeObject } from '../src/api/meta.ts';
 import type { InputObject, InputSnapshot } from '../src/snapshot/input.ts';
 
@@ -10,6 +12,29 @@ export interface EstateSize {
   readonly servicesPerNamespace: number;
   /** Every n-th Service carries `federated: "true"`, the label the bench's VirtualMesh federates. */
   readonly federateEvery: number;
+  /** A third of the clusters on Linkerd and OSM (half each), the rest on Istio. */
+  readonly mixedMeshes?: boolean;
+}
+
+export type EstateMesh = 'istio' | 'linkerd' | 'osm';
+
+/** The mesh of the cluster with 0-based index `c`: with mixedMeshes, every third alternates Linkerd and OSM. */
+export function meshOfCluster(c: number, size: EstateSize): EstateMesh {
+  if (size.mixedMeshes !== true || c % 3 !== 2) return 'istio';
+  return Math.floor(c / 3) % 2 === 0 ? 'linkerd' : 'osm';
+}
+
+/** The name discovery gives the Mesh of the cluster with 0-based index `c`. */
+export function meshNameOfCluster(c: number, size: EstateSize): string {
+  const cluster = `cluster-${String(c + 1)}`;
+  switch (meshOfCluster(c, size)) {
+    case 'istio':
+      return `istiod-istio-system-${cluster}`;
+    case 'linkerd':
+      return `linkerd-destination-linkerd-${cluster}`;
+    case 'osm':
+      return `osm-controller-osm-system-${cluster}`;
+  }
 }
 
 export const DESIGN_ESTATE: EstateSize = {
@@ -24,18 +49,114 @@ export const DESIGN_ESTATE: EstateSize = {
 const wrap = (object: KubeObject): InputObject => ({ object, source: {} });
 
 function clusterObjects(c: number, size: EstateSize): InputObject[] {
-  const cluster = `cluster-${c + 1}`;
-  const objects: InputObject[] = [];
-  const zone = `zone-${c % 3}`;
-  objects.push(
+  const cluster = `cluster-${String(c + 1)}`;
+  const zone = `zone-${String(c % 3)}`;
+  const mesh = meshOfCluster(c, size);
+  const node = wrap({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: `${cluster}-node`,
+      labels: { 'topology.kubernetes.io/region': `region-${String(c % 5)}`, 'topology.kubernetes.io/zone': zone },
+    },
+  });
+  const controlPlane =
+    mesh === 'istio'
+      ? istioControlPlane(c, cluster, zone)
+      : mesh === 'linkerd'
+        ? linkerdControlPlane()
+        : osmControlPlane();
+  return [node, ...controlPlane, ...applications(c, cluster, zone, mesh, size)];
+}
+
+/** Linkerd's destination controller as its chart installs it: the selector is a subset of the template's labels. */
+function linkerdControlPlane(): InputObject[] {
+  const selector = { 'linkerd.io/control-plane-component': 'destination', 'linkerd.io/control-plane-ns': 'linkerd' };
+  return [
     wrap({
       apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: `${cluster}-node`,
-        labels: { 'topology.kubernetes.io/region': `region-${c % 5}`, 'topology.kubernetes.io/zone': zone },
+      kind: 'Namespace',
+      metadata: { name: 'linkerd', labels: { 'linkerd.io/is-control-plane': 'true' } },
+    }),
+    wrap({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'linkerd-config', namespace: 'linkerd' },
+      data: { values: 'clusterDomain: cluster.local\nidentityTrustDomain: cluster.local\n' },
+    }),
+    wrap({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'linkerd-destination', namespace: 'linkerd', labels: selector },
+      spec: {
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: {
+              ...selector,
+              'linkerd.io/proxy-deployment': 'linkerd-destination',
+              'linkerd.io/workload-ns': 'linkerd',
+            },
+          },
+          spec: {
+            serviceAccountName: 'linkerd-destination',
+            containers: [{ name: 'destination', image: 'cr.l5d.io/linkerd/controller:edge-26.8.3' }],
+          },
+        },
       },
     }),
+  ];
+}
+
+/** OSM's controller as `osm install` creates it (mesh name `osm`). */
+function osmControlPlane(): InputObject[] {
+  const labels = { app: 'osm-controller', meshName: 'osm' };
+  return [
+    wrap({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'osm-system' } }),
+    wrap({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'osm-controller', namespace: 'osm-system', labels },
+      spec: {
+        selector: { matchLabels: { app: 'osm-controller' } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: 'osm-controller',
+            containers: [{ name: 'osm-controller', image: 'openservicemesh/osm-controller:v1.2.4' }],
+          },
+        },
+      },
+    }),
+  ];
+}
+
+/** An application namespace with what puts it in the cluster's mesh (injection label or annotation). */
+function meshNamespace(name: string, mesh: EstateMesh): KubeObject {
+  const metadata =
+    mesh === 'istio'
+      ? { name, labels: { 'istio-injection': 'enabled' } }
+      : mesh === 'linkerd'
+        ? { name, annotations: { 'linkerd.io/inject': 'enabled' } }
+        : { name, labels: { 'openservicemesh.io/monitored-by': 'osm' } };
+  return { apiVersion: 'v1', kind: 'Namespace', metadata };
+}
+
+/** The containers of an application pod after the mesh's injector ran. */
+function injectedContainers(mesh: EstateMesh): { containers: { name: string }[]; initContainers?: { name: string }[] } {
+  switch (mesh) {
+    case 'istio':
+      return { containers: [{ name: 'app' }, { name: 'istio-proxy' }] };
+    case 'linkerd':
+      return { containers: [{ name: 'app' }, { name: 'linkerd-proxy' }], initContainers: [{ name: 'linkerd-init' }] };
+    case 'osm':
+      return { containers: [{ name: 'app' }, { name: 'envoy' }], initContainers: [{ name: 'osm-init' }] };
+  }
+}
+
+function istioControlPlane(c: number, cluster: string, zone: string): InputObject[] {
+  const objects: InputObject[] = [];
+  objects.push(
     wrap({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }),
     wrap({
       apiVersion: 'v1',
@@ -129,17 +250,16 @@ function clusterObjects(c: number, size: EstateSize): InputObject[] {
       ],
     }),
   );
+  return objects;
+}
+
+function applications(c: number, cluster: string, zone: string, mesh: EstateMesh, size: EstateSize): InputObject[] {
+  const objects: InputObject[] = [];
   let ip = 0;
   for (let s = 0; s < size.servicesPerCluster; s++) {
     const namespace = `ns-${Math.floor(s / size.servicesPerNamespace)}`;
     if (s % size.servicesPerNamespace === 0) {
-      objects.push(
-        wrap({
-          apiVersion: 'v1',
-          kind: 'Namespace',
-          metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
-        }),
-      );
+      objects.push(wrap(meshNamespace(namespace, mesh)));
     }
     const app = `svc-${s}`;
     const endpoints: unknown[] = [];
@@ -181,11 +301,7 @@ function clusterObjects(c: number, size: EstateSize): InputObject[] {
             labels: { ...labels, 'pod-template-hash': '5d8f7c' },
             ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, controller: true }],
           },
-          spec: {
-            serviceAccountName: app,
-            nodeName: `${cluster}-node`,
-            containers: [{ name: 'app' }, { name: 'istio-proxy' }],
-          },
+          spec: { serviceAccountName: app, nodeName: `${cluster}-node`, ...injectedContainers(mesh) },
           status: { podIP: podIp },
         }),
       );

@@ -1,6 +1,8 @@
 // Full render benchmark (discovery + policy translation + status) at DESIGN.md §5 scale.
 //   node bench/render.ts                     bench/estate.ts's estate plus 1,000 TrafficPolicies,
 //                                            500 AccessPolicies and one federating VirtualMesh
+//   node bench/render.ts --mixed-meshes      the same with a third of the clusters on Linkerd and OSM
+//                                            (bench/estate.ts), the VirtualMesh over the Istio ones
 //   node bench/render.ts --input DIR         any estate in the render layout (e.g. the output of
 //                                            ../shared/bench/estate.mjs), read from files
 //   node bench/render.ts --runs 7 --traffic-policies 1000 --access-policies 500
@@ -21,7 +23,7 @@ import { checkManagementObject } from '../src/pipeline/validate-input.ts';
 import { render } from '../src/pipeline/render.ts';
 import type { InputObject, InputSnapshot } from '../src/snapshot/input.ts';
 import { loadInputTree } from '../src/snapshot/load.ts';
-import { DESIGN_ESTATE, generateEstate, type EstateSize } from './estate.ts';
+import { DESIGN_ESTATE, generateEstate, meshNameOfCluster, meshOfCluster, type EstateSize } from './estate.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -32,6 +34,9 @@ const runs = Number(option('--runs') ?? 5);
 const inputDir = option('--input');
 const trafficPolicyCount = Number(option('--traffic-policies') ?? 1000);
 const accessPolicyCount = Number(option('--access-policies') ?? 500);
+const estateSize: EstateSize = args.includes('--mixed-meshes')
+  ? { ...DESIGN_ESTATE, mixedMeshes: true }
+  : DESIGN_ESTATE;
 
 /** Deterministic pseudo-random numbers (mulberry32), one stream per seed string. */
 function random(seed: string): { next: () => number; int: (n: number) => number; pick: <T>(list: readonly T[]) => T } {
@@ -45,6 +50,13 @@ function random(seed: string): { next: () => number; int: (n: number) => number;
   };
   const int = (n: number) => Math.floor(next() * n);
   return { next, int, pick: (list) => list[int(list.length)] as (typeof list)[number] };
+}
+
+/** The Service after `svc-N` in its namespace (the first one after the last), for shifts between whole Services. */
+function neighbour(service: string, size: EstateSize): string {
+  const s = Number(service.slice('svc-'.length));
+  const first = s - (s % size.servicesPerNamespace);
+  return `svc-${String(first + ((s - first + 1) % size.servicesPerNamespace))}`;
 }
 
 /**
@@ -75,7 +87,10 @@ function managementObjects(size: EstateSize): KubeObject[] {
       kind: 'VirtualMesh',
       metadata: { name: 'virtual-mesh', namespace: ns, generation: 1 },
       spec: {
-        meshes: clusters.map((c) => ({ name: `istiod-istio-system-${c}`, namespace: ns })),
+        // Istio's clusters: the VirtualMesh is the bench's federation and shared trust.
+        meshes: clusters.flatMap((_, c) =>
+          meshOfCluster(c, size) === 'istio' ? [{ name: meshNameOfCluster(c, size), namespace: ns }] : [],
+        ),
         mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } },
         federation: {
           selectors: [{ destinationSelectors: [{ kubeServiceMatcher: { labels: { federated: 'true' } } }] }],
@@ -123,18 +138,29 @@ function managementObjects(size: EstateSize): KubeObject[] {
     const matcher: Record<string, unknown> = { uri: { prefix: `/${name}/` } };
     if (r.next() < 0.3) matcher.method = r.pick(['GET', 'POST']);
     if (r.next() < 0.15) matcher.headers = [{ name: 'x-canary', value: 'true' }];
-    spec.httpRequestMatchers = [matcher];
+    // OSM cannot match requests (an SMI TrafficSplit has no matches): a policy for one OSM Service has none.
+    const meshOfSingle =
+      single === undefined ? undefined : meshOfCluster(Number(single.clusterName.slice('cluster-'.length)) - 1, size);
+    if (meshOfSingle !== 'osm') spec.httpRequestMatchers = [matcher];
     const policy: Record<string, unknown> = {};
     if (single !== undefined && r.next() < 0.4) {
       const w = r.pick([1, 5, 10, 20, 50]);
+      const target = single;
       policy.trafficShift = {
-        destinations: [
-          { kubeService: { ...single, subset: { version: 'v1' }, port: 8080 }, weight: 100 - w },
-          {
-            kubeService: { ...single, subset: { version: `v${String(size.workloadsPerService)}` }, port: 8080 },
-            weight: w,
-          },
-        ],
+        destinations:
+          meshOfSingle === 'istio'
+            ? [
+                { kubeService: { ...target, subset: { version: 'v1' }, port: 8080 }, weight: 100 - w },
+                {
+                  kubeService: { ...target, subset: { version: `v${String(size.workloadsPerService)}` }, port: 8080 },
+                  weight: w,
+                },
+              ]
+            : // Linkerd and OSM shift between whole Services: to the next Service of the namespace.
+              [
+                { kubeService: { ...target, port: 8080 }, weight: 100 - w },
+                { kubeService: { ...target, name: neighbour(target.name, size), port: 8080 }, weight: w },
+              ],
       };
     }
     if (r.next() < 0.5) policy.retries = { attempts: 1 + r.int(5), perTryTimeout: `${String(1 + r.int(5))}s` };
@@ -284,14 +310,14 @@ console.log(
 );
 const loaded = timed((): InputSnapshot => {
   if (inputDir !== undefined) return loadInputTree(inputDir, { installNamespace: 'gloo-mesh' });
-  const estate = generateEstate(DESIGN_ESTATE);
-  const mgmt: InputObject[] = managementObjects(DESIGN_ESTATE).map((object) => ({ object, source: {} }));
+  const estate = generateEstate(estateSize);
+  const mgmt: InputObject[] = managementObjects(estateSize).map((object) => ({ object, source: {} }));
   return { ...estate, mgmt: [...estate.mgmt, ...mgmt] };
 });
 const snapshot = loaded.result;
 const clusterObjects = [...snapshot.clusters.values()].reduce((n, list) => n + list.length, 0);
 console.log(
-  `input: ${inputDir ?? `generated estate ${JSON.stringify(DESIGN_ESTATE)}`} (${inputDir === undefined ? 'generated' : 'read and parsed'} in ${loaded.ms.toFixed(0)} ms)`,
+  `input: ${inputDir ?? `generated estate ${JSON.stringify(estateSize)}`} (${inputDir === undefined ? 'generated' : 'read and parsed'} in ${loaded.ms.toFixed(0)} ms)`,
 );
 console.log(`  clusters: ${String(snapshot.clusters.size)}, objects in clusters: ${String(clusterObjects)}`);
 console.log(`  management objects: ${countBy(snapshot.mgmt.map((i) => i.object))}`);
@@ -338,8 +364,10 @@ for (let i = 0; i < runs; i++) {
 
 const discovered = discover(snapshot);
 const networking = renderNetworking(snapshot.installNamespace, snapshot.clusters, management, discovered);
+const meshTypes = new Map<string, number>();
+for (const mesh of discovered.detected.meshes) meshTypes.set(mesh.type, (meshTypes.get(mesh.type) ?? 0) + 1);
 console.log(
-  `discovered: ${String(discovered.meshes.length)} Meshes, ${String(discovered.workloads.length)} Workloads, ${String(discovered.destinations.length)} Destinations`,
+  `discovered: ${String(discovered.meshes.length)} Meshes (${[...meshTypes].map(([type, n]) => `${String(n)} ${type}`).join(', ')}), ${String(discovered.workloads.length)} Workloads, ${String(discovered.destinations.length)} Destinations`,
 );
 const outputs = [...networking.outputs.values()].flat();
 console.log(`translated: ${countBy(outputs)} in ${String(networking.outputs.size)} clusters`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { discover } from './discover.ts';
 import { findSubsets } from './destinations.ts';
 import { imageVersion } from './meshes.ts';
 import { discoveredName, sanitizeName } from './names.ts';
@@ -74,5 +75,66 @@ describe('detectors', () => {
       { version: { values: ['v1', 'v2'] } },
     );
     assert.equal(findSubsets([workload({ app: 'ratings', version: 'v1' })]), undefined);
+  });
+});
+
+describe('control plane installation', () => {
+  /** A control plane Deployment whose pod template carries labels beyond its selector. */
+  const controlPlane = (name: string, namespace: string, image: string, selector: Record<string, string>) => ({
+    object: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace },
+      spec: {
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: { ...selector, version: 'v1', 'sidecar.istio.io/inject': 'false', extra: 'x' } },
+          spec: { containers: [{ name: 'main', image }] },
+        },
+      },
+    },
+    source: {},
+  });
+
+  it("reports the Deployment's selector as a Mesh's podLabels, not its pod template labels", () => {
+    const result = discover({
+      installNamespace: 'gloo-mesh',
+      mgmt: [],
+      clusters: new Map([
+        ['istio-cluster', [controlPlane('istiod', 'istio-system', 'docker.io/istio/pilot:1.24.2', { app: 'istiod' })]],
+        [
+          'linkerd-cluster',
+          [
+            controlPlane('linkerd-destination', 'linkerd', 'cr.l5d.io/linkerd/controller:edge-26.8.3', {
+              'linkerd.io/control-plane-component': 'destination',
+              'linkerd.io/control-plane-ns': 'linkerd',
+            }),
+          ],
+        ],
+        [
+          'osm-cluster',
+          [
+            controlPlane('osm-controller', 'osm-system', 'openservicemesh/osm-controller:v1.2.4', {
+              app: 'osm-controller',
+            }),
+          ],
+        ],
+      ]),
+    });
+    const podLabels = Object.fromEntries(
+      result.meshes.map((mesh) => {
+        const spec = mesh.spec;
+        const installation = (spec.istio ?? spec.linkerd ?? spec.osm)?.installation;
+        return [mesh.metadata.name, installation?.podLabels];
+      }),
+    );
+    assert.deepEqual(podLabels, {
+      'istiod-istio-system-istio-cluster': { app: 'istiod' },
+      'linkerd-destination-linkerd-linkerd-cluster': {
+        'linkerd.io/control-plane-component': 'destination',
+        'linkerd.io/control-plane-ns': 'linkerd',
+      },
+      'osm-controller-osm-system-osm-cluster': { app: 'osm-controller' },
+    });
   });
 });

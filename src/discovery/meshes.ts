@@ -57,7 +57,9 @@ function installation(controller: Controller, index: ClusterIndex, version: stri
   return {
     namespace: controller.metadata.namespace ?? 'default',
     cluster: index.cluster,
-    podLabels: { ...controller.spec.template.metadata?.labels },
+    // The selector, as Gloo Mesh 1.x reports it: it names exactly the control plane's pods, where the
+    // template also carries labels (version, revision, injection markers) that other pods share.
+    podLabels: { ...controller.spec.selector.matchLabels },
     ...(version === undefined ? {} : { version }),
     ...(region === undefined ? {} : { region }),
   };

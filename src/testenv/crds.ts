@@ -1,6 +1,8 @@
 // The third-party CRDs every test cluster gets, from their published sources (never hand-written):
-// Istio from the Go module istio.io/api, SMI from smi-sdk-go, Linkerd from ../shared/crds (its
-// module is not served by the module proxy). Mesh Hub's own come from deploy/crds.
+// Istio from the Go module istio.io/api, Linkerd and Open Service Mesh from ../shared/crds (their
+// modules are not served by the module proxy), SMI from OSM's copies where OSM ships one (it reads
+// TrafficSplit at split.smi-spec.io/v1alpha2, which smi-sdk-go v0.5.0 no longer serves) and from
+// smi-sdk-go for the rest. One source per CRD name. Mesh Hub's own come from deploy/crds.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -81,12 +83,33 @@ export interface CrdSet {
   readonly crds: readonly Json[];
 }
 
+export function crdName(crd: Json): string {
+  const metadata = crd.metadata;
+  return isObject(metadata) && typeof metadata.name === 'string' ? metadata.name : '';
+}
+
+/** Throws if two sets install a CRD of the same name: the later would silently replace the earlier. */
+export function assertOneSourcePerCrd(sets: readonly CrdSet[]): void {
+  const sourceOf = new Map<string, string>();
+  for (const set of sets) {
+    for (const crd of set.crds) {
+      const name = crdName(crd);
+      const earlier = sourceOf.get(name);
+      if (earlier !== undefined) throw new Error(`CRD ${name} comes from both ${earlier} and ${set.name}`);
+      sourceOf.set(name, set.name);
+    }
+  }
+}
+
 export function crdSets(): CrdSet[] {
   const istioDir = goModuleDir('istio.io/api', ISTIO_API_VERSION);
   const smiDir = goModuleDir('github.com/servicemeshinterface/smi-sdk-go', SMI_SDK_VERSION);
   const linkerdDir = join(repoRoot, '..', 'shared', 'crds', 'linkerd');
+  const osmDir = join(repoRoot, '..', 'shared', 'crds', 'osm');
   const isCrd = (doc: Json) => doc.kind === 'CustomResourceDefinition';
-  return [
+  const osmCrds = yamlFilesIn(osmDir).flatMap(readDocuments).filter(isCrd);
+  const fromOsm = new Set(osmCrds.map(crdName));
+  const sets: CrdSet[] = [
     {
       name: 'mesh-hub',
       source: 'deploy/crds',
@@ -101,8 +124,16 @@ export function crdSets(): CrdSet[] {
     },
     {
       name: 'smi',
-      source: `github.com/servicemeshinterface/smi-sdk-go@${SMI_SDK_VERSION} crds/ (converted to apiextensions.k8s.io/v1)`,
-      crds: yamlFilesIn(join(smiDir, 'crds')).flatMap(readDocuments).filter(isCrd).map(convertV1beta1Crd),
+      source: `github.com/servicemeshinterface/smi-sdk-go@${SMI_SDK_VERSION} crds/ (converted to apiextensions.k8s.io/v1), except the CRDs OSM ships`,
+      crds: yamlFilesIn(join(smiDir, 'crds'))
+        .flatMap(readDocuments)
+        .filter((doc) => isCrd(doc) && !fromOsm.has(crdName(doc)))
+        .map(convertV1beta1Crd),
+    },
+    {
+      name: 'osm',
+      source: '../shared/crds/osm (osm v1.2.4 cmd/osm-bootstrap/crds: config, policy and the SMI versions OSM reads)',
+      crds: osmCrds,
     },
     {
       name: 'linkerd',
@@ -110,4 +141,6 @@ export function crdSets(): CrdSet[] {
       crds: yamlFilesIn(linkerdDir).flatMap(readDocuments).filter(isCrd),
     },
   ];
+  assertOneSourcePerCrd(sets);
+  return sets;
 }
