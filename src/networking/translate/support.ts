@@ -84,9 +84,18 @@ export function unsupportedFeatureErrors(policy: TrafficPolicyPolicy | undefined
   return errors;
 }
 
+/** Where a VirtualMesh or VirtualDestination sets a feature, as the field path its errors start with. */
+const MEMBER_FEATURES: Readonly<Partial<Record<MeshFeature, { readonly path: string; readonly name: string }>>> = {
+  sharedTrust: { path: 'spec.mtlsConfig.shared', name: 'shared trust' },
+  federation: { path: 'spec.federation', name: 'federation' },
+  globalAccessDeny: { path: 'spec.globalAccessPolicy', name: 'default deny' },
+  failover: { path: 'spec', name: 'failover' },
+};
+
 /** The error a VirtualMesh or VirtualDestination reports for a feature a member mesh cannot express. */
 export function unsupportedMemberFeature(feature: MeshFeature, support: MeshSupport, meshKey: string): string {
-  return `${FEATURE_FIELDS[feature]}: not supported for ${support.meshName} Mesh ${meshKey} (${support.features[feature].how})`;
+  const { path, name } = MEMBER_FEATURES[feature] ?? { path: 'spec', name: FEATURE_FIELDS[feature] };
+  return `${path}: ${name} is not supported for ${support.meshName} Mesh ${meshKey} (${support.features[feature].how})`;
 }
 
 /** A declaration for every feature from one function: each key spelt out, so none can be missed. */

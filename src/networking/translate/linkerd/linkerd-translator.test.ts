@@ -323,7 +323,7 @@ describe('linkerdTranslator: VirtualMesh members', () => {
     assert.ok(find('AuthorizationPolicy', 'web-svc-80-bot-to-web-gloo-mesh'));
     const member = result.virtualMeshes[0]?.status?.meshes?.['linkerd-destination-linkerd-east.gloo-mesh.'];
     assert.equal(member?.state, 'FAILED');
-    assert.match(member.errors?.[0] ?? '', /^VirtualMesh spec\.mtlsConfig\.shared: not supported for Linkerd Mesh/);
+    assert.match(member.errors?.[0] ?? '', /^spec\.mtlsConfig\.shared: shared trust is not supported for Linkerd Mesh/);
     assert.match(member.warnings?.[0] ?? '', /^VirtualMesh spec\.globalAccessPolicy: on Linkerd Mesh/);
   });
 

@@ -43,11 +43,11 @@ describe('an OSM mesh in a VirtualMesh', () => {
     assert.equal(report.errors.length, 2);
     assert.match(
       report.errors[0] ?? '',
-      /^VirtualMesh spec\.mtlsConfig\.shared: not supported for Open Service Mesh Mesh gloo-mesh\/osm-controller-osm-system-cluster-1 \(.*MeshRootCertificate/,
+      /^spec\.mtlsConfig\.shared: shared trust is not supported for Open Service Mesh Mesh gloo-mesh\/osm-controller-osm-system-cluster-1 \(.*MeshRootCertificate/,
     );
     assert.match(
       report.errors[1] ?? '',
-      /^VirtualMesh spec\.federation: not supported for Open Service Mesh Mesh gloo-mesh\/osm-controller-osm-system-cluster-1 \(.*multicluster/,
+      /^spec\.federation: federation is not supported for Open Service Mesh Mesh gloo-mesh\/osm-controller-osm-system-cluster-1 \(.*multicluster/,
     );
     assert.deepEqual(report.warnings, []);
     assert.deepEqual(report.objects, []);
