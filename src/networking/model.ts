@@ -45,7 +45,7 @@ export interface NetworkingInput {
    * their mesh already has: hand-written Istio VirtualServices (Mesh Hub writes no second one for a
    * host), Linkerd's multicluster Links and mirrored Services.
    */
-  readonly clusterObjects?: ReadonlyMap<string, readonly KubeObject[]>;
+  readonly clusterObjects?: ReadonlyMap<string, readonly { readonly object: KubeObject }[]>;
   /**
    * Root CA certificates the caller can read, by Secret (`namespace/name` → root-cert.pem). Absent
    * in `meshctl render`; a controller passes them so a new root re-issues the intermediates.

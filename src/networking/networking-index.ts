@@ -241,21 +241,27 @@ function groupOf(apiVersion: string): string {
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
-/** Grouped on first use: a pass whose translators look at no cluster object pays nothing. */
+/**
+ * One scan of every cluster's objects per kind asked for, on first use: translators ask for a few
+ * kinds, so grouping all objects of every kind would cost more than it saves.
+ */
 function clusterObjectsByKind(
-  clusters: ReadonlyMap<string, readonly KubeObject[]> | undefined,
+  clusters: ReadonlyMap<string, readonly { readonly object: KubeObject }[]> | undefined,
 ): (group: string, kind: string) => readonly ClusterInputObject[] {
-  let byKind: Map<string, ClusterInputObject[]> | undefined;
+  const found = new Map<string, ClusterInputObject[]>();
   return (group, kind) => {
-    if (byKind === undefined) {
-      const grouped = new Map<string, ClusterInputObject[]>();
+    const key = `${group}/${kind}`;
+    let list = found.get(key);
+    if (list === undefined) {
+      list = [];
       for (const [cluster, objects] of clusters ?? []) {
-        for (const object of objects)
-          push(grouped, `${groupOf(object.apiVersion)}/${object.kind}`, { cluster, object });
+        for (const { object } of objects) {
+          if (object.kind === kind && groupOf(object.apiVersion) === group) list.push({ cluster, object });
+        }
       }
-      byKind = grouped;
+      found.set(key, list);
     }
-    return byKind.get(`${group}/${kind}`) ?? [];
+    return list;
   };
 }
 

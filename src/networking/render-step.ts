@@ -82,7 +82,7 @@ export function renderNetworking(
     virtualDestinations: ofKind<VirtualDestination>(management, virtualDestinationKind),
     kubernetesClusters: ofKind<KubernetesCluster>(management, kubernetesClusterKind),
     settings: ofKind<Settings>(management, settingsKind),
-    clusterObjects: new Map([...clusters].map(([cluster, objects]) => [cluster, objects.map((o) => o.object)])),
+    clusterObjects: clusters,
     ...(rootCertificates === undefined ? {} : { rootCertificates }),
   });
   const replacements = new Map<KubeObject, KubeObject>();

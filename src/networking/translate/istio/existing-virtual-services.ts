@@ -1,7 +1,6 @@
 // VirtualServices already in a cluster that Mesh Hub did not write. Istio does not merge two
 // VirtualServices for one host on sidecars (istioctl analyze reports IST0109), so Mesh Hub writes
 // none for a host that one of them routes, and says so on the policies it could not apply.
-import { z } from 'zod';
 import { OWNER_LABEL } from '../../../api/labels.ts';
 import type { NetworkingIndex } from '../../networking-index.ts';
 
@@ -65,33 +64,26 @@ export function indexExistingVirtualServices(
   };
 }
 
-/** The two fields read; anything else about the VirtualService is its own business. */
-const RoutingFields = z.looseObject({
-  spec: z
-    .looseObject({
-      hosts: z.array(z.unknown()).optional(),
-      gateways: z.array(z.unknown()).optional(),
-    })
-    .optional(),
-});
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
-function strings(values: readonly unknown[] | undefined): string[] {
-  return (values ?? []).filter((v): v is string => typeof v === 'string');
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** VirtualServices of the registered clusters that this installation did not write (no owner label of it). */
 export function existingVirtualServicesIn(index: NetworkingIndex): ExistingVirtualService[] {
   return index.clusterObjectsOfKind('networking.istio.io', 'VirtualService').flatMap(({ cluster, object }) => {
     if (object.metadata.labels?.[OWNER_LABEL] === index.installNamespace) return [];
-    const parsed = RoutingFields.safeParse(object);
-    const spec = parsed.success ? parsed.data.spec : undefined;
-    const gateways = strings(spec?.gateways);
+    const spec: unknown = object['spec'];
+    const gateways = strings(isRecord(spec) ? spec['gateways'] : undefined);
     return [
       {
         cluster,
         namespace: object.metadata.namespace ?? 'default',
         name: object.metadata.name,
-        hosts: strings(spec?.hosts),
+        hosts: strings(isRecord(spec) ? spec['hosts'] : undefined),
         ...(gateways.length > 0 ? { gateways } : {}),
       },
     ];

@@ -72,7 +72,7 @@ function bookstore(extraWorkloads: Workload[] = [], clusterObjects: KubeObject[]
       meshes: [mesh, otherMesh],
       destinations,
       workloads,
-      clusterObjects: new Map([[CLUSTER, clusterObjects]]),
+      clusterObjects: new Map([[CLUSTER, clusterObjects.map((object) => ({ object }))]]),
     }),
   );
 }

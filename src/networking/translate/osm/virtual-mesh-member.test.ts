@@ -24,7 +24,12 @@ function meshConfig(permissive: boolean): KubeObject {
 
 function indexWith(clusterObjects: Record<string, KubeObject[]> = {}): NetworkingIndex {
   return indexNetworkingInput(
-    networkingInput({ meshes: [mesh], clusterObjects: new Map(Object.entries(clusterObjects)) }),
+    networkingInput({
+      meshes: [mesh],
+      clusterObjects: new Map(
+        Object.entries(clusterObjects).map(([c, list]) => [c, list.map((object) => ({ object }))]),
+      ),
+    }),
   );
 }
 
