@@ -14,6 +14,7 @@ import type { IndexedDestination, KubeServiceRef } from '../../networking-index.
 import { linkerdDuration } from './linkerd-duration.ts';
 import type { HTTPRouteFilter, HeaderModifier } from './linkerd-types.ts';
 import type { LinkerdMirrorIndex } from './mirrors.ts';
+import { nonServiceTarget } from '../shift-targets.ts';
 
 export interface RetrySetting {
   readonly limit: number;
@@ -109,12 +110,7 @@ function translateShift(
     const path = `spec.policy.trafficShift.destinations[${String(i)}]`;
     const ref = weighted.kubeService;
     if (ref === undefined) {
-      const kind =
-        weighted.virtualDestination !== undefined
-          ? 'virtualDestination'
-          : weighted.staticDestination !== undefined
-            ? 'staticDestination'
-            : 'clusterHeader';
+      const kind = nonServiceTarget(weighted);
       errors.push(
         `${path}.${kind}: not supported for Linkerd Destinations (Linkerd routes to Kubernetes Services only: shift to a kubeService)`,
       );

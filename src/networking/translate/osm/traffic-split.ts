@@ -7,6 +7,7 @@ import { OSM_MESH_NAME } from './osm-support.ts';
 import type { TrafficSplitBackend, TrafficSplitSpec } from './osm-types.ts';
 import { describeServiceRef, destinationForService } from './service-accounts.ts';
 import { rejected, translated, type Translation } from './translation-result.ts';
+import { nonServiceTarget } from '../shift-targets.ts';
 
 type TrafficShift = NonNullable<TrafficPolicyPolicy['trafficShift']>;
 
@@ -26,12 +27,7 @@ export function translateTrafficShift(
     }
     const ref = weighted.kubeService;
     if (ref === undefined) {
-      const kind =
-        weighted.virtualDestination !== undefined
-          ? 'virtualDestination'
-          : weighted.staticDestination !== undefined
-            ? 'staticDestination'
-            : 'clusterHeader';
+      const kind = nonServiceTarget(weighted);
       errors.push(`${path}.${kind}: ${NOT_SUPPORTED} (SMI TrafficSplit backends are Kubernetes Services)`);
       return;
     }
