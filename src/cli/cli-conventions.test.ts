@@ -133,6 +133,11 @@ describe('Gloo Mesh 1.x habits get a hint', () => {
       instead: 'meshctl cluster register c1 --remote-context kind-c1',
     },
     {
+      args: ['cluster', 'register', 'community', 'c1'],
+      hint: /no community edition/,
+      instead: 'meshctl cluster register c1 --remote-context CONTEXT',
+    },
+    {
       args: ['--mgmt-context', 'kind-mgmt', 'check'],
       hint: /--mgmt-context: .*--context/,
       instead: 'meshctl --context kind-mgmt check',

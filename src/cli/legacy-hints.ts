@@ -55,7 +55,10 @@ const RULES: readonly HintRule[] = [
     },
     rewrite: (argv) => {
       const at = operandAfter(argv, ['cluster', verb]);
-      return argv.filter((_, i) => i !== at);
+      const rest = argv.filter((_, i) => i !== at);
+      // register also needs the workload cluster's context; a hint that fails again helps nobody.
+      const named = rest.some((t) => ['--remote-context', '--remote-kubeconfig'].includes(flagName(t)));
+      return verb === 'register' && !named ? [...rest, '--remote-context', 'CONTEXT'] : rest;
     },
   })),
   {
