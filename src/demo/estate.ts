@@ -22,7 +22,8 @@ const LOADED_KINDS = [
   'DaemonSet',
 ];
 
-function yamlFiles(dir: string): string[] {
+/** The YAML files under a folder, recursively, sorted (none when it does not exist). */
+export function yamlFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {

@@ -19,6 +19,7 @@ import { WORKLOAD_OUTPUT_TYPES } from '../../src/kube/resources.ts';
 import { parseKubeYaml } from '../../src/snapshot/yaml.ts';
 import { ensureIstioctl } from '../../src/testenv/build.ts';
 import { freshNamespace, testCluster } from '../testenv/helpers.ts';
+import { yamlFiles } from '../../src/demo/estate.ts';
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -26,17 +27,6 @@ const casesRoot = join(repoRoot, 'testdata', 'networking');
 const cases = readdirSync(casesRoot)
   .filter((name) => statSync(join(casesRoot, name)).isDirectory())
   .sort();
-
-function yamlFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return yamlFiles(path);
-      return /\.ya?ml$/.test(entry.name) ? [path] : [];
-    })
-    .sort();
-}
 
 function clustersOf(caseName: string, side: 'input' | 'output'): string[] {
   const dir = join(casesRoot, caseName, side, 'clusters');
