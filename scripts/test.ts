@@ -1,10 +1,11 @@
 // The test command (`npm test`): every tier, with its time, and one closing count line.
-//   npm test                     checks, unit, integration, secrets
+//   npm test                     checks, unit, integration, browser, package, secrets
 //   npm test -- unit checks      only the named tiers
 //   npm run chaos / npm run soak  the chaos or soak tier, then the secret scan
 //   npm run soak -- --minutes 60  a longer soak (default 8; MESHHUB_SOAK_MINUTES also sets it)
 // Tiers: checks (type-check, lint, format, generated-file drift), unit (pure code and golden
-// files), integration (kube layer, controllers, meshctl and the dashboard against real clusters),
+// files), integration (kube layer, controllers and meshctl against real clusters), browser (the
+// dashboard in headless Chromium), package (the image and the Helm charts, built and run),
 // chaos (fault proxy, SIGKILL and partition of the leader), soak (churn with heap and reconcile rate
 // sampled), secrets (scans everything the other tiers captured for credentials; always last).
 // checks and unit run while the test environment is built and started, so cold CI pays for the
@@ -148,6 +149,28 @@ const integration: Step[] = [
     limitMinutes: 45,
   },
 ];
+// The dashboard in headless Chromium (Debian's chromium, driven by playwright-core) against its own
+// real clusters; screenshots go to the artifacts folder.
+const browserFiles = testFiles('test/browser');
+const browser: Step[] = [
+  {
+    name: 'browser',
+    command: [node, 'test/testenv/with-testenv.ts', '--', ...nodeTest(browserFiles, ['--test-concurrency=1'])],
+    captured: true,
+    limitMinutes: 20,
+  },
+];
+// What ships: the image built twice (reproducible) and run with podman, the Helm charts with the real
+// Helm (built from the Go module proxy like the test environment) against real clusters.
+const packageFiles = testFiles('test/package');
+const packaging: Step[] = [
+  {
+    name: 'package',
+    command: nodeTest(packageFiles, ['--test-concurrency=1']),
+    captured: true,
+    limitMinutes: 30,
+  },
+];
 // Each chaos and soak file starts a private estate; one at a time, so timings are not skewed.
 const chaos: Step[] = [
   {
@@ -183,11 +206,13 @@ const tiers: Record<string, readonly Step[]> = {
   checks,
   unit,
   integration: integrationFiles.length > 0 ? integration : [],
+  browser: browserFiles.length > 0 ? browser : [],
+  package: packageFiles.length > 0 ? packaging : [],
   chaos,
   soak,
   secrets,
 };
-const defaultTiers = ['checks', 'unit', 'integration', 'secrets'];
+const defaultTiers = ['checks', 'unit', 'integration', 'browser', 'package', 'secrets'];
 const requested = argv;
 for (const name of requested) {
   if (!(name in tiers)) {
@@ -199,6 +224,13 @@ const selected = requested.length > 0 ? requested : defaultTiers;
 const wanted = (name: string) => selected.includes(name);
 
 const started = performance.now();
+// Debian's chromium, prometheus and podman (scripts/setup-system.sh): installed once when missing.
+if (wanted('browser') || wanted('package') || wanted('integration')) {
+  const [setup] = await runSequence('setup', [
+    { name: 'system-packages', command: ['bash', 'scripts/setup-system.sh'] },
+  ]);
+  if (setup?.ok !== true) console.log('[setup] system packages missing: the tiers that need them will say so');
+}
 const timings: { tier: string; seconds: number; ok: boolean }[] = [];
 const timed = async (tier: string, steps: readonly Step[]) => {
   const t0 = performance.now();
@@ -208,12 +240,17 @@ const timed = async (tier: string, steps: readonly Step[]) => {
 };
 // The integration tier spends its first minutes building and starting clusters (I/O and Go),
 // so the CPU-light checks and unit tests run beside it rather than before it.
+// The package tier follows unit in the first lane, the browser tier follows integration in the second.
 const lanes = await Promise.all([
   (async () => [
     ...(wanted('checks') ? await timed('checks', checks) : []),
     ...(wanted('unit') ? await timed('unit', unit) : []),
+    ...(wanted('package') && packageFiles.length > 0 ? await timed('package', packaging) : []),
   ])(),
-  wanted('integration') && integrationFiles.length > 0 ? timed('integration', integration) : Promise.resolve([]),
+  (async () => [
+    ...(wanted('integration') && integrationFiles.length > 0 ? await timed('integration', integration) : []),
+    ...(wanted('browser') && browserFiles.length > 0 ? await timed('browser', browser) : []),
+  ])(),
 ]);
 // After the integration lane: chaos and soak want the CPU to themselves; the scan reads what all captured.
 for (const tier of ['chaos', 'soak', 'secrets'] as const)
