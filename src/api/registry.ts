@@ -12,6 +12,8 @@ import { kubernetesClusterKind } from './multicluster/v1alpha1/kubernetes-cluste
 import { accessPolicyKind } from './networking/v1/access-policy.ts';
 import { trafficPolicyKind } from './networking/v1/traffic-policy.ts';
 import { virtualMeshKind } from './networking/v1/virtual-mesh.ts';
+import { roleBindingKind } from './rbac/v1/role-binding.ts';
+import { roleKind } from './rbac/v1/role.ts';
 import { settingsKind } from './settings/v1/settings.ts';
 
 export const allKinds: readonly KindDefinition[] = [
@@ -26,6 +28,8 @@ export const allKinds: readonly KindDefinition[] = [
   accessPolicyKind,
   trafficPolicyKind,
   virtualMeshKind,
+  roleKind,
+  roleBindingKind,
   settingsKind,
 ];
 
