@@ -22,7 +22,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/discovery/**/*.ts', 'src/networking/**/*.ts', 'src/api/**/*.ts', 'src/certs/**/*.ts'],
+    files: [
+      'src/discovery/**/*.ts',
+      'src/networking/**/*.ts',
+      'src/api/**/*.ts',
+      'src/certs/**/*.ts',
+      'src/rbac/**/*.ts',
+    ],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
