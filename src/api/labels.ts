@@ -40,3 +40,5 @@ export const LINKERD_RETRY_LIMIT_ANNOTATION = 'retry.linkerd.io/limit';
 export const LINKERD_RETRY_TIMEOUT_ANNOTATION = 'retry.linkerd.io/timeout';
 /** Linkerd, on an HTTPRoute: which HTTP responses are retried. */
 export const LINKERD_RETRY_HTTP_ANNOTATION = 'retry.linkerd.io/http';
+/** On the role-based API's ValidatingWebhookConfiguration: `permissive` (log, never deny) or `enforcing`. */
+export const RBAC_MODE_ANNOTATION = 'meshhub.dev/rbac-mode';

@@ -224,3 +224,44 @@ export function certificateMatchesKey(certificatePem: string, privateKeyPem: str
     return false;
   }
 }
+
+/** A TLS serving certificate (ECDSA P-256 key, CA:FALSE, serverAuth) for DNS names and IP addresses. */
+export async function issueServingCertificate(options: {
+  readonly ca: KeyAndCertificate;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly ttlMs: number;
+  readonly now?: Date;
+}): Promise<KeyAndCertificate> {
+  const now = options.now ?? new Date();
+  const ca = new x509.X509Certificate(options.ca.certificatePem);
+  const caAlgorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+  const signingKey = await importPrivateKey(options.ca.privateKeyPem, caAlgorithm);
+  const keyAlgorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+  const keys = await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']);
+  const names = [
+    ...options.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...options.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: [{ CN: [options.dnsNames[0] ?? options.ipAddresses[0] ?? 'mesh-hub'] }],
+    issuer: ca.subject,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(Math.min(now.getTime() + options.ttlMs, ca.notAfter.getTime())),
+    publicKey: keys.publicKey,
+    signingKey,
+    signingAlgorithm: caAlgorithm,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(names),
+      await x509.AuthorityKeyIdentifierExtension.create(ca),
+    ],
+  });
+  return {
+    certificatePem: withNewline(certificate.toString('pem')),
+    privateKeyPem: await exportPrivateKey(keys.privateKey),
+  };
+}

@@ -9,6 +9,7 @@ import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
+import { registerRbac } from './commands/rbac.ts';
 import { registerRender } from './commands/render.ts';
 import { registerVersion } from './commands/version.ts';
 import { asClusterFailure } from './cluster-failure.ts';
@@ -54,6 +55,7 @@ export function buildProgram(io: CommandIO): Command {
   registerCluster_(program, io, globals);
   registerCheck(program, io, globals);
   registerDescribe(program, io, globals);
+  registerRbac(program, io, globals);
   registerDebug(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);

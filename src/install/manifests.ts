@@ -2,6 +2,14 @@
 // same manifests, so `--dry-run` prints exactly what would be applied.
 import type { KubeObject } from '../api/meta.ts';
 import { CERTIFICATE_REQUEST, TRANSLATION_INPUT_TYPES, WORKLOAD_OUTPUT_TYPES } from '../kube/resources.ts';
+import {
+  defaultFailurePolicy,
+  RBAC_WEBHOOK_PORT,
+  rbacWebhookConfigurationName,
+  rbacWebhookObjects,
+  type FailurePolicy,
+  type RbacMode,
+} from './rbac-webhook.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'mesh-hub';
@@ -83,6 +91,7 @@ function serverDeployment(options: {
   readonly requests: { readonly cpu: string; readonly memory: string };
   readonly limits: { readonly memory: string };
   readonly extraArgs?: readonly string[];
+  readonly extraPorts?: readonly { readonly name: string; readonly containerPort: number }[];
 }): Record<string, unknown> {
   const podLabels = { app: options.name };
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
@@ -109,7 +118,7 @@ function serverDeployment(options: {
                 `--listen=0.0.0.0:${String(options.port)}`,
                 ...(options.extraArgs ?? []),
               ],
-              ports: [{ name: 'http', containerPort: options.port }],
+              ports: [{ name: 'http', containerPort: options.port }, ...(options.extraPorts ?? [])],
               readinessProbe: probe('/readyz'),
               livenessProbe: probe('/healthz'),
               resources: { requests: { ...options.requests }, limits: { ...options.limits } },
@@ -284,6 +293,15 @@ export interface InstallOptions {
   readonly replicas: number;
   /** Namespaces besides the install namespace where VirtualMeshes may name a root CA Secret. */
   readonly rootCaNamespaces?: readonly string[];
+  /** The role-based API's webhook (docs/role-based-api.md); permissive, failure policy Ignore by default. */
+  readonly rbac?: {
+    readonly mode: RbacMode;
+    readonly failurePolicy: FailurePolicy;
+    /** Where the API server calls the webhook when the management plane runs outside the cluster. */
+    readonly url?: string;
+    /** Bound to the bootstrap admin Role with the group system:masters: the installing identity. */
+    readonly adminUsers: readonly string[];
+  };
 }
 
 /** Rules of the management plane on the management cluster. */
@@ -300,6 +318,13 @@ export function managementRules(installNamespace: string): PolicyRule[] {
     },
     { apiGroups: [enterprise], resources: ['virtualdestinations'], verbs: READ },
     { apiGroups: [enterprise], resources: ['virtualdestinations/status'], verbs: status },
+    // The role-based API webhook keeps its configuration's caBundle in step with its CA; that object only.
+    {
+      apiGroups: ['admissionregistration.k8s.io'],
+      resources: ['validatingwebhookconfigurations'],
+      resourceNames: [rbacWebhookConfigurationName(installNamespace)],
+      verbs: ['get', 'patch'],
+    },
     // Its identity (the install namespace's UID) stamped on every object it writes; that namespace only.
     { apiGroups: [''], resources: ['namespaces'], resourceNames: [installNamespace], verbs: ['get'] },
   ];
@@ -334,6 +359,8 @@ export function installNamespaceRules(): PolicyRule[] {
     // generated root CAs of VirtualMeshes: created and replaced on rotation.
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    // The role-based API webhook's Roles and RoleBindings.
+    { apiGroups: ['rbac.enterprise.mesh.gloo.solo.io'], resources: ['roles', 'rolebindings'], verbs: READ },
   ];
 }
 
@@ -349,6 +376,11 @@ export function installObjects(options: InstallOptions): KubeObject[] {
   // Cluster-scoped, so named per install namespace: two installs never rebind each other's role.
   const clusterRole = `mesh-hub-${namespace}-controller`;
   const rootCaNamespaces = [...new Set(options.rootCaNamespaces ?? [])].filter((ns) => ns !== namespace).sort();
+  const rbac = options.rbac ?? {
+    mode: 'permissive',
+    failurePolicy: defaultFailurePolicy('permissive'),
+    adminUsers: [],
+  };
   return [
     ...options.crds,
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
@@ -388,6 +420,17 @@ export function installObjects(options: InstallOptions): KubeObject[] {
       // caches, the apply and garbage collection, so a leak ends in a restart, never a node OOM.
       requests: { cpu: '100m', memory: '512Mi' },
       limits: { memory: '1Gi' },
+      extraArgs: [`--rbac-webhook-listen=0.0.0.0:${String(RBAC_WEBHOOK_PORT)}`],
+      extraPorts: [{ name: 'webhook', containerPort: RBAC_WEBHOOK_PORT }],
+    }),
+    ...rbacWebhookObjects({
+      namespace,
+      mode: rbac.mode,
+      failurePolicy: rbac.failurePolicy,
+      ...(rbac.url === undefined ? {} : { url: rbac.url }),
+      adminUsers: rbac.adminUsers,
+      labels: labels({ 'app.kubernetes.io/name': CONTROLLER_NAME }),
+      controllerApp: CONTROLLER_NAME,
     }),
   ] as KubeObject[];
 }

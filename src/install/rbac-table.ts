@@ -24,7 +24,11 @@ export interface Grant {
 function grantsOf(writtenBy: Grant['writtenBy'], objects: readonly KubeObject[]): Grant[] {
   const grants: Grant[] = [];
   for (const object of objects) {
-    if (object.kind !== 'Role' && object.kind !== 'ClusterRole') continue;
+    if (
+      object.apiVersion !== 'rbac.authorization.k8s.io/v1' ||
+      (object.kind !== 'Role' && object.kind !== 'ClusterRole')
+    )
+      continue;
     const rules = (object as unknown as { rules: PolicyRule[] }).rules;
     const scope = object.kind === 'ClusterRole' ? 'cluster' : (object.metadata.namespace ?? '');
     for (const rule of rules) {

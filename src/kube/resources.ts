@@ -43,6 +43,13 @@ export const CLUSTER_ROLE_BINDING = typed(
 export const ROLE = typed('rbac.authorization.k8s.io', 'v1', 'Role', 'roles');
 export const ROLE_BINDING = typed('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings');
 export const CRD = typed('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false);
+export const VALIDATING_WEBHOOK_CONFIGURATION = typed(
+  'admissionregistration.k8s.io',
+  'v1',
+  'ValidatingWebhookConfiguration',
+  'validatingwebhookconfigurations',
+  false,
+);
 
 /** Istio configuration Mesh Hub writes (and reads, to find hand-written VirtualServices). */
 export const ISTIO_OUTPUT_TYPES: readonly ResourceType[] = [
@@ -93,6 +100,9 @@ export const VIRTUAL_MESH = hubType('VirtualMesh');
 export const ISSUED_CERTIFICATE = hubType('IssuedCertificate');
 export const CERTIFICATE_REQUEST = hubType('CertificateRequest');
 export const POD_BOUNCE_DIRECTIVE = hubType('PodBounceDirective');
+/** The role-based API's kinds (not Kubernetes RBAC's Role and RoleBinding above). */
+export const MESH_HUB_ROLE = hubType('Role');
+export const MESH_HUB_ROLE_BINDING = hubType('RoleBinding');
 
 /** The certificate flow's objects the management plane writes to a workload cluster (for the cert agent). */
 export const CERTIFICATE_OUTPUT_TYPES: readonly ResourceType[] = [ISSUED_CERTIFICATE, POD_BOUNCE_DIRECTIVE];
@@ -170,6 +180,7 @@ const allTypes = [
   ROLE,
   ROLE_BINDING,
   CRD,
+  VALIDATING_WEBHOOK_CONFIGURATION,
   ...ISTIO_OUTPUT_TYPES,
   ...LINKERD_OUTPUT_TYPES,
   ...OSM_OUTPUT_TYPES,

@@ -98,7 +98,10 @@ export function judge(
   const winner = scopes.find((scope) => all.every(scope.permits));
   if (winner !== undefined) return { ok: true, role: winner.role, binding: winner.binding };
   if (scopes.length === 0)
-    return { ok: false, reason: `no bound Role has ${check.field} (needed to write a ${check.kind})` };
+    return {
+      ok: false,
+      reason: `no bound Role has ${check.field} (needed to write ${/^[AEIOU]/.test(check.kind) ? 'an' : 'a'} ${check.kind})`,
+    };
   const selectors = all.filter((index) => check.requirements[index]?.kind === 'selector');
   for (const index of selectors) {
     if (!scopes.some((scope) => scope.permits(index)))

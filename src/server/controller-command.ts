@@ -8,6 +8,7 @@ import { LeaderElector } from '../kube/lease.ts';
 import { Controller } from '../reconcile/controller.ts';
 import { createMetrics } from '../reconcile/metrics.ts';
 import { startHttpServer } from './http.ts';
+import { startRbacWebhook } from './rbac-webhook.ts';
 
 export interface ControllerCommandOptions {
   readonly kubeconfig?: string;
@@ -20,6 +21,8 @@ export interface ControllerCommandOptions {
   readonly clusterSyncTimeoutMs?: number;
   readonly clusterApplyDeadlineMs?: number;
   readonly logLevel: string;
+  /** Serve the role-based API's admission webhook on this address (docs/role-based-api.md). */
+  readonly rbacWebhookListen?: string;
 }
 
 export const LEASE_NAME = 'mesh-hub-controller';
@@ -55,6 +58,13 @@ export async function runController(options: ControllerCommandOptions, logger?: 
   const { host, port } = parseListen(options.listen);
   const http = await startHttpServer({ host, port, ready: () => controller.ready(), registry: metrics.registry });
   log.info({ address: `${host}:${String(http.port)}` }, 'serving /healthz, /readyz and /metrics');
+  // Every replica answers admission reviews (not only the Lease holder): the webhook writes nothing
+  // but its own certificate Secret and the caBundle, both idempotently.
+  const webhookAddress = options.rbacWebhookListen === undefined ? undefined : parseListen(options.rbacWebhookListen);
+  const webhook =
+    webhookAddress === undefined
+      ? undefined
+      : await startRbacWebhook({ mgmt, namespace: options.namespace, ...webhookAddress, log });
   const leaseElector = new LeaderElector(mgmt, {
     name: LEASE_NAME,
     namespace: options.namespace,
@@ -81,6 +91,7 @@ export async function runController(options: ControllerCommandOptions, logger?: 
       // a standby that takes over at once never overlaps with this replica's writes.
       await controller.stop(SHUTDOWN_GRACE_MS);
       await leaseElector.stop();
+      await webhook?.stop();
       await new Promise<void>((resolve) =>
         http.server.close(() => {
           resolve();

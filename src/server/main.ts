@@ -64,12 +64,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         .default(20),
     )
     .addOption(
+      new Option('--rbac-webhook-listen <host:port>', "address of the role-based API's admission webhook (HTTPS)"),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
     )
     .action(async (flags: Record<string, unknown>) => {
       let stop: () => Promise<void>;
       try {
         stop = await runController({
+          ...(typeof flags.rbacWebhookListen === 'string' ? { rbacWebhookListen: flags.rbacWebhookListen } : {}),
           ...(typeof flags.kubeconfig === 'string' ? { kubeconfig: flags.kubeconfig } : {}),
           ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
           namespace: String(flags.namespace),

@@ -43,7 +43,7 @@ export interface StartOptions {
   readonly auditPolicy?: string;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -167,7 +167,18 @@ async function startCluster(
   writeSecret(file('sa.key'), pki.serviceAccountKey);
   writeFileSync(file('sa.pub'), pki.serviceAccountPublicKey);
   const token = randomBytes(24).toString('hex');
-  writeSecret(file('tokens.csv'), `${token},admin,admin,system:masters\n`);
+  // Besides the admin: users authenticated by the API server itself, for tests of the role-based API.
+  const userToken = () => randomBytes(24).toString('hex');
+  writeSecret(
+    file('tokens.csv'),
+    [
+      `${token},admin,admin,system:masters`,
+      `${userToken()},alice,alice`,
+      `${userToken()},bob,bob`,
+      `${userToken()},mesh-admin,mesh-admin,mesh-admins`,
+      '',
+    ].join('\n'),
+  );
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
   const server = `https://127.0.0.1:${apiPort}`;
   const pids: number[] = [];

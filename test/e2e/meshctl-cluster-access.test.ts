@@ -250,6 +250,7 @@ describe('meshctl against real clusters: waiting, credentials, checks', { timeou
         'PASS  CRDs',
         'PASS  install namespace',
         'FAIL  management plane',
+        'WARN  role-based API webhook',
         'PASS  cluster skewed',
         'PASS  cluster skewed',
         'WARN  versions',
@@ -260,6 +261,6 @@ describe('meshctl against real clusters: waiting, credentials, checks', { timeou
       check.stdout,
       /WARN {2}versions: version skew: client \S+, management plane 9\.9\.9, cert agent on skewed 9\.9\.9\n {6}fix: .*meshctl install --version 9\.9\.9/,
     );
-    assert.match(check.stderr, /error: 1 of 7 checks failed/);
+    assert.match(check.stderr, /error: 1 of 8 checks failed/);
   });
 });

@@ -7,7 +7,16 @@ import { CONTROLLER_NAME, installObjects } from '../../src/install/manifests.ts'
 import { clientFromKubeconfigFile, clientFromKubeconfigText } from '../../src/kube/client.ts';
 import { readIdentity } from '../../src/kube/ownership.ts';
 import { certificateAuthority, registrationKubeconfig, requestToken } from '../../src/kube/registration.ts';
-import { CLUSTER_ROLE, CLUSTER_ROLE_BINDING, NAMESPACE, SECRET } from '../../src/kube/resources.ts';
+import {
+  CLUSTER_ROLE,
+  CLUSTER_ROLE_BINDING,
+  MESH_HUB_ROLE,
+  MESH_HUB_ROLE_BINDING,
+  NAMESPACE,
+  SECRET,
+  VALIDATING_WEBHOOK_CONFIGURATION,
+} from '../../src/kube/resources.ts';
+import { rbacWebhookConfigurationName } from '../../src/install/rbac-webhook.ts';
 import { freshNamespace, statusOfCall, testCluster } from '../testenv/helpers.ts';
 
 const CONTEXT = 'mgmt';
@@ -27,7 +36,9 @@ describe('management plane RBAC on a real API server', () => {
       replicas: 1,
       crds: [],
       rootCaNamespaces: [roots],
-    }).filter((object) => !['Namespace', 'Settings', 'Deployment'].includes(object.kind));
+    }).filter(
+      (object) => !['Namespace', 'Settings', 'Deployment', 'ValidatingWebhookConfiguration'].includes(object.kind),
+    );
     for (const object of objects) await kube.apply(object);
     t.after(async () => {
       await kube.delete(CLUSTER_ROLE_BINDING, `mesh-hub-${install}-controller`).catch(() => undefined);
@@ -61,5 +72,20 @@ describe('management plane RBAC on a real API server', () => {
       403,
       'root CA namespaces are read only',
     );
+    // The role-based API webhook: its Roles and RoleBindings in the install namespace; its own
+    // ValidatingWebhookConfiguration (get and patch for the caBundle), no other.
+    assert.equal(await statusOfCall(() => controller.list(MESH_HUB_ROLE, { namespace: install })), 0);
+    assert.equal(await statusOfCall(() => controller.list(MESH_HUB_ROLE_BINDING, { namespace: install })), 0);
+    assert.equal(await statusOfCall(() => controller.list(MESH_HUB_ROLE, { namespace: other })), 403);
+    assert.equal(
+      await statusOfCall(() => controller.get(VALIDATING_WEBHOOK_CONFIGURATION, rbacWebhookConfigurationName(install))),
+      0,
+      'allowed to read its own (absent here: get answers undefined)',
+    );
+    assert.equal(
+      await statusOfCall(() => controller.get(VALIDATING_WEBHOOK_CONFIGURATION, rbacWebhookConfigurationName(other))),
+      403,
+    );
+    assert.equal(await statusOfCall(() => controller.list(VALIDATING_WEBHOOK_CONFIGURATION, {})), 403);
   });
 });

@@ -10,6 +10,7 @@ import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts'
 import { formatData } from '../output.ts';
 import { explainClusterFailure, whereOf } from '../cluster-failure.ts';
 import { progressOn } from '../progress.ts';
+import { checkRbacWebhook } from '../rbac-webhook-check.ts';
 import { clientVersion } from '../version.ts';
 import { managementPlaneImage, probeRegisteredCluster } from './cluster.ts';
 
@@ -206,6 +207,13 @@ export async function runChecks(mgmt: KubeClient, namespace: string): Promise<Ch
         lease === undefined ? 'never started (no Lease)' : 'not running (its Lease has expired)',
         planeFix,
       );
+    })),
+  );
+
+  results.push(
+    ...(await check('role-based API webhook', onMgmt, undefined, async () => {
+      const webhook = await checkRbacWebhook(mgmt, namespace);
+      return result('role-based API webhook', webhook.status, webhook.detail, webhook.fix);
     })),
   );
 

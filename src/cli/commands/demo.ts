@@ -15,8 +15,10 @@ import { clientFromKubeconfigFile, type KubeClient } from '../../kube/client.ts'
 import { ownedOutputs, registerCluster } from '../../kube/registration.ts';
 import { DESTINATION, LEASE, MESH, WORKLOAD } from '../../kube/resources.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
+import { RBAC_WEBHOOK_PATH } from '../../install/rbac-webhook.ts';
 import {
   clusterProcessesAlive,
+  freePort,
   isAlive,
   startTestEnv,
   stopProcesses,
@@ -70,7 +72,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
-function startController(env: TestEnvState, logFile: string): number {
+function startController(env: TestEnvState, logFile: string, webhookPort: number): number {
   const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(
     process.execPath,
@@ -81,6 +83,7 @@ function startController(env: TestEnvState, logFile: string): number {
       '--context=mgmt',
       `--namespace=${NS}`,
       '--listen=127.0.0.1:0',
+      `--rbac-webhook-listen=127.0.0.1:${String(webhookPort)}`,
     ],
     { detached: true, stdio: ['ignore', fd, fd] },
   );
@@ -121,13 +124,21 @@ export async function demoUp(io: CommandIO): Promise<void> {
   try {
     const mgmt = clientFromKubeconfigFile('mgmt', env.kubeconfigPath, 'mgmt');
     say(`2/6 Installing Mesh Hub on mgmt (${elapsed()})`);
+    // The management plane runs on this machine: the API server calls its webhook over loopback.
+    const webhookPort = await freePort();
     const applied = await install(
       mgmt,
-      { namespace: NS, image: DEFAULT_IMAGE, version: clientVersion(), replicas: 1 },
+      {
+        namespace: NS,
+        image: DEFAULT_IMAGE,
+        version: clientVersion(),
+        replicas: 1,
+        rbacWebhookUrl: `https://127.0.0.1:${String(webhookPort)}${RBAC_WEBHOOK_PATH}`,
+      },
       () => undefined,
     );
     say(
-      `    ${applied.length} objects: CRDs, namespace ${NS}, RBAC, default Settings, the management-plane Deployment`,
+      `    ${applied.length} objects: CRDs, namespace ${NS}, RBAC, default Settings, the management-plane Deployment, the role-based API webhook (permissive)`,
     );
     say(`3/6 Registering cluster-1 and cluster-2 (${elapsed()})`);
     const remotes = new Map<string, KubeClient>();
@@ -153,7 +164,7 @@ export async function demoUp(io: CommandIO): Promise<void> {
     }
     const controllerLog = join(dir, 'controller.log');
     say(`5/6 Running the management plane (log: ${controllerLog}) and waiting for discovery (${elapsed()})`);
-    controllerPid = startController(env, controllerLog);
+    controllerPid = startController(env, controllerLog, webhookPort);
     const state: DemoState = { env, controllerPid, controllerLog };
     writeFileSync(join(dir, 'demo.json'), JSON.stringify(state, null, 2), { mode: 0o600 });
     await waitUntil(

@@ -1,5 +1,5 @@
 // `meshctl install` / `meshctl uninstall`: Mesh Hub on the management cluster.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { describeObject } from '../../snapshot/input.ts';
 import { meshHubCrds } from '../../install/crd-files.ts';
 import {
@@ -21,6 +21,7 @@ import {
   typeOfObject,
 } from '../../kube/resources.ts';
 import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
+import { defaultFailurePolicy, type FailurePolicy, type RbacMode } from '../../install/rbac-webhook.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
 import { managementClient, namespaceOption } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
@@ -50,6 +51,35 @@ export interface InstallFlags {
   /** Namespaces besides the install namespace where VirtualMeshes may name root CA Secrets. */
   readonly rootCaNamespaces?: readonly string[];
   readonly dryRun?: boolean;
+  /** The role-based API: mode, failure policy, and a URL for a management plane outside the cluster. */
+  readonly rbacMode?: RbacMode;
+  readonly rbacFailurePolicy?: FailurePolicy;
+  readonly rbacWebhookUrl?: string;
+}
+
+/** The user name the API server knows the installer by (SelfSubjectReview), for the bootstrap admin binding. */
+export async function installingIdentity(client: KubeClient): Promise<string | undefined> {
+  try {
+    const review = await client.request<{ status?: { userInfo?: { username?: string } } }>(
+      'POST',
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    );
+    const name = review.status?.userInfo?.username;
+    return name === undefined || name === '' ? undefined : name;
+  } catch {
+    return undefined;
+  }
+}
+
+export function rbacInstallOptions(flags: InstallFlags, adminUsers: readonly string[]) {
+  const mode = flags.rbacMode ?? 'permissive';
+  return {
+    mode,
+    failurePolicy: flags.rbacFailurePolicy ?? defaultFailurePolicy(mode),
+    ...(flags.rbacWebhookUrl === undefined ? {} : { url: flags.rbacWebhookUrl }),
+    adminUsers,
+  };
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -73,11 +103,17 @@ export async function install(
   flags: InstallFlags,
   progress: (line: string) => void,
 ): Promise<string[]> {
+  const installer = await installingIdentity(client);
+  if (installer === undefined)
+    progress(
+      'could not tell the installing identity (SelfSubjectReview); the bootstrap admin binding names system:masters only',
+    );
   const objects = installObjects({
     namespace: flags.namespace,
     image: flags.image,
     version: flags.version,
     replicas: flags.replicas,
+    rbac: rbacInstallOptions(flags, installer === undefined ? [] : [installer]),
     crds: meshHubCrds(),
     ...(flags.rootCaNamespaces === undefined ? {} : { rootCaNamespaces: flags.rootCaNamespaces }),
   });
@@ -148,9 +184,27 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
     )
     .option('--wait [bool]', 'wait until the management plane is ready (--wait=false: return once applied)', true)
     .option('--timeout <duration>', 'how long --wait waits (e.g. 90s, 5m)', '5m')
+    .addOption(
+      new Option('--rbac-mode <mode>', 'role-based API: permissive (log, never deny) or enforcing')
+        .choices(['permissive', 'enforcing'])
+        .default('permissive'),
+    )
+    .addOption(
+      new Option(
+        '--rbac-failure-policy <policy>',
+        'when the role-based API webhook cannot be reached: Fail (the API server denies policy writes) or Ignore (allows them unchecked); default Ignore when permissive, Fail when enforcing',
+      ).choices(['Fail', 'Ignore']),
+    )
+    .option(
+      '--rbac-webhook-url <url>',
+      'the URL the API server calls for the role-based API webhook, for a management plane outside the cluster (default: the Service)',
+    )
     .option('--dry-run', 'print the manifests instead of applying them')
     .action(
       async (flags: {
+        rbacMode: RbacMode;
+        rbacFailurePolicy?: FailurePolicy;
+        rbacWebhookUrl?: string;
         namespace: string;
         image: string;
         version: string;
@@ -166,6 +220,11 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
         const version = parseImageTag('--version', flags.version);
         const wait = parseBooleanFlag('--wait', flags.wait);
         const timeoutMs = parseTimeout('--timeout', flags.timeout);
+        if (flags.rbacWebhookUrl !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(flags.rbacWebhookUrl))
+          throw new CommandError(
+            `--rbac-webhook-url ${JSON.stringify(flags.rbacWebhookUrl)}: an https:// URL without query or fragment`,
+            2,
+          );
         const rootCaNamespaces =
           flags.rootCaNamespaces === undefined
             ? undefined
@@ -176,6 +235,9 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
           version,
           replicas,
           ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
+          rbacMode: flags.rbacMode,
+          ...(flags.rbacFailurePolicy === undefined ? {} : { rbacFailurePolicy: flags.rbacFailurePolicy }),
+          ...(flags.rbacWebhookUrl === undefined ? {} : { rbacWebhookUrl: flags.rbacWebhookUrl }),
         };
         if (flags.dryRun === true) {
           io.stdout(
@@ -187,6 +249,8 @@ export function registerInstall(program: Command, io: CommandIO, globals: () => 
                 replicas: installFlags.replicas,
                 crds: meshHubCrds(),
                 ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
+                // The installing identity is looked up at install time; a dry run names system:masters only.
+                rbac: rbacInstallOptions(installFlags, []),
               }),
             ),
           );
