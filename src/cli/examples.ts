@@ -29,6 +29,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl describe dest reviews-bookinfo-cluster-1',
     'meshctl describe tp bookinfo/reviews-timeout -o yaml',
     'meshctl describe VirtualMesh virtual-mesh -n gloo-mesh',
+    'meshctl describe role mesh-hub-admin            # what a role-based API Role permits',
+  ],
+  'rbac can-i': [
+    'meshctl rbac can-i --as alice -f policy.yaml --roles roles/       # offline, with Role and RoleBinding files',
+    'meshctl --context mgmt rbac can-i --as bob --as-group security -f access.yaml',
+    'meshctl rbac can-i --as alice -f policy.yaml --operation delete',
   ],
   'debug snapshot': [
     'meshctl --context mgmt debug snapshot --output snapshot',

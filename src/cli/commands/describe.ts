@@ -5,7 +5,16 @@ import { Argument, InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
-import { DESTINATION, MESH, MESH_HUB_TYPES, WORKLOAD, type ResourceType } from '../../kube/resources.ts';
+import {
+  DESTINATION,
+  MESH,
+  MESH_HUB_ROLE,
+  MESH_HUB_ROLE_BINDING,
+  MESH_HUB_TYPES,
+  WORKLOAD,
+  type ResourceType,
+} from '../../kube/resources.ts';
+import { describeRole, formatRoleDescription } from '../../rbac/describe-role.ts';
 import { managementClient } from '../clients.ts';
 import { asClusterFailure } from '../cluster-failure.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
@@ -29,6 +38,7 @@ import {
 } from '../describe-model.ts';
 import { formatDescription } from '../describe-text.ts';
 import { printResult } from '../output.ts';
+import { rolesAndBindings } from './rbac.ts';
 
 function hubType(kind: string): ResourceType {
   const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
@@ -171,7 +181,33 @@ function kindList(): string {
   return `${kinds.join(', ')}; also plural, in any case, or with the API group`;
 }
 
-function kindArgument(value: string): DescribeKind {
+/** The role-based API's Role (not Kubernetes RBAC's): `role`, `roles`, `gmrole`, optionally group-qualified. */
+function isRoleKind(value: string): boolean {
+  const [name, ...rest] = value.trim().toLowerCase().split('.');
+  const qualifier = rest.join('.');
+  return (
+    ['role', 'roles', 'gmrole'].includes(name ?? '') &&
+    ['', 'rbac.enterprise.mesh.gloo.solo.io', 'v1.rbac.enterprise.mesh.gloo.solo.io'].includes(qualifier)
+  );
+}
+
+async function describeRoleNamed(mgmt: KubeClient, wanted: { name: string; namespace: string }) {
+  const object = await mgmt.get(MESH_HUB_ROLE, wanted.name, wanted.namespace);
+  if (object === undefined) throw new CommandError(`Role ${wanted.namespace}/${wanted.name} not found`);
+  const { roles, bindings } = rolesAndBindings([
+    { object, where: `cluster ${mgmt.cluster}` },
+    ...(await listOrEmpty(mgmt, MESH_HUB_ROLE_BINDING, wanted.namespace)).map((binding) => ({
+      object: binding,
+      where: `cluster ${mgmt.cluster}`,
+    })),
+  ]);
+  const [role] = roles;
+  if (role === undefined) throw new CommandError(`Role ${wanted.namespace}/${wanted.name} not found`);
+  return describeRole(role, bindings);
+}
+
+function kindArgument(value: string): DescribeKind | 'role' {
+  if (isRoleKind(value)) return 'role';
   const kind = parseDescribeKind(value);
   if (kind === undefined) throw new InvalidArgumentError(`unknown kind; use one of ${kindList()}`);
   return kind;
@@ -186,7 +222,7 @@ export function registerDescribe(program: Command, io: CommandIO, globals: () =>
     .addArgument(
       new Argument(
         '<kind>',
-        `what to describe: ${kindList()} (any case; plural, short and group-qualified forms too)`,
+        `what to describe: ${kindList()}, or role (a role-based API Role: what it permits, in words)`,
       ).argParser(kindArgument),
     )
     .argument('<name>', 'its name, or namespace/name')
@@ -201,13 +237,23 @@ export function registerDescribe(program: Command, io: CommandIO, globals: () =>
 Policies and VirtualMeshes may live in any namespace: name them as namespace/name or with -n.
 Registered clusters that cannot be reached are reported per cluster; the rest is still shown.`,
     )
-    .action(async (kind: DescribeKind, name: string, flags: { namespace: string }) => {
+    .action(async (kind: DescribeKind | 'role', name: string, flags: { namespace: string }) => {
       const wanted = parseObjectArgument(name, flags.namespace);
       if (wanted.name === '' || wanted.namespace === '') {
         throw new CommandError(`${JSON.stringify(name)}: give a name, or namespace/name`, 2);
       }
       const g = globals();
       const mgmt = managementClient(g);
+      if (kind === 'role') {
+        try {
+          const role = await describeRoleNamed(mgmt, wanted);
+          printResult(io, g.outputFormat, role, () => formatRoleDescription(role));
+        } catch (error) {
+          if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
+          throw error;
+        }
+        return;
+      }
       let description: Description;
       try {
         description = await describeObject(mgmt, kind, wanted);
