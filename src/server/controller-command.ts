@@ -61,10 +61,20 @@ export async function runController(options: ControllerCommandOptions, logger?: 
   // Every replica answers admission reviews (not only the Lease holder): the webhook writes nothing
   // but its own certificate Secret and the caBundle, both idempotently.
   const webhookAddress = options.rbacWebhookListen === undefined ? undefined : parseListen(options.rbacWebhookListen);
+  // A webhook that cannot start (no Secret rights, port taken) must not stop the management plane:
+  // the API server then applies the configuration's failure policy, and `meshctl check` reports it.
   const webhook =
     webhookAddress === undefined
       ? undefined
-      : await startRbacWebhook({ mgmt, namespace: options.namespace, ...webhookAddress, log });
+      : await startRbacWebhook({ mgmt, namespace: options.namespace, ...webhookAddress, log }).catch(
+          (error: unknown) => {
+            log.error(
+              { error: error instanceof Error ? error.message : String(error) },
+              'the role-based API webhook did not start',
+            );
+            return undefined;
+          },
+        );
   const leaseElector = new LeaderElector(mgmt, {
     name: LEASE_NAME,
     namespace: options.namespace,

@@ -4,7 +4,7 @@
 // them write every policy kind, so only the webhook decides. The webhook runs with the management
 // plane's own ServiceAccount token, under the roles `meshctl install` grants.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -270,6 +270,37 @@ describe('the role-based API webhook on a real API server', () => {
     assert.equal(await admin.delete(TRAFFIC_POLICY, 'shift', ns), true);
     // alice may delete what she may write.
     assert.equal(await alice.delete(TRAFFIC_POLICY, 'reviews-retries', ns), true);
+
+    // meshctl answers from the same Roles on the management cluster, and describes them in words.
+    const cli = ['--kubeconfig', process.env.MESHHUB_TEST_KUBECONFIG ?? '', '--context', CONTEXT];
+    const file = join(process.env.MESHHUB_TESTENV_STATE ?? '', `rbac-can-i-${ns}.json`);
+    writeFileSync(file, JSON.stringify(shift));
+    const canI = await meshctl([...cli, 'rbac', 'can-i', '--as', 'alice', '-f', file, '-n', ns]);
+    assert.equal(canI.code, 1);
+    assert.match(
+      canI.stdout,
+      /^no {2}TrafficPolicy .*\/shift: no bound Role permits trafficPolicyAction TRAFFIC_SHIFT/,
+    );
+    const asAdmin = await meshctl([
+      ...cli,
+      'rbac',
+      'can-i',
+      '--as',
+      'x',
+      '--as-group',
+      'mesh-admins',
+      '-f',
+      file,
+      '-n',
+      ns,
+    ]);
+    assert.equal(asAdmin.code, 0, asAdmin.stdout);
+    const described = await meshctl([...cli, 'describe', 'role', 'reviews-resilience', '-n', ns]);
+    assert.match(
+      described.stdout,
+      /TrafficPolicy \(scope 1\):\n {2}actions: RETRIES, REQUEST_TIMEOUT\n {2}for: destination reviews\.bookinfo\.\*/,
+    );
+    assert.match(described.stdout, /User alice \(RoleBinding/);
 
     // Certificate rotation while alice applies policies: no request fails, the caBundle stays.
     const served = new Set<string>();
