@@ -40,3 +40,9 @@ export const LINKERD_RETRY_LIMIT_ANNOTATION = 'retry.linkerd.io/limit';
 export const LINKERD_RETRY_TIMEOUT_ANNOTATION = 'retry.linkerd.io/timeout';
 /** Linkerd, on an HTTPRoute: which HTTP responses are retried. */
 export const LINKERD_RETRY_HTTP_ANNOTATION = 'retry.linkerd.io/http';
+/**
+ * On a KubernetesCluster: the URL of the Prometheus that holds the cluster's mesh telemetry
+ * (e.g. `http://prometheus.example:9090`); without it Mesh Hub reads the `prometheus` Service next to
+ * the mesh through the cluster's API server.
+ */
+export const METRICS_PROMETHEUS_URL_ANNOTATION = 'metrics.meshhub.dev/prometheus-url';
