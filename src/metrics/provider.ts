@@ -37,7 +37,7 @@ export interface CachingMetricsProvider extends MetricsProvider {
 const SCOPES: readonly TrafficScope[] = ['destinations', 'workloads', 'edges'];
 
 /** At most `limit` tasks at once; the rest wait in order. */
-class Limiter {
+export class Limiter {
   readonly #limit: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
@@ -58,7 +58,11 @@ class Limiter {
   }
 }
 
-async function askCluster(
+/**
+ * Every scope of every mesh kind of one cluster from its Prometheus, at most `limiter`'s queries at
+ * once; the first failure cancels the rest and is thrown.
+ */
+export async function queryClusterTraffic(
   cluster: string,
   kinds: readonly MeshKind[],
   querier: PrometheusQuerier,
@@ -204,7 +208,7 @@ export function createMetricsProvider(options: MetricsProviderOptions): CachingM
           limiters.set(cluster, limiter);
         }
         try {
-          answers.push(...(await askCluster(cluster, plan.kinds, querier, limiter, windowSeconds, time)));
+          answers.push(...(await queryClusterTraffic(cluster, plan.kinds, querier, limiter, windowSeconds, time)));
           states.push({ cluster, state: 'ok', source: querier.description });
         } catch (error) {
           states.push({ cluster, state: 'no-metrics', reason: message(error), source: querier.description });
