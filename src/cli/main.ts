@@ -10,6 +10,7 @@ import { registerDescribe } from './commands/describe.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
+import { registerTop } from './commands/top.ts';
 import { registerVersion } from './commands/version.ts';
 import { asClusterFailure } from './cluster-failure.ts';
 import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
@@ -56,6 +57,7 @@ export function buildProgram(io: CommandIO): Command {
   registerDescribe(program, io, globals);
   registerDebug(program, io, globals);
   registerDemo(program, io);
+  registerTop(program, io, globals);
   registerVersion(program, io, globals);
   registerCompletion(program, io);
   addExamples(program);

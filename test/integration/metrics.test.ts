@@ -18,6 +18,7 @@ import { querierFor } from '../../src/metrics/prometheus-query.ts';
 import { createMetricsProvider, Limiter, queryClusterTraffic } from '../../src/metrics/provider.ts';
 import { startTrafficGenerator } from '../../src/metrics/traffic-generator.ts';
 import { indexDiscovery, joinTraffic } from '../../src/metrics/traffic-join.ts';
+import { meshctl } from '../e2e/support.ts';
 import { freshNamespace, testCluster } from '../testenv/helpers.ts';
 import { bookinfoDiscovered, registerForMetrics, writeDiscovered } from '../support/metrics-estate.ts';
 
@@ -191,6 +192,65 @@ describe('live metrics from a real Prometheus per cluster', { timeout: 300_000 }
       assert.equal(concurrent, metrics);
     });
 
+    await t.test('meshctl top shows the same figures, sorted and filtered', async () => {
+      const base = ['--kubeconfig', process.env.MESHHUB_TEST_KUBECONFIG ?? '', '--context', 'mgmt'];
+      const json = await meshctl([
+        ...base,
+        '-o',
+        'json',
+        'top',
+        'destinations',
+        '-n',
+        ns,
+        '--window',
+        `${String(WINDOW_SECONDS)}s`,
+      ]);
+      assert.equal(json.code, 0, json.stderr);
+      const parsed = JSON.parse(json.stdout) as {
+        destinations: { name: string; cluster: string; rps: number; successRate: number | null }[];
+        clusters: { cluster: string; state: string }[];
+      };
+      assert.deepEqual(
+        parsed.clusters.map((c) => c.state),
+        ['ok', 'ok'],
+      );
+      // Busiest first: productpage and details (10 rps each), then reviews of cluster-1 (8).
+      assert.deepEqual(
+        parsed.destinations
+          .slice(0, 3)
+          .map((d) => d.name)
+          .sort(),
+        ['details-bookinfo-cluster-1', 'productpage-bookinfo-cluster-1', 'reviews-bookinfo-cluster-1'],
+      );
+      const ratings2 = parsed.destinations.find((d) => d.name === 'ratings-bookinfo-cluster-2');
+      assert.ok(ratings2 !== undefined && Math.abs(ratings2.rps - 3) < 3 * RATE_TOLERANCE);
+      // Destinations without traffic (the east-west gateways) are listed with 0, not left out.
+      assert.equal(parsed.destinations.find((d) => d.name.startsWith('istio-eastwestgateway'))?.rps, 0);
+
+      const table = await meshctl([
+        ...base,
+        'top',
+        'destinations',
+        '-n',
+        ns,
+        '--cluster',
+        'cluster-1',
+        '--sort',
+        'errors',
+        '--window',
+        `${String(WINDOW_SECONDS)}s`,
+      ]);
+      assert.equal(table.code, 0, table.stderr);
+      const lines = table.stdout.trim().split('\n');
+      assert.match(lines[0] ?? '', /^NAME\s+CLUSTER\s+RPS\s+SUCCESS\s+P50\s+P90\s+P99$/);
+      // Most errors per second first: details and ratings of cluster-1 fail 1 request per second each.
+      assert.match(lines[1] ?? '', /^(details|ratings)-bookinfo-cluster-1\s+cluster-1\s+\d+\.\d\d\s+(90|75)\.\d%/);
+      assert.ok(
+        lines.slice(1).every((line) => line.includes('cluster-1')),
+        table.stdout,
+      );
+    });
+
     await t.test('Linkerd telemetry of the same traffic gives the same answer', async () => {
       const destinations = (await mgmt.list(DESTINATION, { namespace: ns })).items;
       const workloads = (await mgmt.list(WORKLOAD, { namespace: ns })).items;
@@ -243,6 +303,12 @@ describe('live metrics from a real Prometheus per cluster', { timeout: 300_000 }
       assert.equal(two?.state, 'no-metrics');
       assert.match(two.reason, /ECONNREFUSED/);
       assert.equal(metrics.clusters.find((c) => c.cluster === 'cluster-1')?.state, 'ok');
+      const base = ['--kubeconfig', process.env.MESHHUB_TEST_KUBECONFIG ?? '', '--context', 'mgmt'];
+      const top = await meshctl([...base, 'top', 'workloads', '-n', ns, '--window', `${String(WINDOW_SECONDS)}s`]);
+      assert.equal(top.code, 0, top.stderr);
+      assert.match(top.stdout, /^reviews-v3-bookinfo-cluster-2-deployment\s+cluster-2\s+no metrics$/m);
+      assert.match(top.stdout, /^cluster-2: no metrics: .*ECONNREFUSED/m);
+      assert.match(top.stdout, /^productpage-v1-bookinfo-cluster-1-deployment\s+cluster-1\s+\d+\.\d\d\s+100\.0%/m);
     });
 
     await t.test('without a URL, the mesh’s Prometheus Service is read through the API server', async () => {
