@@ -3,10 +3,10 @@
 // free port. One per cluster, as a cluster's mesh would have its own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from './free-port.ts';
 
 export const PROMETHEUS_BINARY = process.env.MESHHUB_PROMETHEUS ?? '/usr/bin/prometheus';
 
@@ -51,19 +51,6 @@ export function prometheusConfig(name: string, targets: readonly ScrapeTarget[],
         static_configs: [{ targets: [url.host] }],
       };
     }),
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
   });
 }
 
