@@ -4,6 +4,7 @@ import type { KubeObject } from '../api/meta.ts';
 import { DEMO_TRAFFIC, FAST } from './demo-traffic.ts';
 import { clusterMeshes, describeSource, explicitSource, serviceProxyPath } from './metrics-sources.ts';
 import { parseQueryResponse, queryParameters } from './prometheus-query.ts';
+import { Limiter } from './provider.ts';
 import { prometheusConfig } from './prometheus-server.ts';
 import { parseOsmClusterName, scopeQueries, windowText } from './promql.ts';
 import { clusterSeries, cumulativeShare, exposition } from './traffic-generator.ts';
@@ -373,5 +374,29 @@ describe('the traffic generator', () => {
     assert.equal(cumulativeShare(FAST, 5), 0);
     assert.equal(cumulativeShare(FAST, 25), 0.6);
     assert.equal(cumulativeShare(FAST, 100), 1);
+  });
+});
+
+describe('the per-Prometheus limit', () => {
+  it('runs at most the limit at once and every task in the end', async () => {
+    const limiter = new Limiter(2);
+    let running = 0;
+    let most = 0;
+    const results = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        limiter
+          .run(async () => {
+            running++;
+            most = Math.max(most, running);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            running--;
+            if (i === 3) throw new Error('one fails');
+            return i;
+          })
+          .catch((error: unknown) => (error instanceof Error ? error.message : 'unknown')),
+      ),
+    );
+    assert.equal(most, 2);
+    assert.deepEqual(results, [0, 1, 2, 'one fails', 4, 5, 6]);
   });
 });

@@ -196,8 +196,11 @@ interface Accumulator {
   crossCluster: boolean;
 }
 
+/** Label values cannot hold NUL in practice (Prometheus would escape it), so it separates them. */
 function rowKey(labels: Labels, keys: readonly string[]): string {
-  return JSON.stringify(keys.map((key) => labels[key] ?? ''));
+  let key = '';
+  for (const name of keys) key += `${labels[name] ?? ''}\u0000`;
+  return key;
 }
 
 function finite(value: number): number | null {
