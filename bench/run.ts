@@ -1,5 +1,6 @@
-// `npm run bench`: the render benchmark (with its arguments, e.g. --input DIR) and then the
-// apply-to-output latency on real clusters (--changes N; skipped with --no-latency).
+// `npm run bench`: the render benchmark (with its arguments, e.g. --input DIR), the metrics cache's
+// memory at 10,000 Destinations, and then the apply-to-output latency on real clusters (--changes N;
+// skipped with --no-latency).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -16,6 +17,8 @@ const run = (script: string, scriptArgs: string[]) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 run('render.ts', renderArgs);
+console.log('');
+run('metrics.ts', []);
 if (!args.includes('--no-latency')) {
   console.log('');
   run('latency.ts', latencyArgs);

@@ -42,3 +42,9 @@ export const LINKERD_RETRY_TIMEOUT_ANNOTATION = 'retry.linkerd.io/timeout';
 export const LINKERD_RETRY_HTTP_ANNOTATION = 'retry.linkerd.io/http';
 /** On the role-based API's ValidatingWebhookConfiguration: `permissive` (log, never deny) or `enforcing`. */
 export const RBAC_MODE_ANNOTATION = 'meshhub.dev/rbac-mode';
+/**
+ * On a KubernetesCluster: the URL of the Prometheus that holds the cluster's mesh telemetry
+ * (e.g. `http://prometheus.example:9090`); without it Mesh Hub reads the `prometheus` Service next to
+ * the mesh through the cluster's API server.
+ */
+export const METRICS_PROMETHEUS_URL_ANNOTATION = 'metrics.meshhub.dev/prometheus-url';

@@ -40,6 +40,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl --context mgmt debug snapshot --output snapshot',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay   # replay it offline',
   ],
+  'top destinations': [
+    'meshctl --context mgmt top destinations',
+    'meshctl top destinations --cluster cluster-1 --sort errors --window 1m',
+    'meshctl top destinations -o json',
+  ],
+  'top workloads': ['meshctl top workloads --sort p99'],
   demo: ['meshctl demo', 'meshctl demo down'],
   'demo up': ['meshctl demo up'],
   'demo down': ['meshctl demo down'],

@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRbac } from './commands/rbac.ts';
 import { registerRender } from './commands/render.ts';
+import { registerTop } from './commands/top.ts';
 import { registerVersion } from './commands/version.ts';
 import { asClusterFailure } from './cluster-failure.ts';
 import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
@@ -58,6 +59,7 @@ export function buildProgram(io: CommandIO): Command {
   registerRbac(program, io, globals);
   registerDebug(program, io, globals);
   registerDemo(program, io);
+  registerTop(program, io, globals);
   registerVersion(program, io, globals);
   registerCompletion(program, io);
   addExamples(program);

@@ -10,7 +10,8 @@ import { meshctl } from './support.ts';
 const dir = join(mkdtempSync(join(tmpdir(), 'mesh-hub-demo-test-')), 'demo');
 process.env.MESHHUB_DEMO_DIR = dir;
 
-describe('meshctl demo', { timeout: 300_000 }, () => {
+// Its start took 298 s once on a loaded 2-core CI machine (the metrics steps included).
+describe('meshctl demo', { timeout: 480_000 }, () => {
   after(async () => {
     await meshctl(['demo', 'down']);
     rmSync(join(dir, '..'), { recursive: true, force: true });
@@ -29,11 +30,50 @@ describe('meshctl demo', { timeout: 300_000 }, () => {
 
     const state = JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')) as {
       controllerPid: number;
+      metricsPids: number[];
       env: { clusters: { pids: number[] }[] };
     };
-    const pids = [state.controllerPid, ...state.env.clusters.flatMap((c) => c.pids)];
-    assert.equal(pids.length, 10);
+    // The management plane, 3 × (etcd, kube-apiserver, controller manager), the traffic generator and 2 Prometheus.
+    const pids = [state.controllerPid, ...state.env.clusters.flatMap((c) => c.pids), ...state.metricsPids];
+    assert.equal(pids.length, 13);
     assert.ok(pids.every(alive));
+
+    // Live traffic from the first minute: each cluster's Prometheus is registered and answers.
+    assert.match(up.stdout, /cluster-2: http:\/\/127\.0\.0\.1:\d+/);
+    const kubeconfig = join(dir, 'env', 'kubeconfig');
+    let top = await meshctl([
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'mgmt',
+      '-o',
+      'json',
+      'top',
+      'destinations',
+      '--window',
+      '10s',
+    ]);
+    for (
+      let tries = 0;
+      tries < 40 && !/"name": "ratings-bookinfo-cluster-2",[^}]*"rps": [1-9]/.test(top.stdout);
+      tries++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      top = await meshctl([
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        'mgmt',
+        '-o',
+        'json',
+        'top',
+        'destinations',
+        '--window',
+        '10s',
+      ]);
+    }
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /"name": "ratings-bookinfo-cluster-2",[^}]*"rps": [1-9]/, top.stdout);
 
     const again = await meshctl(['demo']);
     assert.equal(again.code, 0);

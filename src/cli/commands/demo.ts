@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../demo/estate.ts';
+import { startDemoMetrics } from '../../demo/metrics.ts';
 import { DEFAULT_IMAGE } from '../../install/manifests.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../kube/client.ts';
 import { ownedOutputs, registerCluster } from '../../kube/registration.ts';
@@ -40,6 +41,8 @@ interface DemoState {
   readonly env: TestEnvState;
   readonly controllerPid: number;
   readonly controllerLog: string;
+  /** The traffic generator and the Prometheus of each cluster. */
+  readonly metricsPids?: readonly number[];
 }
 
 function readDemoState(dir: string): DemoState | undefined {
@@ -121,6 +124,7 @@ export async function demoUp(io: CommandIO): Promise<void> {
     },
   });
   let controllerPid: number | undefined;
+  const metricsPids: number[] = [];
   try {
     const mgmt = clientFromKubeconfigFile('mgmt', env.kubeconfigPath, 'mgmt');
     say(`2/6 Installing Mesh Hub on mgmt (${elapsed()})`);
@@ -162,10 +166,14 @@ export async function demoUp(io: CommandIO): Promise<void> {
       const count = await loadEstateCluster(remote, join(EXAMPLES_DIR, 'bookinfo'), cluster);
       say(`    ${cluster}: ${count} objects (istiod, east-west gateway, bookinfo Deployments and Services)`);
     }
+    const metrics = await startDemoMetrics(dir, mgmt, NS, WORKLOAD_CLUSTERS);
+    metricsPids.push(...metrics.pids);
+    say(`    live traffic: the traffic generator (${metrics.generatorUrl}) and a Prometheus per cluster:`);
+    for (const [cluster, url] of Object.entries(metrics.prometheus)) say(`      ${cluster}: ${url}`);
     const controllerLog = join(dir, 'controller.log');
     say(`5/6 Running the management plane (log: ${controllerLog}) and waiting for discovery (${elapsed()})`);
     controllerPid = startController(env, controllerLog, webhookPort);
-    const state: DemoState = { env, controllerPid, controllerLog };
+    const state: DemoState = { env, controllerPid, controllerLog, metricsPids };
     writeFileSync(join(dir, 'demo.json'), JSON.stringify(state, null, 2), { mode: 0o600 });
     await waitUntil(
       'discovery of both meshes and their destinations',
@@ -211,10 +219,12 @@ export async function demoUp(io: CommandIO): Promise<void> {
     say(`  export KUBECONFIG=${env.kubeconfigPath}`);
     say('  npx meshctl --context mgmt check');
     say('  npx meshctl --context mgmt cluster list');
+    say('  npx meshctl --context mgmt top destinations');
     say(`  ${env.binary} kubectl --context cluster-1 -n bookinfo get virtualservice ratings -o yaml`);
     say('Stop it with: npx meshctl demo down');
   } catch (error) {
     if (controllerPid !== undefined) await stopProcesses([controllerPid]);
+    await stopProcesses(metricsPids);
     await stopTestEnv(env, { removeState: true });
     rmSync(join(dir, 'demo.json'), { force: true });
     throw error;
@@ -229,6 +239,7 @@ export async function demoDown(io: CommandIO, options: { quiet?: boolean } = {})
     return;
   }
   if (isAlive(state.controllerPid)) await stopProcesses([state.controllerPid]);
+  await stopProcesses((state.metricsPids ?? []).filter(isAlive));
   await stopTestEnv(state.env, { removeState: true });
   rmSync(dir, { recursive: true, force: true });
   if (options.quiet !== true) io.stdout('The demo is stopped: management plane and clusters are gone.\n');
