@@ -4,7 +4,7 @@
 // image is pulled. The same inputs give the same image ID: every file's time is SOURCE_DATE_EPOCH
 // (`podman build --timestamp`), the file set is sorted and owned by root, and the OCI archive is
 // re-packed with sorted names and fixed times.
-//   npm run image                        build localhost/mesh-hub:<version>, write out/image/…oci.tar
+//   npm run image                        build ghcr.io/mesh-hub/mesh-hub:<version>, write out/image/…oci.tar
 //   npm run image -- --tag NAME:TAG      another tag;  --output FILE  the archive elsewhere
 //   npm run image -- --skip-build        reuse dist/ as it is (`npm run build` already ran)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -23,9 +23,11 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_IMAGE } from '../src/install/manifests.ts';
 
 export const root = join(import.meta.dirname, '..');
-export const IMAGE_REPOSITORY = 'localhost/mesh-hub';
+/** The repository `meshctl install` and the charts name by default: `podman load` gives the image that name. */
+export const IMAGE_REPOSITORY = DEFAULT_IMAGE;
 export const SOURCE_URL = 'https://github.com/mesh-hub/mesh-hub';
 /** The image's user: not root, and the same number the Deployments run as. */
 export const IMAGE_UID = 65532;
