@@ -7,7 +7,7 @@
 //   npm run image                        build ghcr.io/mesh-hub/mesh-hub:<version>, write out/image/…oci.tar
 //   npm run image -- --tag NAME:TAG      another tag;  --output FILE  the archive elsewhere
 //   npm run image -- --skip-build        reuse dist/ as it is (`npm run build` already ran)
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -107,18 +107,49 @@ export function sharedLibraries(binary: string): string[] {
   return [...paths].sort();
 }
 
-/** The packages `npm ci --omit=dev` would install, read from the installed tree (no registry needed). */
+/**
+ * The packages `npm ci --omit=dev` would install, found in the installed tree the way Node resolves
+ * them: from package.json's dependencies, each package's dependencies, optional and peer
+ * dependencies (those installed), looked up in the nearest node_modules upwards. No registry needed.
+ */
 export function productionPackages(): string[] {
-  const run = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`npm ls --omit=dev failed: ${run.stderr.trim()}`);
-  const dirs = run.stdout
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && line !== root)
-    .map((line) => relative(root, line));
-  if (dirs.some((dir) => !dir.startsWith('node_modules/')))
-    throw new Error(`unexpected package path in npm ls: ${dirs.join(', ')}`);
-  return [...new Set(dirs)].sort();
+  const found = new Set<string>();
+  const manifest = (dir: string) =>
+    JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+  const resolve = (fromDir: string, name: string): string | undefined => {
+    // fromDir is '' (the project) or node_modules/a[/node_modules/b…]: try each node_modules upwards.
+    let dir = fromDir;
+    for (;;) {
+      const candidate = dir === '' ? `node_modules/${name}` : `${dir}/node_modules/${name}`;
+      if (existsSync(join(root, candidate, 'package.json'))) return candidate;
+      if (dir === '') return undefined;
+      const at = dir.lastIndexOf('/node_modules/');
+      dir = at === -1 ? '' : dir.slice(0, at);
+    }
+  };
+  const visit = (fromDir: string, names: Record<string, string> | undefined, required: boolean) => {
+    for (const name of Object.keys(names ?? {}).sort()) {
+      const dir = resolve(fromDir, name);
+      if (dir === undefined) {
+        if (required) throw new Error(`${name} (needed by ${fromDir || 'package.json'}) is not installed: run npm ci`);
+        continue;
+      }
+      if (found.has(dir)) continue;
+      found.add(dir);
+      const pkg = manifest(dir);
+      visit(dir, pkg.dependencies, true);
+      visit(dir, pkg.optionalDependencies, false);
+      visit(dir, pkg.peerDependencies, false);
+    }
+  };
+  const project = manifest('');
+  visit('', project.dependencies, true);
+  visit('', project.optionalDependencies, false);
+  return [...found].sort();
 }
 
 const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nmeshhub:x:${String(IMAGE_UID)}:${String(IMAGE_UID)}:Mesh Hub:/home/meshhub:/sbin/nologin\n`;
