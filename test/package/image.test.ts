@@ -118,7 +118,6 @@ function containerLog(name: string): string {
 describe('the Mesh Hub image', { skip: podmanMissing, timeout: 20 * 60_000 }, () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'mesh-hub-image-test-'));
-    chownSync(work, 0, 0);
     // The clusters start while the image builds.
     const starting = startTestEnv({ stateDir: join(work, 'env') });
     starting.catch(() => undefined);
