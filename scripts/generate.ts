@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { crdFileName, generateCrd } from '../src/api/crd.ts';
 import { allKinds } from '../src/api/registry.ts';
 import { cliReferenceMarkdown } from '../src/cli/reference.ts';
+import { agentChart, AGENT_CHART, managementChart, MANAGEMENT_CHART } from '../src/install/helm-charts.ts';
 import { rbacTable } from '../src/install/rbac-table.ts';
 import { supportMatrixMarkdown } from '../src/networking/translate/support-matrix.ts';
 import { toCanonicalYaml } from '../src/snapshot/yaml.ts';
@@ -22,13 +23,30 @@ export function generatedFiles(): { folders: string[]; files: Map<string, string
   files.set('docs/rbac.md', rbacTable());
   files.set('docs/support-matrix.md', supportMatrixMarkdown());
   files.set('docs/reference/cli.md', cliReferenceMarkdown());
-  return { folders: ['deploy/crds'], files };
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const crds = new Map(
+    [...files]
+      .filter(([path]) => path.startsWith('deploy/crds/'))
+      .map(([path, text]) => [path.slice('deploy/crds/'.length), text]),
+  );
+  const charts = [
+    [MANAGEMENT_CHART, managementChart(version, crds)],
+    [AGENT_CHART, agentChart(version)],
+  ] as const;
+  for (const [chart, chartFiles] of charts)
+    for (const [path, content] of chartFiles) files.set(`deploy/helm/${chart}/${path}`, content);
+  const chartFolders = charts.flatMap(([chart]) =>
+    ['', '/templates', '/crds'].map((sub) => `deploy/helm/${chart}${sub}`),
+  );
+  return { folders: ['deploy/crds', ...chartFolders], files };
 }
 
 function existing(folder: string): string[] {
   const dir = join(root, folder);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((name) => `${folder}/${name}`);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => `${folder}/${entry.name}`);
 }
 
 const check = process.argv.includes('--check');

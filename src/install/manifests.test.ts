@@ -63,6 +63,7 @@ describe('install and registration manifests', () => {
       'cert-agent',
       '--namespace=gloo-mesh',
       '--listen=0.0.0.0:9092',
+      '--log-level=info',
       '--mesh-namespaces=istio-system',
     ]);
     assert.deepEqual(container.resources, {

@@ -44,6 +44,31 @@ export function rootCaReaderRoleName(installNamespace: string): string {
 export const CONTROLLER_NAME = 'mesh-hub-controller';
 export const DEFAULT_SETTINGS_NAME = 'settings';
 export const DEFAULT_IMAGE = 'ghcr.io/mesh-hub/mesh-hub';
+/** The image's own non-root user (scripts/image.ts), which the Deployments run as. */
+export const SERVER_UID = 65532;
+export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_LEASE_DURATION_SECONDS = 15;
+
+/** A container's resources: what it is scheduled with and where it is stopped. */
+export interface ContainerResources {
+  readonly requests: Readonly<Record<string, string>>;
+  readonly limits: Readonly<Record<string, string>>;
+}
+
+// The full render of the 50-cluster reference estate (DESIGN.md §5) peaks at 525–626 MiB resident
+// (npm run bench); the caches of that estate live in the same process. The request covers a
+// mid-sized estate; the limit leaves ~60 % headroom over the measured peak for the caches, the
+// apply and garbage collection, so a leak ends in a restart, never a node OOM.
+export const DEFAULT_CONTROLLER_RESOURCES: ContainerResources = {
+  requests: { cpu: '100m', memory: '512Mi' },
+  limits: { memory: '1Gi' },
+};
+// A handful of objects and one RSA key generation at a time: about 60 MiB resident; the limit
+// leaves room for a 4096-bit key generation and a burst of pod lists.
+export const DEFAULT_CERT_AGENT_RESOURCES: ContainerResources = {
+  requests: { cpu: '50m', memory: '128Mi' },
+  limits: { memory: '256Mi' },
+};
 
 function labels(extra: Record<string, string> = {}): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY, ...extra };
@@ -88,8 +113,8 @@ function serverDeployment(options: {
   readonly port: number;
   readonly replicas: number;
   readonly strategy?: Record<string, unknown>;
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly memory: string };
+  readonly resources: ContainerResources;
+  readonly logLevel: string;
   readonly extraArgs?: readonly string[];
   readonly extraPorts?: readonly { readonly name: string; readonly containerPort: number }[];
 }): Record<string, unknown> {
@@ -107,7 +132,7 @@ function serverDeployment(options: {
         metadata: { labels: podLabels },
         spec: {
           serviceAccountName: options.name,
-          securityContext: { runAsNonRoot: true, runAsUser: 10101 },
+          securityContext: { runAsNonRoot: true, runAsUser: SERVER_UID, runAsGroup: SERVER_UID },
           containers: [
             {
               name: options.command,
@@ -116,12 +141,13 @@ function serverDeployment(options: {
                 options.command,
                 `--namespace=${options.namespace}`,
                 `--listen=0.0.0.0:${String(options.port)}`,
+                `--log-level=${options.logLevel}`,
                 ...(options.extraArgs ?? []),
               ],
               ports: [{ name: 'http', containerPort: options.port }, ...(options.extraPorts ?? [])],
               readinessProbe: probe('/readyz'),
               livenessProbe: probe('/healthz'),
-              resources: { requests: { ...options.requests }, limits: { ...options.limits } },
+              resources: { requests: { ...options.resources.requests }, limits: { ...options.resources.limits } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
             },
           ],
@@ -210,6 +236,8 @@ export interface RemoteOptions {
   readonly certAgentImage?: string;
   /** Mesh control-plane namespaces the cert agent may write `cacerts` into (default: istio-system). */
   readonly meshNamespaces?: readonly string[];
+  readonly certAgentLogLevel?: string;
+  readonly certAgentResources?: ContainerResources;
 }
 
 /** What `meshctl cluster register` writes to the workload cluster. */
@@ -243,7 +271,10 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
     ),
     ...(options.certAgentImage === undefined
       ? []
-      : certAgentObjects(namespace, options.certAgentImage, options.meshNamespaces ?? DEFAULT_MESH_NAMESPACES, meta)),
+      : certAgentObjects(namespace, options.certAgentImage, options.meshNamespaces ?? DEFAULT_MESH_NAMESPACES, meta, {
+          logLevel: options.certAgentLogLevel ?? DEFAULT_LOG_LEVEL,
+          resources: options.certAgentResources ?? DEFAULT_CERT_AGENT_RESOURCES,
+        })),
   ] as KubeObject[];
 }
 
@@ -253,6 +284,7 @@ function certAgentObjects(
   image: string,
   meshNamespaces: readonly string[],
   meta: (name: string, ns?: string) => Record<string, unknown>,
+  server: { readonly logLevel: string; readonly resources: ContainerResources },
 ): Record<string, unknown>[] {
   const role = certAgentClusterRoleName(namespace);
   const meshRole = certAgentMeshRoleName(namespace);
@@ -275,10 +307,7 @@ function certAgentObjects(
       replicas: 1,
       // Never two agents at once: both would request a certificate for the same IssuedCertificate.
       strategy: { type: 'Recreate' },
-      // A handful of objects and one RSA key generation at a time: about 60 MiB resident; the
-      // limit leaves room for a 4096-bit key generation and a burst of pod lists.
-      requests: { cpu: '50m', memory: '128Mi' },
-      limits: { memory: '256Mi' },
+      ...server,
       extraArgs: [`--mesh-namespaces=${meshes.join(',')}`],
     }),
   ];
@@ -302,6 +331,10 @@ export interface InstallOptions {
     /** Bound to the bootstrap admin Role with the group system:masters: the installing identity. */
     readonly adminUsers: readonly string[];
   };
+  readonly logLevel?: string;
+  /** How long a Lease holder may go without renewing before a standby replica takes over. */
+  readonly leaseDurationSeconds?: number;
+  readonly resources?: ContainerResources;
 }
 
 /** Rules of the management plane on the management cluster. */
@@ -414,13 +447,12 @@ export function installObjects(options: InstallOptions): KubeObject[] {
       port: 9091,
       // Two replicas are safe: one holds the Lease and reconciles, the other stands by.
       replicas: options.replicas,
-      // The full render of the 50-cluster reference estate (DESIGN.md §5) peaks at 525–626 MiB
-      // resident (npm run bench); the caches of that estate live in the same process. The request
-      // covers a mid-sized estate; the limit leaves ~60 % headroom over the measured peak for the
-      // caches, the apply and garbage collection, so a leak ends in a restart, never a node OOM.
-      requests: { cpu: '100m', memory: '512Mi' },
-      limits: { memory: '1Gi' },
-      extraArgs: [`--rbac-webhook-listen=0.0.0.0:${String(RBAC_WEBHOOK_PORT)}`],
+      resources: options.resources ?? DEFAULT_CONTROLLER_RESOURCES,
+      logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
+      extraArgs: [
+        `--lease-duration=${String(options.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS)}`,
+        `--rbac-webhook-listen=0.0.0.0:${String(RBAC_WEBHOOK_PORT)}`,
+      ],
       extraPorts: [{ name: 'webhook', containerPort: RBAC_WEBHOOK_PORT }],
     }),
     ...rbacWebhookObjects({

@@ -8,7 +8,13 @@ import { kubeconfigFromSecret } from '../../reconcile/registered-clusters.ts';
 import { managementClient, namespaceOption, remoteClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';
-import { CONTROLLER_NAME, DEFAULT_IMAGE, DEFAULT_MESH_NAMESPACES } from '../../install/manifests.ts';
+import {
+  CONTROLLER_NAME,
+  DEFAULT_IMAGE,
+  DEFAULT_MESH_NAMESPACES,
+  remoteRegistrationObjects,
+} from '../../install/manifests.ts';
+import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
 import { explainClusterFailure, reportingClusterFailures, whereOf } from '../cluster-failure.ts';
 import { progressOn, type Progress } from '../progress.ts';
 import { parseNamespaceList } from './install.ts';
@@ -129,10 +135,15 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
       DEFAULT_MESH_NAMESPACES.join(','),
     )
     .option(...namespaceOption)
+    .option(
+      '--dry-run',
+      'print what registration applies to the workload cluster (with --cert-agent-image or its default) and contact no cluster',
+    )
     .action(
       async (
         name: string,
         flags: {
+          dryRun?: boolean;
           remoteContext?: string;
           remoteKubeconfig?: string;
           apiServerAddress?: string;
@@ -144,6 +155,24 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           namespace: string;
         },
       ) => {
+        if (flags.dryRun === true) {
+          const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
+          io.stdout(
+            toCanonicalYamlStream(
+              remoteRegistrationObjects({
+                cluster: name,
+                namespace: flags.namespace,
+                ...(flags.certAgent
+                  ? {
+                      certAgentImage: flags.certAgentImage ?? `${DEFAULT_IMAGE}:${clientVersion()}`,
+                      meshNamespaces,
+                    }
+                  : {}),
+              }),
+            ),
+          );
+          return;
+        }
         if (flags.remoteContext === undefined && flags.remoteKubeconfig === undefined)
           throw new CommandError(
             `cluster register ${name}: name the workload cluster with --remote-context CONTEXT or --remote-kubeconfig FILE ` +
