@@ -4,7 +4,7 @@ import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { CommandError } from '../context.ts';
 import { checkAnswer } from './answers.ts';
 import type { Catalog } from './catalog.ts';
-import { isSet, itemsOf, type Answer, type Choice, type CreateKind, type Question } from './questions.ts';
+import { isSet, type Answer, type Choice, type CreateKind, type Question } from './questions.ts';
 
 function cancelled(error: unknown): never {
   if (error instanceof Error && error.name === 'ExitPromptError') throw new CommandError('cancelled', 130);
@@ -35,8 +35,7 @@ async function askOne(
     case 'multi': {
       if (choices.length === 0) {
         // Nothing discovered to offer: a list typed by hand, checked the same way.
-        const text = await input({ message: `${message} (comma-separated)`, validate });
-        return itemsOf(text, true);
+        return input({ message: `${message} (comma-separated)`, validate });
       }
       return checkbox({
         message,
@@ -46,6 +45,9 @@ async function askOne(
       });
     }
     case 'weighted': {
+      if (choices.length === 0) {
+        return input({ message: `${message} (TARGET:WEIGHT, comma-separated)`, validate });
+      }
       for (;;) {
         const targets = await checkbox({ message, choices: choices.map((c) => ({ ...c })), pageSize: 12 });
         const weighted: string[] = [];

@@ -98,10 +98,12 @@ export const trafficPolicyCreate: CreateKind = {
       fields: ['spec.policy.trafficShift'],
       choices: shiftTargets,
       check: (value, catalog) => {
-        const problem = eachOf(value, parseShiftTarget);
+        const problem = itemsOf(value, true)
+          .map(parseShiftTarget)
+          .find((t) => typeof t === 'string');
         if (problem !== undefined) return problem;
         const known = new Map(destinationChoices(catalog).map((d) => [d.ref, d]));
-        for (const text of itemsOf(value)) {
+        for (const text of itemsOf(value, true)) {
           const target = parseShiftTarget(text);
           if (typeof target === 'string') return target;
           const ref = `${target.service.name}.${target.service.namespace}.${target.service.clusterName}`;
@@ -129,7 +131,7 @@ export const trafficPolicyCreate: CreateKind = {
         ...(perTry === undefined ? {} : { perTryTimeout: perTry }),
       };
     }
-    const shift = listOf(answers, 'trafficShift').flatMap((text) => {
+    const shift = listOf(answers, 'trafficShift', true).flatMap((text) => {
       const target = parseShiftTarget(text);
       return typeof target === 'string' ? [] : [target];
     });
