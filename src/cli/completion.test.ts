@@ -82,6 +82,8 @@ describe('meshctl completion bash', () => {
     assert.deepEqual(complete('meshctl', '--context', 'mgmt', 'cluster', 're'), ['register']);
     assert.deepEqual(complete('meshctl', 'version', '-o', ''), ['table', 'json', 'yaml']);
     assert.deepEqual(complete('meshctl', 'install', '--dry'), ['--dry-run']);
+    assert.deepEqual(complete('meshctl', 'create', 'v'), ['virtualmesh']);
+    assert.deepEqual(complete('meshctl', 'create', 'virtualmesh', '--def'), ['--default-deny']);
     const kinds = DESCRIBE_KINDS.flatMap((k) => [k, ...KIND_NAMES[k].aliases]);
     assert.deepEqual(complete('meshctl', 'describe', ''), [
       ...complete('meshctl', 'describe', '-').filter((w) => w.startsWith('-')),

@@ -25,6 +25,17 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'cluster deregister': ['meshctl --context mgmt cluster deregister cluster-1 --remote-context kind-cluster-1'],
   'cluster list': ['meshctl --context mgmt cluster list', 'meshctl cluster list -o yaml'],
   check: ['meshctl --context mgmt check', 'meshctl check -n gloo-mesh -o json'],
+  'create trafficpolicy': [
+    'meshctl --context mgmt create trafficpolicy                 # asks step by step',
+    'meshctl create trafficpolicy --name reviews-timeout --destination reviews.bookinfo.cluster-1 --timeout 5s --retries 3 --dry-run',
+    'meshctl create trafficpolicy --name shift --destination reviews.bookinfo.cluster-1 --traffic-shift reviews.bookinfo.cluster-1@version=v2:80 --traffic-shift reviews.bookinfo.cluster-2:20',
+  ],
+  'create accesspolicy': [
+    'meshctl create accesspolicy --name reviews-readers --destination reviews.bookinfo.cluster-1 --identity bookinfo-productpage.bookinfo.cluster-1 --allowed-methods GET',
+  ],
+  'create virtualmesh': [
+    'meshctl create virtualmesh --name bookinfo --meshes istiod-istio-system-cluster-1,istiod-istio-system-cluster-2 --default-deny --output vm.yaml',
+  ],
   describe: [
     'meshctl describe dest reviews-bookinfo-cluster-1',
     'meshctl describe tp bookinfo/reviews-timeout -o yaml',

@@ -113,7 +113,7 @@ describe('meshctl CLI reference', () => {
 
   it('rejects an example with an unknown flag or a missing argument (the check itself can fail)', () => {
     assert.throws(() => checkExample('meshctl install --frobnicate'), /--frobnicate is not a flag/);
-    assert.throws(() => checkExample('meshctl cluster register --remote-context x'), /missing arguments/);
+    assert.throws(() => checkExample('meshctl cluster deregister --remote-context x'), /missing arguments/);
     assert.throws(() => checkExample('meshctl describe tp'), /missing arguments/);
   });
 });

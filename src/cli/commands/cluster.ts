@@ -19,6 +19,7 @@ import { explainClusterFailure, reportingClusterFailures, whereOf } from '../clu
 import { progressOn, type Progress } from '../progress.ts';
 import { parseNamespaceList } from './install.ts';
 import { clientVersion } from '../version.ts';
+import { askRegistration, registeredClusterNames } from '../register-guide.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -97,6 +98,31 @@ async function checkBeforeRegistering(
     );
 }
 
+/**
+ * On a terminal, asks for what `cluster register` was not given (the workload cluster's context, its
+ * name); without one, a missing name is the usage error it always was.
+ */
+async function guideRegistration(
+  name: string | undefined,
+  flags: { remoteContext?: string; remoteKubeconfig?: string; namespace: string },
+  globals: () => GlobalOptions,
+): Promise<{ name: string; remoteContext: string | undefined }> {
+  const askContext = flags.remoteContext === undefined && flags.remoteKubeconfig === undefined;
+  if ((name !== undefined && !askContext) || !process.stdin.isTTY || !process.stdout.isTTY) {
+    if (name === undefined) throw new CommandError("missing required argument 'name'", 2);
+    return { name, remoteContext: flags.remoteContext };
+  }
+  const g = globals();
+  return askRegistration({
+    name,
+    remoteContext: flags.remoteContext,
+    askContext,
+    kubeconfigPath: flags.remoteKubeconfig ?? g.kubeconfig,
+    managementContext: g.context,
+    registered: name === undefined ? await registeredClusterNames(managementClient(g), flags.namespace) : [],
+  });
+}
+
 export function registerCluster_(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   const cluster = program.command('cluster').description('Register, deregister and list workload clusters');
 
@@ -105,7 +131,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
     .description(
       'Register a workload cluster: a least-privilege ServiceAccount there, its kubeconfig Secret and a KubernetesCluster here',
     )
-    .argument('<name>', 'the name Mesh Hub will know the cluster by (DNS label)')
+    .argument('[name]', 'the name Mesh Hub will know the cluster by (DNS label; asked on a terminal when left out)')
     .option(
       '--remote-context <context>',
       'kubeconfig context of the workload cluster (admin access, used only now); this or --remote-kubeconfig is required',
@@ -141,8 +167,8 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
     )
     .action(
       async (
-        name: string,
-        flags: {
+        givenName: string | undefined,
+        givenFlags: {
           dryRun?: boolean;
           remoteContext?: string;
           remoteKubeconfig?: string;
@@ -155,7 +181,13 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           namespace: string;
         },
       ) => {
-        if (flags.dryRun === true) {
+        if (givenFlags.dryRun === true) {
+          if (givenName === undefined)
+            throw new CommandError(
+              'cluster register --dry-run: name the workload cluster (cluster register NAME --dry-run)',
+            );
+          const name = givenName;
+          const flags = givenFlags;
           const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
           io.stdout(
             toCanonicalYamlStream(
@@ -173,6 +205,12 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           );
           return;
         }
+        const guided = await guideRegistration(givenName, givenFlags, globals);
+        const name = guided.name;
+        const flags = {
+          ...givenFlags,
+          ...(guided.remoteContext === undefined ? {} : { remoteContext: guided.remoteContext }),
+        };
         if (flags.remoteContext === undefined && flags.remoteKubeconfig === undefined)
           throw new CommandError(
             `cluster register ${name}: name the workload cluster with --remote-context CONTEXT or --remote-kubeconfig FILE ` +
