@@ -1,4 +1,5 @@
-// `npm run bench`: the render benchmark (with its arguments, e.g. --input DIR) and then the
+// `npm run bench`: the render benchmark (with its arguments, e.g. --input DIR), `meshctl render` end to
+// end on the same estate (render-cli.ts), and then the
 // apply-to-output latency on real clusters (--changes N; skipped with --no-latency).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const run = (script: string, scriptArgs: string[]) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 run('render.ts', renderArgs);
+run('render-cli.ts', renderArgs);
 if (!args.includes('--no-latency')) {
   console.log('');
   run('latency.ts', latencyArgs);
