@@ -48,7 +48,7 @@ export function parseKubeYaml(text: string, file: string): ParsedDocument[] {
   checkDocumentSizes(text, file);
   // A file that is one plain JSON object takes the fast way; anything else, errors included, the careful one.
   const json = parsePlainJson(text);
-  if (json !== undefined) return documentObjects(json, file, 0);
+  if (json !== undefined) return documentObjects(json.value, file, 0, json.depth);
   return composeDocuments(text, file);
 }
 
@@ -142,8 +142,9 @@ function readDocument(doc: Document.Parsed, file: string, index: number, source:
 }
 
 /** The objects of one document's value: refused past the depth bound, a List expanded, each checked. */
-function documentObjects(value: unknown, file: string, index: number): ParsedDocument[] {
-  checkDepth(value, file, index);
+function documentObjects(value: unknown, file: string, index: number, depth?: number): ParsedDocument[] {
+  // A depth already measured within the bound spares the walk.
+  if (depth === undefined || depth > YAML_LIMITS.maxDepth) checkDepth(value, file, index);
   return expandList(value, file, index).map((object) => ({ document: index, object }));
 }
 
