@@ -1,6 +1,6 @@
-// `npm run bench`: the render benchmark (with its arguments, e.g. --input DIR), the metrics cache's
-// memory at 10,000 Destinations, and then the apply-to-output latency on real clusters (--changes N;
-// skipped with --no-latency).
+// `npm run bench`: the render benchmark (with its arguments, e.g. --input DIR), `meshctl render` end to
+// end on the same estate (render-cli.ts), the metrics cache's memory at 10,000 Destinations, and then
+// the apply-to-output latency on real clusters (--changes N; skipped with --no-latency).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -17,6 +17,7 @@ const run = (script: string, scriptArgs: string[]) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 run('render.ts', renderArgs);
+run('render-cli.ts', renderArgs);
 console.log('');
 run('metrics.ts', []);
 if (!args.includes('--no-latency')) {

@@ -6,10 +6,12 @@ import { allKinds, findKind } from '../api/registry.ts';
 import { objectKey } from '../kube/resources.ts';
 import { checkText } from './text.ts';
 import { describeObject, type InputObject, type InputSnapshot, type Warning } from './input.ts';
-import { InputError, parseKubeYaml, YAML_LIMITS } from './yaml.ts';
+import { InputError, parseKubeYaml, parseKubeYamlCarefully, YAML_LIMITS } from './yaml.ts';
 
 export interface LoadOptions {
   readonly installNamespace: string;
+  /** Every file through the YAML reader, none the JSON fast way (tests compare the two). */
+  readonly careful?: boolean;
 }
 
 /** The snapshot and what was read but not used (a management kind under clusters/). */
@@ -36,7 +38,7 @@ export function loadInputTree(root: string, options: LoadOptions): LoadedInput {
   }
   const warnings: Warning[] = [];
   const mgmt = isDirectory(mgmtDir)
-    ? readObjects(root, mgmtDir).map((input) => withManagementDefaults(input, options.installNamespace))
+    ? readObjects(root, mgmtDir, options).map((input) => withManagementDefaults(input, options.installNamespace))
     : [];
   checkUnique(mgmt);
   const clusters = new Map<string, readonly InputObject[]>();
@@ -44,7 +46,7 @@ export function loadInputTree(root: string, options: LoadOptions): LoadedInput {
     for (const name of readdirSync(clustersDir).sort()) {
       const dir = join(clustersDir, name);
       if (!isDirectory(dir)) continue;
-      const objects = readObjects(root, dir).filter((input) => {
+      const objects = readObjects(root, dir, options).filter((input) => {
         if (!isManagementKind(input)) return true;
         warnings.push({
           cluster: name,
@@ -114,7 +116,8 @@ function withManagementDefaults(input: InputObject, installNamespace: string): I
   return { source, object: { ...object, metadata: { ...object.metadata, namespace: installNamespace } } };
 }
 
-function readObjects(root: string, dir: string): InputObject[] {
+function readObjects(root: string, dir: string, options: LoadOptions): InputObject[] {
+  const parse = options.careful === true ? parseKubeYamlCarefully : parseKubeYaml;
   const objects: InputObject[] = [];
   for (const file of inputFiles(dir)) {
     const name = relative(root, file).split(sep).join('/');
@@ -126,7 +129,7 @@ function readObjects(root: string, dir: string): InputObject[] {
         `the file is ${(size / 2 ** 20).toFixed(0)} MiB; files over ${String(YAML_LIMITS.maxFileBytes / 2 ** 20)} MiB are not read (split it)`,
       );
     }
-    for (const { document, object } of parseKubeYaml(checkText(readFileSync(file), name), name)) {
+    for (const { document, object } of parse(checkText(readFileSync(file), name), name)) {
       objects.push({ object, source: { file: name, document } });
     }
   }

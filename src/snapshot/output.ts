@@ -23,9 +23,9 @@ export function outputFileName(object: KubeObject): string {
   return `${object.kind.toLowerCase()}${group === '' ? '' : `.${group}`}.yaml`;
 }
 
-/** The output tree as relative path → file content, every file a sorted multi-document stream. */
-export function layoutOutputTree(output: RenderOutput): Map<string, string> {
-  const files = new Map<string, string>();
+/** The output tree as relative path → its objects in the one stable order, paths sorted. */
+export function layoutOutputFiles(output: RenderOutput): Map<string, KubeObject[]> {
+  const files = new Map<string, KubeObject[]>();
   const add = (folder: string, objects: readonly KubeObject[]) => {
     const byFile = new Map<string, KubeObject[]>();
     for (const object of objects) {
@@ -34,12 +34,19 @@ export function layoutOutputTree(output: RenderOutput): Map<string, string> {
       if (list === undefined) byFile.set(name, [object]);
       else list.push(object);
     }
-    for (const [name, list] of byFile) files.set(name, toCanonicalYamlStream(sortObjects(list)));
+    for (const [name, list] of byFile) files.set(name, sortObjects(list));
   };
   add('mgmt', output.mgmt);
   for (const cluster of [...output.clusters.keys()].sort())
     add(`clusters/${cluster}`, output.clusters.get(cluster) ?? []);
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The output tree as relative path → file content, every file a sorted multi-document stream. */
+export function layoutOutputTree(output: RenderOutput): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [name, objects] of layoutOutputFiles(output)) files.set(name, toCanonicalYamlStream(objects));
+  return files;
 }
 
 /** Every output object in the one stable order, each annotated with the cluster it belongs to. */

@@ -1,16 +1,19 @@
 // Writes an output tree to disk. Only OUT/mgmt and OUT/clusters are replaced; nothing else in OUT is touched.
 import {
+  closeSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readlinkSync,
   realpathSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { layoutOutputTree, type RenderOutput } from './output.ts';
+import { layoutOutputFiles, type RenderOutput } from './output.ts';
+import { toCanonicalYaml } from './yaml.ts';
 
 /** The output folder cannot be used: names the path and the reason, never a stack. */
 export class OutputError extends Error {
@@ -79,23 +82,49 @@ function readFolders(input: string): { shown: string; path: string }[] {
 export function writeOutputTree(outDir: string, output: RenderOutput, inputDir?: string): string[] {
   prepareOutputFolder(outDir, inputDir);
   const out = resolve(outDir);
-  const files = layoutOutputTree(output);
+  const files = layoutOutputFiles(output);
   try {
     rmSync(join(out, 'mgmt'), { recursive: true, force: true });
     rmSync(join(out, 'clusters'), { recursive: true, force: true });
   } catch (error) {
     throw new OutputError(outDir, `cannot remove the previous output: ${describeFsError(error)}`);
   }
-  for (const [name, content] of files) {
+  for (const [name, objects] of files) {
     const path = join(out, name);
     ensureFolder(dirname(path), outDir);
     try {
-      writeFileSync(path, content);
+      writeYamlStream(path, objects);
     } catch (error) {
       throw new OutputError(outDir, describeFsError(error));
     }
   }
   return [...files.keys()];
+}
+
+/** Bytes gathered before a write: few system calls, and no file's whole text in memory at once. */
+const WRITE_CHUNK = 2 ** 20;
+
+/** One output file, the layout's canonical stream (`---` before each object), written in chunks. */
+function writeYamlStream(path: string, objects: readonly unknown[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    let pending = '';
+    for (const object of objects) {
+      pending += `---\n${toCanonicalYaml(object)}`;
+      if (pending.length >= WRITE_CHUNK) {
+        writeAll(fd, pending);
+        pending = '';
+      }
+    }
+    if (pending !== '') writeAll(fd, pending);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
 }
 
 /**

@@ -4,6 +4,8 @@ import { Composer, isMap, isScalar, LineCounter, Parser, stringify, type Documen
 import { fieldPath } from '../api/common/field-path.ts';
 import { KubeObject } from '../api/meta.ts';
 import { codePointCount } from './line-position.ts';
+import { parsePlainJson } from './plain-json.ts';
+import { emitCanonicalYaml } from './yaml-emitter.ts';
 
 export interface ParsedDocument {
   readonly document: number;
@@ -44,6 +46,19 @@ export const YAML_LIMITS = {
  */
 export function parseKubeYaml(text: string, file: string): ParsedDocument[] {
   checkDocumentSizes(text, file);
+  // A file that is one plain JSON object takes the fast way; anything else, errors included, the careful one.
+  const json = parsePlainJson(text);
+  if (json !== undefined) return documentObjects(json.value, file, 0, json.depth);
+  return composeDocuments(text, file);
+}
+
+/** parseKubeYaml without the JSON fast way: every file composed as YAML (tests compare the two). */
+export function parseKubeYamlCarefully(text: string, file: string): ParsedDocument[] {
+  checkDocumentSizes(text, file);
+  return composeDocuments(text, file);
+}
+
+function composeDocuments(text: string, file: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
   // logLevel error: the library's warnings (a mapping used as a key …) would go to the process's stderr.
@@ -123,7 +138,13 @@ function readDocument(doc: Document.Parsed, file: string, index: number, source:
     if (cause instanceof RangeError) throw new InputError(file, index, `refused: nested too deeply (${cause.message})`);
     throw cause;
   }
-  checkDepth(value, file, index);
+  return documentObjects(value, file, index);
+}
+
+/** The objects of one document's value: refused past the depth bound, a List expanded, each checked. */
+function documentObjects(value: unknown, file: string, index: number, depth?: number): ParsedDocument[] {
+  // A depth already measured within the bound spares the walk.
+  if (depth === undefined || depth > YAML_LIMITS.maxDepth) checkDepth(value, file, index);
   return expandList(value, file, index).map((object) => ({ document: index, object }));
 }
 
@@ -232,6 +253,11 @@ function firstLine(message: string): string {
  * otherwise take them for booleans.
  */
 export function toCanonicalYaml(value: unknown): string {
+  return emitCanonicalYaml(value) ?? libraryCanonicalYaml(value);
+}
+
+/** The library's writing of canonical YAML: the reference the fast writer (yaml-emitter.ts) matches. */
+export function libraryCanonicalYaml(value: unknown): string {
   return stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
 }
 

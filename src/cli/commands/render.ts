@@ -57,8 +57,11 @@ export function registerRender(program: Command, io: CommandIO, globals: () => G
       const format = globals().outputFormat;
       // A folder that cannot be written fails before the input is read and rendered, not after.
       if (options.output !== undefined) checkOutput(options.output, options.input);
+      const timings = phaseTimer(process.env.MESHHUB_RENDER_TIMINGS === '1');
       const snapshot = loadInputTree(resolve(options.input), { installNamespace: options.namespace });
+      timings.lap('read');
       const output = render(snapshot);
+      timings.lap('render');
       for (const warning of [...snapshot.warnings, ...output.warnings]) io.stderr(formatWarning(warning));
       if (options.output === undefined) {
         io.stdout(format === 'json' ? toCanonicalJson(layoutOutputList(output)) : layoutOutputStream(output));
@@ -72,6 +75,8 @@ export function registerRender(program: Command, io: CommandIO, globals: () => G
         }
         io.stderr(`wrote ${String(files.length)} files to ${options.output}\n`);
       }
+      timings.lap('write');
+      timings.report(io);
       const summary = summarizeRender(snapshot, output.mgmt);
       io.stderr(summary.lines.map((line) => `${line}\n`).join(''));
       if (options.strict && summary.notAccepted > 0) {
@@ -97,4 +102,24 @@ function checkOutput(output: string, input: string): void {
     if (error instanceof OutputError) throw new CommandError(error.message);
     throw error;
   }
+}
+
+/**
+ * With MESHHUB_RENDER_TIMINGS=1 (bench/render-cli.ts sets it), one stderr line with the wall time of
+ * reading, rendering and writing; otherwise nothing.
+ */
+function phaseTimer(enabled: boolean): { lap: (phase: string) => void; report: (io: CommandIO) => void } {
+  const laps: string[] = [];
+  let start = performance.now();
+  return {
+    lap(phase) {
+      if (!enabled) return;
+      const now = performance.now();
+      laps.push(`${phase} ${(now - start).toFixed(0)} ms`);
+      start = now;
+    },
+    report(io) {
+      if (enabled) io.stderr(`timings: ${laps.join(', ')}\n`);
+    },
+  };
 }
