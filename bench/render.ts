@@ -19,8 +19,7 @@ import { runInNewContext } from 'node:vm';
 import type { KubeObject } from '../src/api/meta.ts';
 import { discover } from '../src/discovery/discover.ts';
 import { renderNetworking } from '../src/networking/render-step.ts';
-import { checkManagementObject } from '../src/pipeline/validate-input.ts';
-import { render } from '../src/pipeline/render.ts';
+import { checkManagement, networkingEntries, render, typedManagement } from '../src/pipeline/render.ts';
 import type { InputObject, InputSnapshot } from '../src/snapshot/input.ts';
 import { loadInputTree } from '../src/snapshot/load.ts';
 import { DESIGN_ESTATE, generateEstate, meshNameOfCluster, meshOfCluster, type EstateSize } from './estate.ts';
@@ -322,11 +321,7 @@ console.log(
 console.log(`  clusters: ${String(snapshot.clusters.size)}, objects in clusters: ${String(clusterObjects)}`);
 console.log(`  management objects: ${countBy(snapshot.mgmt.map((i) => i.object))}`);
 
-const management = snapshot.mgmt
-  .map(checkManagementObject)
-  .flatMap((entry) =>
-    entry.outcome === 'valid' ? [{ object: entry.object, previousStatus: entry.input.object.status }] : [],
-  );
+const management = typedManagement(networkingEntries(checkManagement(snapshot)));
 // What loading or generating the input cost is not the render's: it is reported apart.
 const loadPeak = peakMemory();
 collectGarbage();
@@ -371,7 +366,7 @@ console.log(
 );
 const outputs = [...networking.outputs.values()].flat();
 console.log(`translated: ${countBy(outputs)} in ${String(networking.outputs.size)} clusters`);
-const statusBytes = [...networking.replacements.values()].reduce(
+const statusBytes = [...networking.statuses.values()].reduce(
   (n, o) => n + JSON.stringify((o as { status?: unknown }).status ?? {}).length,
   0,
 );

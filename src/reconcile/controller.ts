@@ -326,7 +326,9 @@ export class Controller {
     return this.#mgmtCache
       .objectsOf(VIRTUAL_MESH)
       .map((object) => checkManagementObject({ object, source: {} }))
-      .flatMap((checked) => (checked.outcome === 'valid' ? [checked.object as unknown as VirtualMesh] : []));
+      .flatMap((checked) =>
+        checked.outcome === 'valid' && checked.typed.kind === 'VirtualMesh' ? [checked.typed.object] : [],
+      );
   }
 
   #connect(registration: Extract<Registration, { outcome: 'ok' }>, onChange: () => void): ClusterConnection {
