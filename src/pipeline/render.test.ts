@@ -118,7 +118,9 @@ describe('networkingIsolated: a throwing object is found and left out', () => {
     return { statuses: new Map(), outputs: new Map([['c', list.map((e) => e.typed.object)]]) };
   };
 
-  it('every object passed its schema check', () => assert.equal(entries.length, 42));
+  it('every object passed its schema check', () => {
+    assert.equal(entries.length, 42);
+  });
 
   it('names each culprit with its error, keeps the others, in about log2(n) passes per culprit', () => {
     attempts = 0;
