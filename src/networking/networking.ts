@@ -86,6 +86,14 @@ export interface NetworkingState {
   readonly virtualDestinationOutputs: readonly ClusterObject[];
   readonly outputs: ReadonlyMap<string, readonly KubeObject[]>;
   readonly result: Omit<NetworkingResult, 'outputs'>;
+  /** Each policy's selection now (it may differ from the plan's after an incremental update). */
+  readonly trafficSelection: ReadonlyMap<TrafficPolicy, PolicySelected>;
+  readonly accessSelection: ReadonlyMap<AccessPolicy, PolicySelected>;
+}
+
+export interface PolicySelected {
+  readonly errors: readonly string[];
+  readonly selected: readonly IndexedDestination[];
 }
 
 /** The subsets other Destinations' decisions require of the Destination `target`, in Destination order. */
@@ -322,8 +330,22 @@ export function networkingState(input: NetworkingInput): NetworkingState {
     ...plan.virtualDestination,
     status: virtualDestinationStatus(plan),
   }));
+  const trafficSelection = new Map(
+    input.trafficPolicies.map((p): [TrafficPolicy, PolicySelected] => [
+      p,
+      { errors: plan.trafficSelection.errors.get(p) ?? [], selected: plan.trafficSelection.selected.get(p) ?? [] },
+    ]),
+  );
+  const accessSelection = new Map(
+    input.accessPolicies.map((p): [AccessPolicy, PolicySelected] => [
+      p,
+      { errors: plan.accessSelection.errors.get(p) ?? [], selected: plan.accessSelection.selected.get(p) ?? [] },
+    ]),
+  );
   return {
     input,
+    trafficSelection,
+    accessSelection,
     ...partial,
     subsetSources,
     memberOutputs,

@@ -23,7 +23,7 @@ import {
   type NetworkingRender,
   type TypedManagement,
 } from '../networking/render-step.ts';
-import type { InputSnapshot, Warning } from '../snapshot/input.ts';
+import type { InputObject, InputSnapshot, Warning } from '../snapshot/input.ts';
 import type { RenderOutput } from '../snapshot/output.ts';
 import { managementKey, type ResourceKey } from '../snapshot/resource-key.ts';
 import { checkManagementObject, withInvalidStatus, type CheckedObject, type TypedObject } from './validate-input.ts';
@@ -261,10 +261,13 @@ export function networkingIsolated(
 }
 
 /** The management objects of a snapshot checked against their schemas; a second object with the key of an earlier one is invalid. */
-export function checkManagement(snapshot: InputSnapshot): CheckedObject[] {
+export function checkManagement(
+  snapshot: InputSnapshot,
+  check: (input: InputObject) => CheckedObject = checkManagementObject,
+): CheckedObject[] {
   const seen = new Set<ResourceKey>();
   return snapshot.mgmt.map((input) => {
-    const checked = checkManagementObject(input);
+    const checked = check(input);
     if (checked.outcome === 'foreign') return checked;
     if (!seen.has(checked.key)) {
       seen.add(checked.key);
