@@ -63,6 +63,8 @@ export interface IncrementalPass {
   readonly recomputed: 'render' | 'networking' | 'policies';
 }
 
+const NO_OUTPUTS: readonly KubeObject[] = [];
+
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -212,8 +214,9 @@ export function renderIncremental(
 
   const warnings: Warning[] = [...discovery.warnings];
   const rendered: NetworkingRender = { statuses, outputs: networking.outputs };
-  const outputs = new Map<string, KubeObject[]>();
-  for (const name of snapshot.clusters.keys()) outputs.set(name, [...(networking.outputs.get(name) ?? [])]);
+  // The outputs a pass kept are the same arrays: changed-outputs.ts plans writes for the others only.
+  const outputs = new Map<string, readonly KubeObject[]>();
+  for (const name of snapshot.clusters.keys()) outputs.set(name, networking.outputs.get(name) ?? NO_OUTPUTS);
   const objectErrors = new Map<string, string>();
   const mgmt = renderedManagement(checked, discovery, rendered, objectErrors, warnings);
   return {
