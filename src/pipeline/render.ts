@@ -297,11 +297,12 @@ export function renderedManagement(
   networking: NetworkingRender,
   objectErrors: ReadonlyMap<string, string>,
   warnings: Warning[],
+  keyOf: (object: KubeObject) => ResourceKey = managementKey,
 ): KubeObject[] {
   const rendered: KubeObject[] = [];
   const withStatus = (object: KubeObject): KubeObject => {
-    const error = objectErrors.get(objectKey(object));
-    if (error === undefined) return networking.statuses.get(managementKey(object)) ?? object;
+    const error = objectErrors.size === 0 ? undefined : objectErrors.get(objectKey(object));
+    if (error === undefined) return networking.statuses.get(keyOf(object)) ?? object;
     warnings.push({
       object: `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`,
       message: error,
@@ -323,9 +324,10 @@ export function renderedManagement(
         break;
     }
   }
-  for (const object of [...discovery.meshes, ...discovery.workloads, ...discovery.destinations]) {
-    rendered.push(withStatus(object));
-  }
+  for (const object of discovery.meshes) rendered.push(withStatus(object));
+  // Networking computes no status for a Workload.
+  for (const object of discovery.workloads) rendered.push(objectErrors.size === 0 ? object : withStatus(object));
+  for (const object of discovery.destinations) rendered.push(withStatus(object));
   return rendered;
 }
 

@@ -53,6 +53,8 @@ export interface RenderState {
   readonly statuses: ReadonlyMap<ResourceKey, KubeObject>;
   readonly context: readonly unknown[];
   readonly rootCertificates: string;
+  /** Resource keys of objects kept from pass to pass (discovered objects, policies), built once each. */
+  readonly keys: WeakMap<KubeObject, ResourceKey>;
 }
 
 export interface IncrementalPass {
@@ -218,7 +220,16 @@ export function renderIncremental(
   const outputs = new Map<string, readonly KubeObject[]>();
   for (const name of snapshot.clusters.keys()) outputs.set(name, networking.outputs.get(name) ?? NO_OUTPUTS);
   const objectErrors = new Map<string, string>();
-  const mgmt = renderedManagement(checked, discovery, rendered, objectErrors, warnings);
+  const keys = last?.keys ?? new WeakMap<KubeObject, ResourceKey>();
+  const keyOf = (object: KubeObject): ResourceKey => {
+    let key = keys.get(object);
+    if (key === undefined) {
+      key = managementKey(object);
+      keys.set(object, key);
+    }
+    return key;
+  };
+  const mgmt = renderedManagement(checked, discovery, rendered, objectErrors, warnings, keyOf);
   return {
     result: { mgmt, clusters: outputs, warnings, clusterErrors: new Map(), objectErrors },
     recomputed: policiesOnly ? 'policies' : 'networking',
@@ -232,6 +243,7 @@ export function renderIncremental(
       statuses,
       context,
       rootCertificates,
+      keys,
     },
   };
 }
