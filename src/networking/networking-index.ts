@@ -245,12 +245,27 @@ function groupOf(apiVersion: string): string {
  * One scan of every cluster's objects per kind asked for, on first use: translators ask for a few
  * kinds, so grouping all objects of every kind would cost more than it saves.
  */
+/**
+ * The `group/kind`s of registered clusters' objects that translators read through
+ * clusterObjectsOfKind (existing-virtual-services.ts, linkerd/mirrors.ts, osm/mesh-config.ts): a
+ * change to any other cluster object reaches networking only through discovery.
+ */
+export const TRANSLATOR_CLUSTER_KINDS: ReadonlySet<string> = new Set([
+  'networking.istio.io/VirtualService',
+  'multicluster.linkerd.io/Link',
+  '/Service',
+  'config.openservicemesh.io/MeshConfig',
+]);
+
 function clusterObjectsByKind(
   clusters: ReadonlyMap<string, readonly { readonly object: KubeObject }[]> | undefined,
 ): (group: string, kind: string) => readonly ClusterInputObject[] {
   const found = new Map<string, ClusterInputObject[]>();
   return (group, kind) => {
     const key = `${group}/${kind}`;
+    // An incremental pass reuses networking when none of these changed (pipeline/incremental/).
+    if (!TRANSLATOR_CLUSTER_KINDS.has(key))
+      throw new Error(`clusterObjectsOfKind: ${key} is not in TRANSLATOR_CLUSTER_KINDS`);
     let list = found.get(key);
     if (list === undefined) {
       list = [];

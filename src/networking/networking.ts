@@ -11,7 +11,7 @@
 import type { KubeObject } from '../api/meta.ts';
 import { sortObjects } from '../snapshot/order.ts';
 import { compareStrings, objectRefKey, refKey } from './keys.ts';
-import type { AccessPolicy, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
+import type { AccessPolicy, Destination, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
 import { indexNetworkingInput, localFqdn, type IndexedDestination, type IndexedWorkload } from './networking-index.ts';
 import { planNetworking, type NetworkingPlan } from './plan/plan.ts';
 import { appliedFederation } from './plan/federation.ts';
@@ -27,12 +27,6 @@ import {
   selectSourceWorkloads,
   type WorkloadSelection,
 } from './validate/workload-selection.ts';
-
-function pushResult<P>(map: Map<P, DestinationResult[]>, policy: P, result: DestinationResult): void {
-  const list = map.get(policy);
-  if (list === undefined) map.set(policy, [result]);
-  else list.push(result);
-}
 
 /** Workloads named by the policy's sources that share a mesh (or VirtualMesh) with a Destination it is accepted on. */
 function sourceWorkloads(
@@ -61,122 +55,271 @@ function sourceWorkloads(
   return selection.every(shares) ? selection : selection.filter(shares);
 }
 
-export function translateNetworking(input: NetworkingInput): NetworkingResult {
-  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
+/** One Destination's part of a pass: the policies it was handed, its translator's decision, its outputs and status. */
+export interface DestinationPass {
+  readonly destination: IndexedDestination;
+  readonly decision: DestinationDecision;
+  /** Policy → its result here, with its place among the accepted ones. */
+  readonly trafficResults: ReadonlyMap<TrafficPolicy, DestinationResult>;
+  readonly accessResults: ReadonlyMap<AccessPolicy, DestinationResult>;
+  readonly appliedTraffic: readonly TrafficPolicy[];
+  readonly appliedAccess: readonly AccessPolicy[];
+  /** What its translator writes, given the subsets other Destinations' policies require of it. */
+  readonly outputs: readonly ClusterObject[];
+}
 
-  const decisions: [IndexedDestination, DestinationDecision][] = [];
-  const tpResults = new Map<TrafficPolicy, DestinationResult[]>();
-  const apResults = new Map<AccessPolicy, DestinationResult[]>();
-  const subsetsByTarget = new Map<IndexedDestination, RequiredSubset[]>();
-  const appliedTraffic = new Map<IndexedDestination, TrafficPolicy[]>();
-  const appliedAccess = new Map<IndexedDestination, AccessPolicy[]>();
+/**
+ * Everything a pass computed, kept so that the next pass can recompute only what a change affects
+ * (incremental.ts). The policy-independent parts (index, plan, VirtualMesh members,
+ * VirtualDestinations, Mesh status) are fixed for the input they were built from.
+ */
+export interface NetworkingState {
+  readonly input: NetworkingInput;
+  readonly plan: NetworkingPlan;
+  readonly sourceSelection: (selectors: TrafficPolicy['spec']['sourceSelector']) => WorkloadSelection;
+  readonly identitySelection: (selectors: AccessPolicy['spec']['sourceSelector']) => WorkloadSelection;
+  /** Per Destination order. */
+  readonly destinations: readonly DestinationPass[];
+  /** Target Destination order → the orders of the Destinations whose decisions require subsets of it. */
+  readonly subsetSources: ReadonlyMap<number, ReadonlySet<number>>;
+  readonly memberOutputs: readonly ClusterObject[];
+  readonly virtualDestinationOutputs: readonly ClusterObject[];
+  readonly outputs: ReadonlyMap<string, readonly KubeObject[]>;
+  readonly result: Omit<NetworkingResult, 'outputs'>;
+  /** Each policy's selection now (it may differ from the plan's after an incremental update). */
+  readonly trafficSelection: ReadonlyMap<TrafficPolicy, PolicySelected>;
+  readonly accessSelection: ReadonlyMap<AccessPolicy, PolicySelected>;
+}
 
-  for (const destination of plan.destinations) {
-    const trafficPolicies = orderPolicies(
-      plan.trafficSelection.byDestination.get(destination.order) ?? [],
-      destination.statusKey,
-    );
-    const accessPolicies = orderPolicies(
-      plan.accessSelection.byDestination.get(destination.order) ?? [],
-      destination.statusKey,
-    );
-    const decision = translatorFor(destination).decide(destination, trafficPolicies, accessPolicies, plan);
-    decisions.push([destination, decision]);
-    let accepted = 0;
-    const appliedTp: TrafficPolicy[] = [];
-    for (const [policy, outcome] of decision.trafficPolicies) {
-      const order = outcome.state === 'ACCEPTED' ? accepted++ : undefined;
-      if (order !== undefined) appliedTp.push(policy);
-      pushResult(tpResults, policy, { destination, outcome, acceptanceOrder: order });
-    }
-    accepted = 0;
-    const appliedAp: AccessPolicy[] = [];
-    for (const [policy, outcome] of decision.accessPolicies) {
-      const order = outcome.state === 'ACCEPTED' ? accepted++ : undefined;
-      if (order !== undefined) appliedAp.push(policy);
-      pushResult(apResults, policy, { destination, outcome, acceptanceOrder: order });
-    }
-    if (appliedTp.length > 0) appliedTraffic.set(destination, appliedTp);
-    if (appliedAp.length > 0) appliedAccess.set(destination, appliedAp);
-    for (const subset of decision.requiredSubsets) {
-      const list = subsetsByTarget.get(subset.target);
-      if (list === undefined) subsetsByTarget.set(subset.target, [subset]);
-      else list.push(subset);
-    }
+export interface PolicySelected {
+  readonly errors: readonly string[];
+  readonly selected: readonly IndexedDestination[];
+}
+
+/** The subsets other Destinations' decisions require of the Destination `target`, in Destination order. */
+export function requiredSubsetsOf(
+  target: number,
+  subsetSources: ReadonlyMap<number, ReadonlySet<number>>,
+  decisions: (order: number) => DestinationDecision | undefined,
+): RequiredSubset[] {
+  const sources = subsetSources.get(target);
+  if (sources === undefined) return [];
+  const subsets: RequiredSubset[] = [];
+  for (const from of [...sources].sort((a, b) => a - b)) {
+    for (const subset of decisions(from)?.requiredSubsets ?? [])
+      if (subset.target.order === target) subsets.push(subset);
   }
+  return subsets;
+}
 
-  const outputsByCluster = new Map<string, KubeObject[]>();
-  const addOutputs = (objects: readonly ClusterObject[]) => {
+/** One Destination decided: its policies ordered, its translator's decision, each policy's result. */
+export function decideDestination(
+  destination: IndexedDestination,
+  trafficSelected: readonly TrafficPolicy[],
+  accessSelected: readonly AccessPolicy[],
+  plan: NetworkingPlan,
+): Omit<DestinationPass, 'outputs'> {
+  const trafficPolicies = orderPolicies(trafficSelected, destination.statusKey);
+  const accessPolicies = orderPolicies(accessSelected, destination.statusKey);
+  const decision = translatorFor(destination).decide(destination, trafficPolicies, accessPolicies, plan);
+  let accepted = 0;
+  const appliedTraffic: TrafficPolicy[] = [];
+  const trafficResults = new Map<TrafficPolicy, DestinationResult>();
+  for (const [policy, outcome] of decision.trafficPolicies) {
+    const order = outcome.state === 'ACCEPTED' ? accepted++ : undefined;
+    if (order !== undefined) appliedTraffic.push(policy);
+    trafficResults.set(policy, { destination, outcome, acceptanceOrder: order });
+  }
+  accepted = 0;
+  const appliedAccess: AccessPolicy[] = [];
+  const accessResults = new Map<AccessPolicy, DestinationResult>();
+  for (const [policy, outcome] of decision.accessPolicies) {
+    const order = outcome.state === 'ACCEPTED' ? accepted++ : undefined;
+    if (order !== undefined) appliedAccess.push(policy);
+    accessResults.set(policy, { destination, outcome, acceptanceOrder: order });
+  }
+  return { destination, decision, trafficResults, accessResults, appliedTraffic, appliedAccess };
+}
+
+/** A policy's results, on the Destinations it selected, in Destination order. */
+export function policyResults<P>(
+  selected: readonly IndexedDestination[],
+  destinations: readonly DestinationPass[],
+  resultsOf: (pass: DestinationPass) => ReadonlyMap<P, DestinationResult>,
+  policy: P,
+): DestinationResult[] {
+  const results: DestinationResult[] = [];
+  for (const destination of selected) {
+    const pass = destinations[destination.order];
+    const result = pass === undefined ? undefined : resultsOf(pass).get(policy);
+    if (result !== undefined) results.push(result);
+  }
+  return results;
+}
+
+export function trafficPolicyWithStatus(
+  state: Pick<NetworkingState, 'plan' | 'sourceSelection' | 'destinations'>,
+  policy: TrafficPolicy,
+  errors: readonly string[],
+  selected: readonly IndexedDestination[],
+): TrafficPolicy {
+  const results = policyResults(selected, state.destinations, (p) => p.trafficResults, policy);
+  const workloads =
+    errors.length > 0
+      ? undefined
+      : sourceWorkloads(state.sourceSelection(policy.spec.sourceSelector), results, state.plan);
+  return { ...policy, status: policyStatus(policy, errors, results, workloads) };
+}
+
+export function accessPolicyWithStatus(
+  state: Pick<NetworkingState, 'plan' | 'identitySelection' | 'destinations'>,
+  policy: AccessPolicy,
+  errors: readonly string[],
+  selected: readonly IndexedDestination[],
+): AccessPolicy {
+  const results = policyResults(selected, state.destinations, (p) => p.accessResults, policy);
+  const workloads =
+    errors.length > 0
+      ? undefined
+      : sourceWorkloads(state.identitySelection(policy.spec.sourceSelector), results, state.plan);
+  return { ...policy, status: policyStatus(policy, errors, results, workloads) };
+}
+
+export function destinationWithStatus(
+  plan: NetworkingPlan,
+  pass: DestinationPass,
+  requiredSubsets: readonly RequiredSubset[],
+): Destination {
+  const indexed = pass.destination;
+  const destination = indexed.destination;
+  const fqdn = indexed.service === undefined ? undefined : localFqdn(indexed.service, plan);
+  const federation = plan.federation.destinations.get(indexed);
+  return {
+    ...destination,
+    status: destinationStatus(
+      destination,
+      fqdn,
+      pass.appliedTraffic,
+      pass.appliedAccess,
+      requiredSubsets,
+      federation === undefined || federation.errors.length > 0 ? undefined : appliedFederation(federation),
+    ),
+  };
+}
+
+/** Every cluster's outputs, in the order a full pass writes them: per Destination, per member, per VirtualDestination. */
+export function clusterOutputs(
+  clusters: ReadonlySet<string> | undefined,
+  destinations: readonly DestinationPass[],
+  memberOutputs: readonly ClusterObject[],
+  virtualDestinationOutputs: readonly ClusterObject[],
+): Map<string, KubeObject[]> {
+  const byCluster = new Map<string, KubeObject[]>();
+  const add = (objects: readonly ClusterObject[]) => {
     for (const { cluster, object } of objects) {
-      const list = outputsByCluster.get(cluster);
-      if (list === undefined) outputsByCluster.set(cluster, [object]);
+      if (clusters !== undefined && !clusters.has(cluster)) continue;
+      const list = byCluster.get(cluster);
+      if (list === undefined) byCluster.set(cluster, [object]);
       else list.push(object);
     }
   };
-  for (const [destination, decision] of decisions) {
-    addOutputs(decision.writeOutputs(subsetsByTarget.get(destination) ?? []));
+  for (const pass of destinations) add(pass.outputs);
+  add(memberOutputs);
+  add(virtualDestinationOutputs);
+  for (const [cluster, objects] of byCluster) byCluster.set(cluster, sortObjects(objects));
+  return byCluster;
+}
+
+/** Clusters in name order, as a NetworkingResult lists them. */
+export function sortedOutputs(outputs: ReadonlyMap<string, readonly KubeObject[]>): Map<string, readonly KubeObject[]> {
+  const sorted = new Map<string, readonly KubeObject[]>();
+  for (const cluster of [...outputs.keys()].sort(compareStrings)) {
+    const objects = outputs.get(cluster);
+    if (objects !== undefined && objects.length > 0) sorted.set(cluster, objects);
+  }
+  return sorted;
+}
+
+export function networkingState(input: NetworkingInput): NetworkingState {
+  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
+
+  const destinations: DestinationPass[] = [];
+  const subsetSources = new Map<number, Set<number>>();
+  const decided = plan.destinations.map((destination) =>
+    decideDestination(
+      destination,
+      plan.trafficSelection.byDestination.get(destination.order) ?? [],
+      plan.accessSelection.byDestination.get(destination.order) ?? [],
+      plan,
+    ),
+  );
+  for (const pass of decided) {
+    for (const subset of pass.decision.requiredSubsets) {
+      const sources = subsetSources.get(subset.target.order);
+      if (sources === undefined) subsetSources.set(subset.target.order, new Set([pass.destination.order]));
+      else sources.add(pass.destination.order);
+    }
+  }
+  const decisionOf = (order: number) => decided[order]?.decision;
+  const subsetsOf = decided.map((pass) => requiredSubsetsOf(pass.destination.order, subsetSources, decisionOf));
+  for (const pass of decided) {
+    destinations.push({ ...pass, outputs: pass.decision.writeOutputs(subsetsOf[pass.destination.order] ?? []) });
   }
   // Per member Mesh of a VirtualMesh, its translator: trust, federation, default deny.
+  const memberOutputs: ClusterObject[] = [];
   const meshNotes = new Map<string, { errors: string[]; warnings: string[] }>();
   for (const check of plan.virtualMeshes.checks) {
     for (const mesh of check.members) {
       const translator = translatorOfMesh(mesh);
       if (translator === undefined) continue;
       const member = translator.translateMember(mesh, check, plan);
-      addOutputs(member.objects);
+      memberOutputs.push(...member.objects);
       if (member.errors.length > 0 || member.warnings.length > 0) {
         meshNotes.set(objectRefKey(mesh), { errors: [...member.errors], warnings: [...member.warnings] });
       }
     }
   }
   // Per VirtualDestination, the translator of its (one kind of) Meshes: failover.
+  const virtualDestinationOutputs: ClusterObject[] = [];
   const virtualDestinationPlans = plan.virtualDestinations.map((vd): VirtualDestinationPlan => {
     const translator = vd.meshType === undefined ? undefined : translatorOfType(vd.meshType);
     if (vd.errors.length > 0 || translator === undefined) return vd;
     const written = translator.translateVirtualDestination(vd, plan);
-    addOutputs(written.objects);
+    virtualDestinationOutputs.push(...written.objects);
     return written.errors.length === 0 && written.warnings.length === 0
       ? vd
       : { ...vd, errors: [...vd.errors, ...written.errors], warnings: [...vd.warnings, ...written.warnings] };
   });
-  const outputs = new Map<string, readonly KubeObject[]>();
-  for (const cluster of [...outputsByCluster.keys()].sort(compareStrings)) {
-    outputs.set(cluster, sortObjects(outputsByCluster.get(cluster) ?? []));
-  }
+  const outputs = sortedOutputs(clusterOutputs(undefined, destinations, memberOutputs, virtualDestinationOutputs));
 
-  const sourceSelection = createWorkloadSelector(selectSourceWorkloads, plan);
-  const identitySelection = createWorkloadSelector(selectIdentityWorkloads, plan);
-  const trafficPolicies = input.trafficPolicies.map((policy) => {
-    const results = tpResults.get(policy) ?? [];
-    const errors = plan.trafficSelection.errors.get(policy) ?? [];
-    const workloads =
-      errors.length > 0 ? undefined : sourceWorkloads(sourceSelection(policy.spec.sourceSelector), results, plan);
-    return { ...policy, status: policyStatus(policy, errors, results, workloads) };
-  });
-  const accessPolicies = input.accessPolicies.map((policy) => {
-    const results = apResults.get(policy) ?? [];
-    const errors = plan.accessSelection.errors.get(policy) ?? [];
-    const workloads =
-      errors.length > 0 ? undefined : sourceWorkloads(identitySelection(policy.spec.sourceSelector), results, plan);
-    return { ...policy, status: policyStatus(policy, errors, results, workloads) };
-  });
-  const destinations = input.destinations.map((destination) => {
+  const partial = {
+    plan,
+    destinations,
+    sourceSelection: createWorkloadSelector(selectSourceWorkloads, plan),
+    identitySelection: createWorkloadSelector(selectIdentityWorkloads, plan),
+  };
+  const trafficPolicies = input.trafficPolicies.map((policy) =>
+    trafficPolicyWithStatus(
+      partial,
+      policy,
+      plan.trafficSelection.errors.get(policy) ?? [],
+      plan.trafficSelection.selected.get(policy) ?? [],
+    ),
+  );
+  const accessPolicies = input.accessPolicies.map((policy) =>
+    accessPolicyWithStatus(
+      partial,
+      policy,
+      plan.accessSelection.errors.get(policy) ?? [],
+      plan.accessSelection.selected.get(policy) ?? [],
+    ),
+  );
+  const destinationStatuses = input.destinations.map((destination) => {
     const indexed = plan.destinationByObject.get(destination);
-    if (indexed === undefined)
+    const pass = indexed === undefined ? undefined : destinations[indexed.order];
+    if (pass === undefined)
       throw new Error(`translateNetworking: Destination ${destination.metadata.name} was not indexed`);
-    const fqdn = indexed.service === undefined ? undefined : localFqdn(indexed.service, plan);
-    const federation = plan.federation.destinations.get(indexed);
-    return {
-      ...destination,
-      status: destinationStatus(
-        destination,
-        fqdn,
-        appliedTraffic.get(indexed) ?? [],
-        appliedAccess.get(indexed) ?? [],
-        subsetsByTarget.get(indexed) ?? [],
-        federation === undefined || federation.errors.length > 0 ? undefined : appliedFederation(federation),
-      ),
-    };
+    return destinationWithStatus(plan, pass, subsetsOf[pass.destination.order] ?? []);
   });
   const virtualMeshes = plan.virtualMeshes.checks.map((check) => ({
     ...check.virtualMesh,
@@ -187,5 +330,39 @@ export function translateNetworking(input: NetworkingInput): NetworkingResult {
     ...plan.virtualDestination,
     status: virtualDestinationStatus(plan),
   }));
-  return { trafficPolicies, accessPolicies, destinations, virtualMeshes, virtualDestinations, meshes, outputs };
+  const trafficSelection = new Map(
+    input.trafficPolicies.map((p): [TrafficPolicy, PolicySelected] => [
+      p,
+      { errors: plan.trafficSelection.errors.get(p) ?? [], selected: plan.trafficSelection.selected.get(p) ?? [] },
+    ]),
+  );
+  const accessSelection = new Map(
+    input.accessPolicies.map((p): [AccessPolicy, PolicySelected] => [
+      p,
+      { errors: plan.accessSelection.errors.get(p) ?? [], selected: plan.accessSelection.selected.get(p) ?? [] },
+    ]),
+  );
+  return {
+    input,
+    trafficSelection,
+    accessSelection,
+    ...partial,
+    subsetSources,
+    memberOutputs,
+    virtualDestinationOutputs,
+    outputs,
+    result: {
+      trafficPolicies,
+      accessPolicies,
+      destinations: destinationStatuses,
+      virtualMeshes,
+      virtualDestinations,
+      meshes,
+    },
+  };
+}
+
+export function translateNetworking(input: NetworkingInput): NetworkingResult {
+  const state = networkingState(input);
+  return { ...state.result, outputs: state.outputs };
 }

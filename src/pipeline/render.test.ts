@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
-import type { CheckedManagementObject, NetworkingRender } from '../networking/render-step.ts';
+import type { NetworkingRender } from '../networking/render-step.ts';
 import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
 import { loadInputTree } from '../snapshot/load.ts';
-import { networkingIsolated, render } from './render.ts';
+import { networkingEntries, networkingIsolated, render, type NetworkingEntry } from './render.ts';
+import { checkManagementObject } from './validate-input.ts';
 import { discover } from '../discovery/discover.ts';
 
 const CASE = join(import.meta.dirname, '..', '..', 'testdata', 'networking', 'global-access-default-deny', 'input');
@@ -95,23 +96,31 @@ describe('render: error isolation and unknown clusters', () => {
 });
 
 describe('networkingIsolated: a throwing object is found and left out', () => {
-  const entry = (kind: string, name: string): CheckedManagementObject => ({
-    object: { apiVersion: 'networking.mesh.gloo.solo.io/v1', kind, metadata: { name, namespace: 'ns' } },
-    previousStatus: undefined,
+  const input = (apiVersion: string, kind: string, name: string): InputObject => ({
+    object: { apiVersion, kind, metadata: { name, namespace: 'ns' }, spec: {} },
+    source: {},
   });
-  const entries = [
-    entry('Settings', 'settings'),
-    ...Array.from({ length: 40 }, (_, i) => entry('TrafficPolicy', `tp-${String(i)}`)),
-    entry('AccessPolicy', 'ap'),
-  ];
+  const entries = networkingEntries(
+    [
+      input('settings.mesh.gloo.solo.io/v1', 'Settings', 'settings'),
+      ...Array.from({ length: 40 }, (_, i) =>
+        input('networking.mesh.gloo.solo.io/v1', 'TrafficPolicy', `tp-${String(i)}`),
+      ),
+      input('networking.mesh.gloo.solo.io/v1', 'AccessPolicy', 'ap'),
+    ].map(checkManagementObject),
+  );
   const bad = new Set(['tp-7', 'tp-31']);
   let attempts = 0;
-  const attempt = (list: readonly CheckedManagementObject[]): NetworkingRender => {
+  const attempt = (list: readonly NetworkingEntry[]): NetworkingRender => {
     attempts++;
-    for (const { object } of list)
-      if (bad.has(object.metadata.name)) throw new Error(`boom in ${object.metadata.name}`);
-    return { replacements: new Map(), outputs: new Map([['c', list.map((e) => e.object)]]) };
+    for (const { typed } of list)
+      if (bad.has(typed.object.metadata.name)) throw new Error(`boom in ${typed.object.metadata.name}`);
+    return { statuses: new Map(), outputs: new Map([['c', list.map((e) => e.typed.object)]]) };
   };
+
+  it('every object passed its schema check', () => {
+    assert.equal(entries.length, 42);
+  });
 
   it('names each culprit with its error, keeps the others, in about log2(n) passes per culprit', () => {
     attempts = 0;

@@ -30,7 +30,7 @@ import {
   WORKLOAD_OUTPUT_TYPES,
 } from '../kube/resources.ts';
 import type { VirtualMesh } from '../networking/model.ts';
-import { render } from '../pipeline/render.ts';
+import { renderIncremental, type RenderState } from '../pipeline/incremental/incremental-render.ts';
 import { objectKey } from '../kube/resources.ts';
 import { ReconcileLoop } from './loop.ts';
 import { holdsOf, retainedOutputs, withRetentionNotes, type Hold } from './retention.ts';
@@ -171,6 +171,8 @@ export class Controller {
   #discoveryErrors = new Map<string, string>();
   /** Objects whose translation threw in the last render: checked first next time. */
   #suspects = new Set<string>();
+  /** What the last render pass computed, for the next one to start from. */
+  #renderState: RenderState | undefined;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -326,7 +328,9 @@ export class Controller {
     return this.#mgmtCache
       .objectsOf(VIRTUAL_MESH)
       .map((object) => checkManagementObject({ object, source: {} }))
-      .flatMap((checked) => (checked.outcome === 'valid' ? [checked.object as unknown as VirtualMesh] : []));
+      .flatMap((checked) =>
+        checked.outcome === 'valid' && checked.typed.kind === 'VirtualMesh' ? [checked.typed.object] : [],
+      );
   }
 
   #connect(registration: Extract<Registration, { outcome: 'ok' }>, onChange: () => void): ClusterConnection {
@@ -537,11 +541,14 @@ export class Controller {
       ? await this.#roots.ensureGenerated().catch((error: unknown) => [`root CAs: ${messageOf(error)}`])
       : [];
     const identity = (this.#identity ??= await readIdentity(this.#options.mgmt, ns));
-    const output = render(this.#snapshot(known, unknown), {
+    // From the last pass: only what changed since is recomputed (pipeline/incremental/).
+    const pass = renderIncremental(this.#renderState, this.#snapshot(known, unknown), {
       unknownClusters: unknown,
       lastDiscovered: this.#lastDiscovered(),
       suspects: this.#suspects,
     });
+    this.#renderState = pass.state;
+    const output = pass.result;
     this.#firstPassDone = true;
     this.#suspects = new Set(output.objectErrors.keys());
     this.#discoveryErrors = new Map(output.clusterErrors);
@@ -608,6 +615,7 @@ export class Controller {
         clusters: known.length,
         unknown: unknown.size,
         written,
+        recomputed: pass.recomputed,
         meshes: output.mgmt.filter((o) => o.kind === 'Mesh').length,
         destinations: output.mgmt.filter((o) => o.kind === 'Destination').length,
       },

@@ -2,7 +2,8 @@
 // these, and the planning steps build them up one on top of the other.
 import type { RootCertificateEntry } from '../../certs/issued-certificates.ts';
 import type { AccessPolicy, Mesh, TrafficPolicy } from '../model.ts';
-import type { NetworkingIndex } from '../networking-index.ts';
+import type { IndexedDestination, NetworkingIndex } from '../networking-index.ts';
+import type { createDestinationSelector } from '../validate/destination-selection.ts';
 import type { MeshSupport } from '../translate/support.ts';
 import type { FederationPlan } from './federation.ts';
 import type { VirtualDestinationPlan } from './virtual-destinations.ts';
@@ -13,7 +14,12 @@ export interface PolicySelection<P> {
   readonly errors: ReadonlyMap<P, readonly string[]>;
   /** Destination order → policies selecting it, in input order. */
   readonly byDestination: ReadonlyMap<number, readonly P[]>;
+  /** Policy without errors → the Destinations it selects, in Destination order. */
+  readonly selected: ReadonlyMap<P, readonly IndexedDestination[]>;
 }
+
+/** Destination selectors evaluated once per selector shape for the whole pass (and the passes that reuse its plan). */
+export type DestinationSelector = ReturnType<typeof createDestinationSelector>;
 
 /** The index with memberships decided: what federation planning reads. */
 export interface MembershipPlan extends NetworkingIndex {
@@ -33,6 +39,7 @@ export interface FederatedPlan extends MembershipPlan {
 
 export interface NetworkingPlan extends FederatedPlan {
   readonly virtualDestinations: readonly VirtualDestinationPlan[];
+  readonly selectDestinations: DestinationSelector;
   readonly trafficSelection: PolicySelection<TrafficPolicy>;
   readonly accessSelection: PolicySelection<AccessPolicy>;
   /** Root CA certificates the caller can read (absent in `meshctl render`). */

@@ -1,0 +1,249 @@
+// One render pass from the last one: the same result as render() (src/pipeline/render.ts), byte
+// for byte, recomputing only what changed. The bookkeeping, explicit and small:
+//   management object (by resource key)  unchanged object → its schema check is kept
+//   cluster                               unchanged objects and Settings → its discovery is kept;
+//                                         rediscovered to the same objects → counts as unchanged
+//   discovery of the estate               every cluster's kept → kept (else put together again)
+//   networking                            only policies changed → incremental.ts; anything else
+//                                         (discovery, VirtualMesh, VirtualDestination, Settings,
+//                                         KubernetesCluster, objects translators read, root
+//                                         certificates) → a full networking pass
+// Unknown clusters, failed discoveries and objects whose translation threw take the full render.
+import type { KubeObject } from '../../api/meta.ts';
+import type { RootCertificateEntry } from '../../certs/issued-certificates.ts';
+import { discoverySettings } from '../../discovery/discover.ts';
+import { updateNetworkingPolicies } from '../../networking/incremental.ts';
+import type { NetworkingInput } from '../../networking/model.ts';
+import { networkingState, type NetworkingState } from '../../networking/networking.ts';
+import { TRANSLATOR_CLUSTER_KINDS } from '../../networking/networking-index.ts';
+import type { NetworkingRender } from '../../networking/render-step.ts';
+import type { InputObject, InputSnapshot, Warning } from '../../snapshot/input.ts';
+import { managementKey, type ResourceKey } from '../../snapshot/resource-key.ts';
+import {
+  assembleIsolated,
+  checkManagement,
+  discoverClusterIsolated,
+  knownClusters,
+  networkingEntries,
+  render,
+  renderedManagement,
+  typedManagement,
+  type ClusterOutcome,
+  type RenderOptions,
+  type RenderResult,
+} from '../render.ts';
+import { checkManagementObject, type CheckedObject } from '../validate-input.ts';
+
+interface ClusterPass {
+  readonly objects: readonly KubeObject[];
+  /** The objects translators read (Istio VirtualServices, Linkerd Links and Services, OSM MeshConfigs). */
+  readonly translatorObjects: readonly KubeObject[];
+  readonly outcome: ClusterOutcome;
+  readonly fingerprint: string;
+}
+
+/** What a pass keeps for the next one. */
+export interface RenderState {
+  readonly installNamespace: string;
+  readonly checked: ReadonlyMap<ResourceKey, { readonly raw: KubeObject; readonly checked: CheckedObject }>;
+  readonly settings: string;
+  readonly clusters: ReadonlyMap<string, ClusterPass>;
+  readonly discovery: ReturnType<typeof assembleIsolated>['discovery'];
+  readonly networking: NetworkingState;
+  readonly statuses: ReadonlyMap<ResourceKey, KubeObject>;
+  readonly context: readonly unknown[];
+  readonly rootCertificates: string;
+  /** Resource keys of objects kept from pass to pass (discovered objects, policies), built once each. */
+  readonly keys: WeakMap<KubeObject, ResourceKey>;
+}
+
+export interface IncrementalPass {
+  readonly result: RenderResult;
+  /** Undefined after a pass that needed the full render's isolation: the next pass is a full one. */
+  readonly state: RenderState | undefined;
+  /** How much was recomputed: the whole render, networking over everything, or the changed policies only. */
+  readonly recomputed: 'render' | 'networking' | 'policies';
+}
+
+const NO_OUTPUTS: readonly KubeObject[] = [];
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function fingerprintOf(outcome: ClusterOutcome): string {
+  if (!outcome.ok) return `error ${outcome.error}`;
+  const d = outcome.discovery;
+  return JSON.stringify([d.meshes, d.workloads, d.destinations, d.warnings]);
+}
+
+function rootsKey(roots: ReadonlyMap<string, RootCertificateEntry> | undefined): string {
+  return roots === undefined ? '' : JSON.stringify([...roots]);
+}
+
+const isTranslatorInput = (object: KubeObject): boolean => {
+  const slash = object.apiVersion.indexOf('/');
+  return TRANSLATOR_CLUSTER_KINDS.has(`${slash === -1 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`);
+};
+
+function statusesOf(state: NetworkingState): Map<ResourceKey, KubeObject> {
+  const statuses = new Map<ResourceKey, KubeObject>();
+  const r = state.result;
+  for (const list of [
+    r.trafficPolicies,
+    r.accessPolicies,
+    r.destinations,
+    r.virtualMeshes,
+    r.virtualDestinations,
+    r.meshes,
+  ])
+    for (const object of list) statuses.set(managementKey(object), object);
+  return statuses;
+}
+
+/** The statuses after an incremental update: the previous ones with the changed objects replaced. */
+function updatedStatuses(
+  previous: ReadonlyMap<ResourceKey, KubeObject>,
+  before: NetworkingState,
+  after: NetworkingState,
+): Map<ResourceKey, KubeObject> {
+  const statuses = new Map(previous);
+  const gone = new Set([...before.result.trafficPolicies, ...before.result.accessPolicies]);
+  for (const object of [...after.result.trafficPolicies, ...after.result.accessPolicies]) gone.delete(object);
+  for (const object of gone) statuses.delete(managementKey(object));
+  const changed = <T extends KubeObject>(a: readonly T[], b: readonly T[]) => {
+    const old = new Set(a);
+    for (const object of b) if (!old.has(object)) statuses.set(managementKey(object), object);
+  };
+  changed(before.result.trafficPolicies, after.result.trafficPolicies);
+  changed(before.result.accessPolicies, after.result.accessPolicies);
+  changed(before.result.destinations, after.result.destinations);
+  return statuses;
+}
+
+/** The next render pass; `previous` is what the last pass returned (undefined: a full pass). */
+export function renderIncremental(
+  previous: RenderState | undefined,
+  snapshot: InputSnapshot,
+  options: RenderOptions = {},
+): IncrementalPass {
+  // The full render's isolation (stand-ins for unknown clusters, bisection of throwing objects) is its own.
+  const full = (): IncrementalPass => ({ result: render(snapshot, options), state: undefined, recomputed: 'render' });
+  if ((options.unknownClusters?.size ?? 0) > 0 || (options.suspects?.size ?? 0) > 0) return full();
+  const last = previous?.installNamespace === snapshot.installNamespace ? previous : undefined;
+
+  const checkedByKey = new Map<ResourceKey, { raw: KubeObject; checked: CheckedObject }>();
+  const check = (input: InputObject): CheckedObject => {
+    const key = managementKey(input.object);
+    const kept = last?.checked.get(key);
+    const checked = kept?.raw === input.object ? kept.checked : checkManagementObject(input);
+    checkedByKey.set(key, { raw: input.object, checked });
+    return checked;
+  };
+  const checked = checkManagement(snapshot, check);
+
+  const settings = JSON.stringify(discoverySettings(snapshot.mgmt) ?? null);
+  const settingsSame = last?.settings === settings;
+  const clusters = new Map<string, ClusterPass>();
+  let discoveryKept = last !== undefined && last.clusters.size === knownClusters(snapshot, options).length;
+  let translatorInputsKept = discoveryKept;
+  for (const cluster of knownClusters(snapshot, options)) {
+    const objects = (snapshot.clusters.get(cluster) ?? []).map((input) => input.object);
+    const kept = last?.clusters.get(cluster);
+    if (kept !== undefined && settingsSame && sameList(kept.objects, objects)) {
+      clusters.set(cluster, kept);
+      continue;
+    }
+    const translatorObjects = objects.filter(isTranslatorInput);
+    const outcome = discoverClusterIsolated(snapshot, cluster, discoverySettings(snapshot.mgmt));
+    const fingerprint = fingerprintOf(outcome);
+    const unchanged = kept !== undefined && kept.fingerprint === fingerprint;
+    if (!unchanged) discoveryKept = false;
+    if (kept === undefined || !sameList(kept.translatorObjects, translatorObjects)) translatorInputsKept = false;
+    clusters.set(cluster, { objects, translatorObjects, outcome: unchanged ? kept.outcome : outcome, fingerprint });
+  }
+  if ([...clusters.values()].some((c) => !c.outcome.ok)) return full();
+  const discovery =
+    discoveryKept && last !== undefined
+      ? last.discovery
+      : assembleIsolated(snapshot, options, new Map([...clusters].map(([name, pass]) => [name, pass.outcome])))
+          .discovery;
+
+  const entries = networkingEntries(checked);
+  const management = typedManagement(entries);
+  const context: unknown[] = [
+    ...management.virtualMeshes.values(),
+    ...management.virtualDestinations.values(),
+    ...management.kubernetesClusters.values(),
+    ...management.settings.values(),
+  ];
+  const rootCertificates = rootsKey(snapshot.rootCertificates);
+  const input: NetworkingInput = {
+    installNamespace: snapshot.installNamespace,
+    meshes: discovery.meshes,
+    workloads: discovery.workloads,
+    destinations: discovery.destinations,
+    trafficPolicies: [...management.trafficPolicies.values()],
+    accessPolicies: [...management.accessPolicies.values()],
+    virtualMeshes: [...management.virtualMeshes.values()],
+    virtualDestinations: [...management.virtualDestinations.values()],
+    kubernetesClusters: [...management.kubernetesClusters.values()],
+    settings: [...management.settings.values()],
+    clusterObjects: snapshot.clusters,
+    ...(snapshot.rootCertificates === undefined ? {} : { rootCertificates: snapshot.rootCertificates }),
+  };
+  const policiesOnly =
+    last !== undefined &&
+    discovery === last.discovery &&
+    translatorInputsKept &&
+    sameList(last.context, context) &&
+    last.rootCertificates === rootCertificates;
+  let networking: NetworkingState;
+  let statuses: Map<ResourceKey, KubeObject>;
+  try {
+    if (policiesOnly) {
+      networking = updateNetworkingPolicies(last.networking, input);
+      statuses = updatedStatuses(last.statuses, last.networking, networking);
+    } else {
+      networking = networkingState(input);
+      statuses = statusesOf(networking);
+    }
+  } catch {
+    return full();
+  }
+
+  const warnings: Warning[] = [...discovery.warnings];
+  const rendered: NetworkingRender = { statuses, outputs: networking.outputs };
+  // The outputs a pass kept are the same arrays: changed-outputs.ts plans writes for the others only.
+  const outputs = new Map<string, readonly KubeObject[]>();
+  for (const name of snapshot.clusters.keys()) outputs.set(name, networking.outputs.get(name) ?? NO_OUTPUTS);
+  const objectErrors = new Map<string, string>();
+  const keys = last?.keys ?? new WeakMap<KubeObject, ResourceKey>();
+  const keyOf = (object: KubeObject): ResourceKey => {
+    let key = keys.get(object);
+    if (key === undefined) {
+      key = managementKey(object);
+      keys.set(object, key);
+    }
+    return key;
+  };
+  const mgmt = renderedManagement(checked, discovery, rendered, objectErrors, warnings, keyOf);
+  return {
+    result: { mgmt, clusters: outputs, warnings, clusterErrors: new Map(), objectErrors },
+    recomputed: policiesOnly ? 'policies' : 'networking',
+    state: {
+      installNamespace: snapshot.installNamespace,
+      checked: checkedByKey,
+      settings,
+      clusters,
+      discovery,
+      networking,
+      statuses,
+      context,
+      rootCertificates,
+      keys,
+    },
+  };
+}
