@@ -11,6 +11,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl render --input estate --output out --strict       # as a CI step: exit 1 unless all ACCEPTED',
     'meshctl render --input estate -o json                     # one List, e.g. for jq',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay',
+    'meshctl render --input estate --diff-against out          # what changed since out/ (exit 1 if anything)',
+  ],
+  diff: [
+    'meshctl --context mgmt diff -f reviews-timeout.yaml        # exit 0: no change, 1: changes, 2: error',
+    'meshctl diff -f policies/ -f extra.yaml -o json',
+    'meshctl diff -f - -o yaml                                  # the files from stdin',
+    'meshctl diff --input estate -f policy.yaml                 # offline, against an input folder',
   ],
   install: [
     'meshctl --context mgmt install',

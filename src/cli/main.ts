@@ -7,6 +7,7 @@ import { registerCluster_ } from './commands/cluster.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
+import { registerDiff } from './commands/diff.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
@@ -55,6 +56,7 @@ export function buildProgram(io: CommandIO): Command {
   registerCheck(program, io, globals);
   registerDescribe(program, io, globals);
   registerDebug(program, io, globals);
+  registerDiff(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);
   registerCompletion(program, io);
@@ -113,7 +115,7 @@ async function runProgram(argv: readonly string[], io: CommandIO): Promise<numbe
       return 1;
     }
     if (error instanceof CommandError) {
-      io.stderr(`error: ${error.message}\n`);
+      if (error.message !== '') io.stderr(`error: ${error.message}\n`);
       return error.exitCode;
     }
     // A cluster that failed a call is for the user to fix, not a bug (commands name it more precisely).
@@ -148,6 +150,7 @@ export async function main(): Promise<void> {
   const io: CommandIO = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    colour: process.stdout.isTTY && process.env.NO_COLOR === undefined,
   };
   process.exitCode = await runMeshctl(process.argv.slice(2), io);
 }
