@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { crdFileName, generateCrd } from '../src/api/crd.ts';
 import { allKinds } from '../src/api/registry.ts';
+import { diffDocsMarkdown } from '../src/cli/diff-docs.ts';
 import { cliReferenceMarkdown } from '../src/cli/reference.ts';
 import { rbacTable } from '../src/install/rbac-table.ts';
 import { supportMatrixMarkdown } from '../src/networking/translate/support-matrix.ts';
@@ -22,6 +23,7 @@ export function generatedFiles(): { folders: string[]; files: Map<string, string
   files.set('docs/rbac.md', rbacTable());
   files.set('docs/support-matrix.md', supportMatrixMarkdown());
   files.set('docs/reference/cli.md', cliReferenceMarkdown());
+  files.set('docs/diff.md', diffDocsMarkdown(root));
   return { folders: ['deploy/crds'], files };
 }
 
