@@ -41,6 +41,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl --context mgmt debug snapshot --output snapshot',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay   # replay it offline',
   ],
+  'explain request': [
+    'meshctl --context mgmt explain request --to reviews-bookinfo-cluster-1 --from productpage-v1-bookinfo-cluster-1-deployment',
+    'meshctl explain request --to web-shop-cluster-1 --path /a/b --method PUT --header x-a=1 -o json',
+    'meshctl explain request --input estate --to reviews-bookinfo-cluster-2   # offline, on a rendered input folder',
+  ],
   demo: ['meshctl demo', 'meshctl demo down'],
   'demo up': ['meshctl demo up'],
   'demo down': ['meshctl demo down'],

@@ -8,6 +8,7 @@ import { registerCompletion } from './commands/completion.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerDiff } from './commands/diff.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRender } from './commands/render.ts';
@@ -57,6 +58,7 @@ export function buildProgram(io: CommandIO): Command {
   registerDescribe(program, io, globals);
   registerDebug(program, io, globals);
   registerDiff(program, io, globals);
+  registerExplain(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);
   registerCompletion(program, io);
