@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { crdFileName, generateCrd } from '../src/api/crd.ts';
 import { allKinds } from '../src/api/registry.ts';
 import { diffDocsMarkdown } from '../src/cli/diff-docs.ts';
+import { explainDocsMarkdown } from '../src/cli/explain-docs.ts';
 import { cliReferenceMarkdown } from '../src/cli/reference.ts';
 import { rbacTable } from '../src/install/rbac-table.ts';
 import { supportMatrixMarkdown } from '../src/networking/translate/support-matrix.ts';
@@ -24,6 +25,7 @@ export function generatedFiles(): { folders: string[]; files: Map<string, string
   files.set('docs/support-matrix.md', supportMatrixMarkdown());
   files.set('docs/reference/cli.md', cliReferenceMarkdown());
   files.set('docs/diff.md', diffDocsMarkdown(root));
+  files.set('docs/explain.md', explainDocsMarkdown(root));
   return { folders: ['deploy/crds'], files };
 }
 
