@@ -96,7 +96,7 @@ function timeoutPolicy(ns: string, appNs: string, timeout: string): KubeObject {
       ],
       policy: { requestTimeout: timeout },
     },
-  } as KubeObject;
+  };
 }
 
 /** namespace/kind/name → resourceVersion of every object of the given types in the given namespaces. */
