@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { crdFileName, generateCrd } from '../src/api/crd.ts';
 import { allKinds } from '../src/api/registry.ts';
+import { diffDocsMarkdown } from '../src/cli/diff-docs.ts';
+import { explainDocsMarkdown } from '../src/cli/explain-docs.ts';
 import { cliReferenceMarkdown } from '../src/cli/reference.ts';
 import { agentChart, AGENT_CHART, managementChart, MANAGEMENT_CHART } from '../src/install/helm-charts.ts';
 import { rbacTable } from '../src/install/rbac-table.ts';
@@ -23,6 +25,8 @@ export function generatedFiles(): { folders: string[]; files: Map<string, string
   files.set('docs/rbac.md', rbacTable());
   files.set('docs/support-matrix.md', supportMatrixMarkdown());
   files.set('docs/reference/cli.md', cliReferenceMarkdown());
+  files.set('docs/diff.md', diffDocsMarkdown(root));
+  files.set('docs/explain.md', explainDocsMarkdown(root));
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const crds = new Map(
     [...files]

@@ -13,9 +13,14 @@ export type GlobalOptions = z.infer<typeof GlobalOptions>;
 export interface CommandIO {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stdout is a terminal that takes colour (never in tests or pipes; NO_COLOR turns it off). */
+  readonly colour?: boolean;
 }
 
-/** A failure the user can fix: printed as one line, exit code 1 (2 is for usage errors). */
+/**
+ * A failure the user can fix: printed as one line, exit code 1 (2 is for usage errors). An empty
+ * message prints nothing: a command whose exit code is its answer (`meshctl diff`: 1 = changes).
+ */
 export class CommandError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode = 1) {

@@ -11,6 +11,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl render --input estate --output out --strict       # as a CI step: exit 1 unless all ACCEPTED',
     'meshctl render --input estate -o json                     # one List, e.g. for jq',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay',
+    'meshctl render --input estate --diff-against out          # what changed since out/ (exit 1 if anything)',
+  ],
+  diff: [
+    'meshctl --context mgmt diff -f reviews-timeout.yaml        # exit 0: no change, 1: changes, 2: error',
+    'meshctl diff -f policies/ -f extra.yaml -o json',
+    'meshctl diff -f - -o yaml                                  # the files from stdin',
+    'meshctl diff --input estate -f policy.yaml                 # offline, against an input folder',
   ],
   install: [
     'meshctl --context mgmt install',
@@ -57,6 +64,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl top destinations -o json',
   ],
   'top workloads': ['meshctl top workloads --sort p99'],
+  'explain request': [
+    'meshctl --context mgmt explain request --to reviews-bookinfo-cluster-1 --from productpage-v1-bookinfo-cluster-1-deployment',
+    'meshctl explain request --to web-shop-cluster-1 --path /a/b --method PUT --header x-a=1 -o json',
+    'meshctl explain request --input estate --to reviews-bookinfo-cluster-2   # offline, on a rendered input folder',
+  ],
   demo: ['meshctl demo', 'meshctl demo down'],
   'demo up': ['meshctl demo up'],
   'demo down': ['meshctl demo down'],

@@ -8,6 +8,8 @@ import { registerCompletion } from './commands/completion.ts';
 import { registerCreate } from './commands/create.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
+import { registerDiff } from './commands/diff.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRbac } from './commands/rbac.ts';
@@ -60,6 +62,8 @@ export function buildProgram(io: CommandIO): Command {
   registerDescribe(program, io, globals);
   registerRbac(program, io, globals);
   registerDebug(program, io, globals);
+  registerDiff(program, io, globals);
+  registerExplain(program, io, globals);
   registerDemo(program, io);
   registerTop(program, io, globals);
   registerVersion(program, io, globals);
@@ -119,7 +123,7 @@ async function runProgram(argv: readonly string[], io: CommandIO): Promise<numbe
       return 1;
     }
     if (error instanceof CommandError) {
-      io.stderr(`error: ${error.message}\n`);
+      if (error.message !== '') io.stderr(`error: ${error.message}\n`);
       return error.exitCode;
     }
     // A cluster that failed a call is for the user to fix, not a bug (commands name it more precisely).
@@ -154,6 +158,7 @@ export async function main(): Promise<void> {
   const io: CommandIO = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    colour: process.stdout.isTTY && process.env.NO_COLOR === undefined,
   };
   process.exitCode = await runMeshctl(process.argv.slice(2), io);
 }

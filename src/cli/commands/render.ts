@@ -3,12 +3,16 @@ import type { Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import { render } from '../../pipeline/render.ts';
 import { summarizeRender } from '../../pipeline/render-summary.ts';
+import { withRecordedStatus } from '../../diff/overlay.ts';
+import { diffRenders } from '../../diff/render-diff.ts';
+import { loadOutputTree } from '../../snapshot/read-output.ts';
 import type { Warning } from '../../snapshot/input.ts';
 import { loadInputTree } from '../../snapshot/load.ts';
 import { layoutOutputList, layoutOutputStream, toCanonicalJson } from '../../snapshot/output.ts';
 import { OutputError, prepareOutputFolder, writeOutputTree } from '../../snapshot/write.ts';
 import type { CommandIO, GlobalOptions } from '../context.ts';
 import { CommandError } from '../context.ts';
+import { asDiffCommand, diffExitCodesHelp, printDiff } from '../diff-output.ts';
 
 const layoutHelp = `
 Input layout (--input DIR; files ending in .yaml, .yml or .json, read as YAML):
@@ -35,13 +39,20 @@ Exit codes:
   1  the input cannot be read (the message names file, document and field), the output cannot be
      written, or with --strict: a TrafficPolicy, AccessPolicy, VirtualMesh or VirtualDestination
      is not ACCEPTED (the output is still written)
-  2  usage error`;
+  2  usage error
+
+With --diff-against OTHER (a folder an earlier \`render --output\` wrote), stdout gets what changed
+from OTHER to this render instead of the output stream, in the format of \`meshctl diff\` (-o json
+for tools); --output still writes the new tree. Policies keep the statuses recorded in OTHER (an
+ACCEPTED policy keeps its fields against a newer one, as on the clusters). Exit codes are then those of \`meshctl diff\`:
+${diffExitCodesHelp.trim()}`;
 
 interface RenderFlags {
   readonly input: string;
   readonly output?: string;
   readonly namespace: string;
   readonly strict: boolean;
+  readonly diffAgainst?: string;
 }
 
 export function registerRender(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -52,8 +63,10 @@ export function registerRender(program: Command, io: CommandIO, globals: () => G
     .option('--output <dir>', 'write the output tree here instead of one stream on stdout')
     .option('--namespace <ns>', 'install namespace of Mesh Hub on the management cluster', DEFAULT_INSTALL_NAMESPACE)
     .option('--strict', 'exit 1 when any policy, VirtualMesh or VirtualDestination is not ACCEPTED', false)
+    .option('--diff-against <dir>', 'print what changed since an earlier --output folder (exit 0: none, 1: some)')
     .addHelpText('after', layoutHelp)
     .action((options: RenderFlags) => {
+      if (options.diffAgainst !== undefined) return renderDiff(options, options.diffAgainst, io, globals);
       const format = globals().outputFormat;
       // A folder that cannot be written fails before the input is read and rendered, not after.
       if (options.output !== undefined) checkOutput(options.output, options.input);
@@ -122,4 +135,26 @@ function phaseTimer(enabled: boolean): { lap: (phase: string) => void; report: (
       if (enabled) io.stderr(`timings: ${laps.join(', ')}\n`);
     },
   };
+}
+
+/** `render --diff-against`: the new render compared with an earlier output tree, through the diff engine. */
+function renderDiff(options: RenderFlags, against: string, io: CommandIO, globals: () => GlobalOptions) {
+  return asDiffCommand(() => {
+    const format = globals().outputFormat;
+    if (options.output !== undefined) checkOutput(options.output, options.input);
+    const before = loadOutputTree(resolve(against));
+    const loaded = loadInputTree(resolve(options.input), { installNamespace: options.namespace });
+    // The statuses in OTHER are what the management plane would have written: policies accepted
+    // there keep their fields against newer ones, as they would on the clusters.
+    const snapshot = { ...withRecordedStatus(loaded, before.mgmt), warnings: loaded.warnings };
+    const output = render(snapshot);
+    for (const warning of [...snapshot.warnings, ...output.warnings]) io.stderr(formatWarning(warning));
+    if (options.output !== undefined) {
+      const files = writeOutputTree(options.output, output, options.input);
+      io.stderr(`wrote ${String(files.length)} files to ${options.output}\n`);
+    }
+    const summary = summarizeRender(snapshot, output.mgmt);
+    io.stderr(summary.lines.map((line) => `${line}\n`).join(''));
+    printDiff(io, format, diffRenders(before, output));
+  });
 }
