@@ -30,6 +30,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl describe tp bookinfo/reviews-timeout -o yaml',
     'meshctl describe VirtualMesh virtual-mesh -n gloo-mesh',
   ],
+  dashboard: [
+    'meshctl --context mgmt dashboard                    # prints the URL (http://127.0.0.1:8090/)',
+    'meshctl dashboard --port 0 --open                   # a free port, opened in the browser',
+  ],
   'debug snapshot': [
     'meshctl --context mgmt debug snapshot --output snapshot',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay   # replay it offline',

@@ -5,6 +5,7 @@ import { InputError } from '../snapshot/yaml.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
 import { registerCompletion } from './commands/completion.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -55,6 +56,7 @@ export function buildProgram(io: CommandIO): Command {
   registerCheck(program, io, globals);
   registerDescribe(program, io, globals);
   registerDebug(program, io, globals);
+  registerDashboard(program, io, globals);
   registerDemo(program, io);
   registerVersion(program, io, globals);
   registerCompletion(program, io);

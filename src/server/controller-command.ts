@@ -8,12 +8,15 @@ import { LeaderElector } from '../kube/lease.ts';
 import { Controller } from '../reconcile/controller.ts';
 import { createMetrics } from '../reconcile/metrics.ts';
 import { startHttpServer } from './http.ts';
+import { startInClusterDashboard } from '../dashboard/in-cluster.ts';
 
 export interface ControllerCommandOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace: string;
   readonly listen: string;
+  /** Address of the dashboard, or 'off'. */
+  readonly dashboardListen?: string;
   readonly leaseDurationSeconds: number;
   readonly debounceMs: number;
   readonly renewTokensAt: number;
@@ -71,6 +74,16 @@ export async function runController(options: ControllerCommandOptions, logger?: 
     },
   });
   lease.elector = leaseElector;
+  const dashboard =
+    options.dashboardListen === undefined || options.dashboardListen === 'off'
+      ? undefined
+      : await startInClusterDashboard({
+          mgmt,
+          installNamespace: options.namespace,
+          ...parseListen(options.dashboardListen),
+          logger: log,
+        });
+  if (dashboard !== undefined) log.info({ address: dashboard.url }, 'serving the dashboard');
   controller.start();
   leaseElector.start();
   let stopping: Promise<void> | undefined;
@@ -81,6 +94,7 @@ export async function runController(options: ControllerCommandOptions, logger?: 
       // a standby that takes over at once never overlaps with this replica's writes.
       await controller.stop(SHUTDOWN_GRACE_MS);
       await leaseElector.stop();
+      await dashboard?.stop();
       await new Promise<void>((resolve) =>
         http.server.close(() => {
           resolve();
