@@ -16,6 +16,10 @@ const run = (script: string, scriptArgs: string[]) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 run('render.ts', renderArgs);
+if (!args.includes('--input')) {
+  console.log('');
+  run('dashboard.ts', []);
+}
 if (!args.includes('--no-latency')) {
   console.log('');
   run('latency.ts', latencyArgs);

@@ -38,7 +38,19 @@ export interface EstateSourceOptions {
   readonly now?: () => number;
 }
 
-export class EstateSource {
+/** What the dashboard server reads the estate through (EstateSource on a cluster; a fixed estate in the bench). */
+export interface EstateReader {
+  readonly installNamespace: string;
+  readonly revision: number;
+  synced(): boolean;
+  health(): Pick<CacheHealth, 'lastError'>;
+  index(): EstateIndex;
+  onChange(listener: (revision: number) => void): () => void;
+  since(cluster: string, state: ClusterState): string;
+  outputs(installNamespace: string): Promise<ClusterReading[]>;
+}
+
+export class EstateSource implements EstateReader {
   readonly #cache: ClusterCache;
   readonly #options: EstateSourceOptions;
   readonly #listeners = new Set<(revision: number) => void>();

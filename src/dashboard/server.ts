@@ -11,12 +11,12 @@ import { installNamespacesOfPolicy } from '../cli/describe-model.ts';
 import type { EstateMetrics, MetricsProvider } from '../metrics/model.ts';
 import type { AccessResult, Authenticator, Viewer } from './access.ts';
 import { ListQuery, type ApiError, type MetricsState } from './api-schema.ts';
-import type { EstateSource } from './estate-source.ts';
+import type { EstateReader } from './estate-source.ts';
 import { metricsStateOf, type EstateIndex, type Visibility } from './estate-view.ts';
 import { openApiDocument } from './openapi.ts';
 
 export interface DashboardOptions {
-  readonly source: EstateSource;
+  readonly source: EstateReader;
   readonly access: Authenticator;
   readonly metrics?: MetricsProvider;
   /** The built UI (`npm run build:web` writes dist/web); without it only the API is served. */
@@ -156,7 +156,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   }
 
   async function api(path: string, url: URL, viewer: Viewer): Promise<unknown> {
-    if (path === '/api/openapi.json') return openApiDocument(options.version);
     if (!source.synced() && source.index().objects.clusters.length === 0 && source.health().lastError !== undefined) {
       throw new HttpError(503, 'internal', `the management cluster cannot be read: ${source.health().lastError ?? ''}`);
     }

@@ -166,6 +166,11 @@ export function WorkloadPage(props: { namespace: string; name: string; revision:
   );
 }
 
+/** The policy's own errors and each Destination's, named after it. */
+function allErrors(p: PolicyDetail): string[] {
+  return [...p.errors, ...p.destinations.flatMap((d) => d.errors.map((e) => `${d.destination}: ${e}`))];
+}
+
 export function PolicyPage(props: { kind: string; namespace: string; name: string; revision: number }) {
   const loaded = useApi<PolicyDetail>(
     `/api/policies/${encodeURIComponent(props.kind)}/${encodeURIComponent(props.namespace)}/${encodeURIComponent(props.name)}`,
@@ -184,10 +189,10 @@ export function PolicyPage(props: { kind: string; namespace: string; name: strin
               <span className="note">(the management plane has not processed its latest change yet)</span>
             )}
           </p>
-          {p.errors.length > 0 && (
+          {allErrors(p).length > 0 && (
             <section aria-labelledby="errors" className="error-box">
               <h2 id="errors">Errors</h2>
-              {errorsText(p.errors)}
+              {errorsText(allErrors(p))}
             </section>
           )}
           <h2>Selects</h2>

@@ -99,6 +99,7 @@ export function GraphPage(props: { revision: number }) {
                     const x2 = to.x;
                     const y2 = to.y + 14;
                     const mid = (x1 + x2) / 2;
+                    const curve = `M${String(x1)},${String(y1)} C${String(mid)},${String(y1)} ${String(mid)},${String(y2)} ${String(x2)},${String(y2)}`;
                     return (
                       <g
                         key={key}
@@ -120,9 +121,9 @@ export function GraphPage(props: { revision: number }) {
                         }}
                       >
                         <title>{edgeText(edge, byId)}</title>
-                        <path
-                          d={`M${String(x1)},${String(y1)} C${String(mid)},${String(y1)} ${String(mid)},${String(y2)} ${String(x2)},${String(y2)}`}
-                        />
+                        {/* A wide transparent stroke under the line: easier to hover. */}
+                        <path className="hit" d={curve} />
+                        <path d={curve} />
                       </g>
                     );
                   })}
