@@ -2,7 +2,7 @@
 // objects (never Secrets), indexed once per change, and — for detail pages — the registered clusters'
 // outputs, read with each cluster's registration credentials and kept for a few seconds.
 import type { KubeObject } from '../api/meta.ts';
-import { readRegisteredOutputs } from '../cli/commands/describe.ts';
+import { readRegisteredOutputs } from './registered-outputs.ts';
 import type { ClusterReading } from '../cli/describe-model.ts';
 import { ClusterCache, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
 import type { KubeClient } from '../kube/client.ts';
