@@ -32,6 +32,10 @@ if (!args.includes('--no-incremental')) {
 run('render-cli.ts', renderArgs);
 console.log('');
 run('metrics.ts', []);
+if (!args.includes('--input')) {
+  console.log('');
+  run('dashboard.ts', []);
+}
 if (!args.includes('--no-latency')) {
   console.log('');
   run('latency.ts', latencyArgs);

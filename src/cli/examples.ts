@@ -54,6 +54,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'meshctl --context mgmt rbac can-i --as bob --as-group security -f access.yaml',
     'meshctl rbac can-i --as alice -f policy.yaml --operation delete',
   ],
+  dashboard: [
+    'meshctl --context mgmt dashboard                    # prints the URL (http://127.0.0.1:8090/)',
+    'meshctl dashboard --port 0 --open                   # a free port, opened in the browser',
+  ],
   'debug snapshot': [
     'meshctl --context mgmt debug snapshot --output snapshot',
     'meshctl render --input snapshot/input --namespace gloo-mesh --output replay   # replay it offline',

@@ -6,6 +6,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerCluster_ } from './commands/cluster.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerCreate } from './commands/create.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDebug } from './commands/debug.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerDiff } from './commands/diff.ts';
@@ -64,6 +65,7 @@ export function buildProgram(io: CommandIO): Command {
   registerDebug(program, io, globals);
   registerDiff(program, io, globals);
   registerExplain(program, io, globals);
+  registerDashboard(program, io, globals);
   registerDemo(program, io);
   registerTop(program, io, globals);
   registerVersion(program, io, globals);

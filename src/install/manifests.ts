@@ -360,6 +360,9 @@ export function managementRules(installNamespace: string): PolicyRule[] {
     },
     // Its identity (the install namespace's UID) stamped on every object it writes; that namespace only.
     { apiGroups: [''], resources: ['namespaces'], resourceNames: [installNamespace], verbs: ['get'] },
+    // The dashboard checks each user's own token and what that user may read (src/dashboard/access.ts).
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   ];
 }
 

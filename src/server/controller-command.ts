@@ -9,12 +9,15 @@ import { Controller } from '../reconcile/controller.ts';
 import { createMetrics } from '../reconcile/metrics.ts';
 import { startHttpServer } from './http.ts';
 import { startRbacWebhook } from './rbac-webhook.ts';
+import { startInClusterDashboard } from '../dashboard/in-cluster.ts';
 
 export interface ControllerCommandOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace: string;
   readonly listen: string;
+  /** Address of the dashboard, or 'off'. */
+  readonly dashboardListen?: string;
   readonly leaseDurationSeconds: number;
   readonly debounceMs: number;
   readonly renewTokensAt: number;
@@ -91,6 +94,16 @@ export async function runController(options: ControllerCommandOptions, logger?: 
     },
   });
   lease.elector = leaseElector;
+  const dashboard =
+    options.dashboardListen === undefined || options.dashboardListen === 'off'
+      ? undefined
+      : await startInClusterDashboard({
+          mgmt,
+          installNamespace: options.namespace,
+          ...parseListen(options.dashboardListen),
+          logger: log,
+        });
+  if (dashboard !== undefined) log.info({ address: dashboard.url }, 'serving the dashboard');
   controller.start();
   leaseElector.start();
   let stopping: Promise<void> | undefined;
@@ -102,6 +115,7 @@ export async function runController(options: ControllerCommandOptions, logger?: 
       await controller.stop(SHUTDOWN_GRACE_MS);
       await leaseElector.stop();
       await webhook?.stop();
+      await dashboard?.stop();
       await new Promise<void>((resolve) =>
         http.server.close(() => {
           resolve();

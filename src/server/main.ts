@@ -26,6 +26,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     .addOption(new Option('-n, --namespace <ns>', 'install namespace').default(DEFAULT_INSTALL_NAMESPACE))
     .addOption(new Option('--listen <host:port>', 'address of /healthz, /readyz and /metrics').default('0.0.0.0:9091'))
     .addOption(
+      new Option(
+        '--dashboard-listen <host:port>',
+        "address of the dashboard and its API (each request is checked with the user's own token); 'off' disables it",
+      ).default('127.0.0.1:8090'),
+    )
+    .addOption(
       new Option('--lease-duration <seconds>', 'how long a Lease holder may go without renewing')
         .argParser(positiveInt('--lease-duration'))
         .default(15),
@@ -78,6 +84,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
           ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
           namespace: String(flags.namespace),
           listen: String(flags.listen),
+          dashboardListen: String(flags.dashboardListen),
           leaseDurationSeconds: Number(flags.leaseDuration),
           debounceMs: Number(flags.debounce),
           renewTokensAt: Number(flags.renewTokensAt),

@@ -87,5 +87,30 @@ describe('management plane RBAC on a real API server', () => {
       403,
     );
     assert.equal(await statusOfCall(() => controller.list(VALIDATING_WEBHOOK_CONFIGURATION, {})), 403);
+    // The dashboard: it may ask who a token is and what that user may read, and nothing more of either API.
+    const review = await controller.request<{ status?: { authenticated?: boolean } }>(
+      'POST',
+      '/apis/authentication.k8s.io/v1/tokenreviews',
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    );
+    assert.equal(review.status?.authenticated, true);
+    const access = await controller.request<{ status?: { allowed?: boolean } }>(
+      'POST',
+      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: `system:serviceaccount:${install}:${CONTROLLER_NAME}`,
+          resourceAttributes: { verb: 'list', resource: 'secrets', namespace: other },
+        },
+      },
+    );
+    assert.equal(access.status?.allowed, false);
+    assert.equal(
+      await statusOfCall(() => controller.request('GET', '/apis/authorization.k8s.io/v1/subjectaccessreviews')),
+      403,
+      'create only',
+    );
   });
 });

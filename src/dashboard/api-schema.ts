@@ -1,0 +1,338 @@
+// The dashboard's JSON API, one zod schema per response: the source of the TypeScript types the server
+// builds, of the OpenAPI description served at /api/openapi.json (openapi.ts), and of what tests and
+// clients (the web UI, meshctl) check a response against.
+import { z } from 'zod';
+
+export const ObjectRef = z
+  .object({ kind: z.string(), namespace: z.string(), name: z.string() })
+  .describe('A Mesh Hub object on the management cluster.');
+
+export const TrafficStats = z.object({
+  rps: z.number().describe('requests per second over the window'),
+  successRate: z.number().nullable().describe('non-5xx responses over all responses, 0..1; null without requests'),
+  p50Ms: z.number().nullable(),
+  p90Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+});
+export type TrafficStats = z.infer<typeof TrafficStats>;
+
+export const MetricsState = z
+  .object({
+    available: z.boolean().describe('whether any metrics could be read'),
+    reason: z.string().optional().describe('why there are no metrics, in plain words'),
+    windowSeconds: z.number(),
+    collectedAt: z.string().optional(),
+    clusters: z.array(
+      z.object({
+        cluster: z.string(),
+        state: z.enum(['ok', 'no-metrics']),
+        source: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+  })
+  .describe('Whether traffic metrics are shown, per cluster, and why not.');
+export type MetricsState = z.infer<typeof MetricsState>;
+
+export const ClusterSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  state: z.enum(['reachable', 'unreachable', 'pending', 'invalid']),
+  message: z.string().optional(),
+  since: z.string().describe('when this dashboard first saw the cluster in its current state (ISO 8601)'),
+});
+export type ClusterSummary = z.infer<typeof ClusterSummary>;
+
+export const Problem = z
+  .object({
+    kind: z.string(),
+    namespace: z.string(),
+    name: z.string(),
+    state: z.string(),
+    message: z.string().describe('the first error, in plain words'),
+  })
+  .describe('An object in a bad state.');
+export type Problem = z.infer<typeof Problem>;
+
+export const Overview = z.object({
+  revision: z.number().describe('changes whenever the estate changes (see /api/events)'),
+  clusters: z.array(ClusterSummary),
+  meshes: z.array(
+    z.object({
+      name: z.string(),
+      namespace: z.string(),
+      type: z.string(),
+      version: z.string().optional(),
+      cluster: z.string().optional(),
+    }),
+  ),
+  meshesByType: z.array(z.object({ type: z.string(), version: z.string(), count: z.number() })),
+  counts: z.object({
+    clusters: z.number(),
+    meshes: z.number(),
+    workloads: z.number(),
+    destinations: z.number(),
+    trafficPolicies: z.number(),
+    accessPolicies: z.number(),
+    virtualMeshes: z.number(),
+  }),
+  problems: z.array(Problem),
+  hidden: z.array(z.string()).describe('kinds this user may not read, so not counted'),
+  metrics: MetricsState,
+});
+export type Overview = z.infer<typeof Overview>;
+
+export const DestinationRow = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  cluster: z.string(),
+  service: z.string().describe('namespace/name of the Service in its cluster'),
+  mesh: z.string(),
+  federated: z.boolean(),
+  policies: z.number().describe('policies applied'),
+  rejected: z.number().describe('policies that select it and were rejected'),
+  metrics: TrafficStats.nullable(),
+});
+export type DestinationRow = z.infer<typeof DestinationRow>;
+
+export const WorkloadRow = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  cluster: z.string(),
+  controller: z.string().describe('namespace/name of its Deployment, StatefulSet or DaemonSet'),
+  mesh: z.string(),
+  serviceAccount: z.string(),
+  metrics: TrafficStats.nullable(),
+});
+export type WorkloadRow = z.infer<typeof WorkloadRow>;
+
+const Facets = z.object({ clusters: z.array(z.string()), meshes: z.array(z.string()) });
+
+function page<T extends z.ZodType>(row: T) {
+  return z.object({
+    revision: z.number(),
+    total: z.number().describe('rows that match the filters'),
+    offset: z.number(),
+    limit: z.number(),
+    items: z.array(row),
+    facets: Facets.describe('the values the cluster and mesh filters can take'),
+    metrics: MetricsState,
+  });
+}
+
+export const DestinationPage = page(DestinationRow);
+export type DestinationPage = z.infer<typeof DestinationPage>;
+export const WorkloadPage = page(WorkloadRow);
+export type WorkloadPage = z.infer<typeof WorkloadPage>;
+
+export const SortKey = z.enum(['name', 'cluster', 'mesh', 'rps', 'errors', 'p99']);
+export type SortKey = z.infer<typeof SortKey>;
+
+/** The query of the Destinations and Workloads lists, parsed at the boundary. */
+export const ListQuery = z.object({
+  search: z.string().max(200).default(''),
+  cluster: z.string().max(253).default(''),
+  mesh: z.string().max(253).default(''),
+  state: z.enum(['', 'rejected']).default(''),
+  sort: SortKey.default('name'),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+const Policy = z.object({
+  kind: z.enum(['TrafficPolicy', 'AccessPolicy']),
+  name: z.string(),
+  namespace: z.string(),
+  state: z.string(),
+  errors: z.array(z.string()),
+  warnings: z.array(z.string()),
+  statusCurrent: z.boolean(),
+});
+
+export const WrittenObject = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  relation: z.enum(['parent', 'federated', 'translated']),
+  yaml: z.string().describe('the object as read from its cluster'),
+});
+
+export const ClusterOutputs = z
+  .object({
+    cluster: z.string(),
+    reachable: z.boolean(),
+    error: z.string().optional(),
+    objects: z.array(WrittenObject),
+  })
+  .describe('The objects Mesh Hub wrote for an object in one registered cluster.');
+
+export const DestinationDetail = z.object({
+  revision: z.number(),
+  name: z.string(),
+  namespace: z.string(),
+  cluster: z.string().optional(),
+  service: z.string().optional(),
+  mesh: z.string().optional(),
+  hostname: z.string().optional(),
+  ports: z.array(z.string()),
+  federation: z
+    .object({ hostname: z.string().optional(), meshes: z.array(z.string()), virtualMesh: z.string().optional() })
+    .optional(),
+  policies: z.object({ applied: z.array(Policy), rejected: z.array(Policy), pending: z.array(Policy) }),
+  outputs: z.array(ClusterOutputs),
+  metrics: TrafficStats.nullable(),
+  yaml: z.string().describe('the Destination with its status'),
+});
+export type DestinationDetail = z.infer<typeof DestinationDetail>;
+
+export const WorkloadDetail = z.object({
+  revision: z.number(),
+  name: z.string(),
+  namespace: z.string(),
+  cluster: z.string().optional(),
+  controller: z.string().optional(),
+  mesh: z.string().optional(),
+  serviceAccount: z.string().optional(),
+  destinations: z.array(z.string()),
+  sourceOf: z.array(z.object({ kind: z.string(), name: z.string(), namespace: z.string(), allWorkloads: z.boolean() })),
+  metrics: TrafficStats.nullable(),
+  yaml: z.string(),
+});
+export type WorkloadDetail = z.infer<typeof WorkloadDetail>;
+
+const DestinationResult = z.object({
+  destination: z.string(),
+  namespace: z.string(),
+  cluster: z.string().optional(),
+  service: z.string().optional(),
+  state: z.string(),
+  errors: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+
+export const PolicySummary = z.object({
+  kind: z.enum(['TrafficPolicy', 'AccessPolicy']),
+  name: z.string(),
+  namespace: z.string(),
+  state: z.string(),
+  statusCurrent: z.boolean(),
+  errors: z.array(z.string()).describe('errors of the policy as a whole and of each Destination, in plain words'),
+  destinations: z.number(),
+  rejectedDestinations: z.number(),
+});
+export type PolicySummary = z.infer<typeof PolicySummary>;
+
+export const PolicyList = z.object({
+  revision: z.number(),
+  items: z.array(PolicySummary),
+  hidden: z.array(z.string()),
+});
+export type PolicyList = z.infer<typeof PolicyList>;
+
+export const PolicyDetail = z.object({
+  revision: z.number(),
+  kind: z.enum(['TrafficPolicy', 'AccessPolicy']),
+  name: z.string(),
+  namespace: z.string(),
+  state: z.string(),
+  statusCurrent: z.boolean(),
+  errors: z.array(z.string()),
+  destinationSelectors: z.array(z.string()),
+  sourceSelectors: z.array(z.string()),
+  destinations: z.array(DestinationResult),
+  workloads: z.array(z.string()),
+  outputs: z.array(ClusterOutputs),
+  yaml: z.string(),
+});
+export type PolicyDetail = z.infer<typeof PolicyDetail>;
+
+const Approval = z.object({ name: z.string(), state: z.string(), errors: z.array(z.string()) });
+
+export const VirtualMeshSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  meshes: z.array(z.string()),
+  mtls: z.string(),
+  federation: z.string(),
+  globalAccessPolicy: z.string(),
+  state: z.string(),
+  statusCurrent: z.boolean(),
+  errors: z.array(z.string()),
+  meshStates: z.array(Approval),
+  destinationStates: z.array(Approval).describe('where each Destination is federated, and its state'),
+  certificates: z
+    .array(
+      z.object({
+        cluster: z.string(),
+        issuedCertificate: z.string(),
+        state: z.string(),
+        error: z.string().optional(),
+      }),
+    )
+    .describe("each member Mesh's intermediate CA, as its IssuedCertificate says"),
+  unreadableClusters: z.array(z.object({ cluster: z.string(), error: z.string() })),
+});
+export type VirtualMeshSummary = z.infer<typeof VirtualMeshSummary>;
+
+export const VirtualMeshList = z.object({
+  revision: z.number(),
+  items: z.array(VirtualMeshSummary),
+  hidden: z.array(z.string()),
+});
+export type VirtualMeshList = z.infer<typeof VirtualMeshList>;
+
+export const GraphNode = z.object({
+  id: z.string().describe('namespace/name of the Workload or Destination; "outside" for callers not discovered'),
+  kind: z.enum(['Workload', 'Destination', 'Outside']),
+  name: z.string(),
+  cluster: z.string(),
+  mesh: z.string(),
+});
+export type GraphNode = z.infer<typeof GraphNode>;
+
+export const GraphEdge = z.object({ from: z.string(), to: z.string(), crossCluster: z.boolean(), stats: TrafficStats });
+export type GraphEdge = z.infer<typeof GraphEdge>;
+
+export const Graph = z.object({
+  revision: z.number(),
+  nodes: z.array(GraphNode),
+  edges: z.array(GraphEdge),
+  metrics: MetricsState,
+  truncated: z.boolean().describe('true when only the busiest nodes are shown'),
+});
+export type Graph = z.infer<typeof Graph>;
+
+export const ApiError = z.object({
+  error: z.string(),
+  code: z.enum(['unauthenticated', 'forbidden', 'not-found', 'bad-request', 'internal']),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** The schemas named in the OpenAPI description (components.schemas), by name. */
+export const NAMED_SCHEMAS = {
+  ObjectRef,
+  TrafficStats,
+  MetricsState,
+  ClusterSummary,
+  Problem,
+  Overview,
+  DestinationRow,
+  WorkloadRow,
+  DestinationPage,
+  WorkloadPage,
+  WrittenObject,
+  ClusterOutputs,
+  DestinationDetail,
+  WorkloadDetail,
+  PolicySummary,
+  PolicyList,
+  PolicyDetail,
+  VirtualMeshSummary,
+  VirtualMeshList,
+  GraphNode,
+  GraphEdge,
+  Graph,
+  ApiError,
+} as const;
