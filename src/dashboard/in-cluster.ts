@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { clientVersion } from '../cli/version.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { MetricsProvider } from '../metrics/model.ts';
+import { createMetricsProvider } from '../metrics/provider.ts';
 import { LOCAL_ACCESS, TokenAccess } from './access.ts';
 import { EstateSource } from './estate-source.ts';
 import { startDashboard, type RunningDashboard } from './server.ts';
@@ -13,6 +14,7 @@ export interface DashboardStartOptions {
   readonly installNamespace: string;
   readonly host: string;
   readonly port: number;
+  /** Default: each registered cluster's Prometheus, read as docs/metrics.md says. */
   readonly metrics?: MetricsProvider;
   readonly webRoot?: string;
   readonly logger?: Logger;
@@ -20,6 +22,9 @@ export interface DashboardStartOptions {
 
 async function start(options: DashboardStartOptions, local: boolean): Promise<RunningDashboard> {
   const source = new EstateSource({ mgmt: options.mgmt, installNamespace: options.installNamespace });
+  const metrics =
+    options.metrics ??
+    createMetricsProvider({ managementClient: options.mgmt, installNamespace: options.installNamespace });
   source.start();
   try {
     const running = await startDashboard({
@@ -28,7 +33,7 @@ async function start(options: DashboardStartOptions, local: boolean): Promise<Ru
       host: options.host,
       port: options.port,
       version: clientVersion(),
-      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      metrics,
       ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });

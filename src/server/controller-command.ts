@@ -102,6 +102,13 @@ export async function runController(options: ControllerCommandOptions, logger?: 
           installNamespace: options.namespace,
           ...parseListen(options.dashboardListen),
           logger: log,
+        }).catch((error: unknown) => {
+          // Like the webhook: a dashboard that cannot start (port taken) must not stop the management plane.
+          log.error(
+            { address: options.dashboardListen, error: error instanceof Error ? error.message : String(error) },
+            'the dashboard did not start',
+          );
+          return undefined;
         });
   if (dashboard !== undefined) log.info({ address: dashboard.url }, 'serving the dashboard');
   controller.start();

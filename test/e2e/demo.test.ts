@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { after, describe, it } from 'node:test';
 import { isAlive as alive } from '../../src/testenv/launcher.ts';
 import { meshctl } from './support.ts';
@@ -74,6 +75,21 @@ describe('meshctl demo', { timeout: 480_000 }, () => {
     }
     assert.equal(top.code, 0, top.stderr);
     assert.match(top.stdout, /"name": "ratings-bookinfo-cluster-2",[^}]*"rps": [1-9]/, top.stdout);
+
+    // The dashboard the demo printed answers for the mgmt user's token, with the discovered estate.
+    const dashboardUrl = /the dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(up.stdout)?.[1];
+    assert.ok(dashboardUrl !== undefined, up.stdout);
+    const users = (parse(readFileSync(kubeconfig, 'utf8')) as { users: { name: string; user: { token?: string } }[] })
+      .users;
+    const mgmtToken = users.find((user) => user.name === 'mgmt-admin')?.user.token;
+    assert.ok(mgmtToken !== undefined, 'the demo kubeconfig has a token for mgmt');
+    const unauthenticated = await fetch(new URL('api/overview', dashboardUrl));
+    assert.equal(unauthenticated.status, 401);
+    const destinations = await fetch(new URL('api/destinations', dashboardUrl), {
+      headers: { Authorization: `Bearer ${mgmtToken}` },
+    });
+    assert.equal(destinations.status, 200);
+    assert.match(await destinations.text(), /ratings-bookinfo-cluster-2/);
 
     const again = await meshctl(['demo']);
     assert.equal(again.code, 0);

@@ -75,7 +75,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
-function startController(env: TestEnvState, logFile: string, webhookPort: number): number {
+function startController(env: TestEnvState, logFile: string, webhookPort: number, dashboardPort: number): number {
   const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(
     process.execPath,
@@ -87,6 +87,7 @@ function startController(env: TestEnvState, logFile: string, webhookPort: number
       `--namespace=${NS}`,
       '--listen=127.0.0.1:0',
       `--rbac-webhook-listen=127.0.0.1:${String(webhookPort)}`,
+      `--dashboard-listen=127.0.0.1:${String(dashboardPort)}`,
     ],
     { detached: true, stdio: ['ignore', fd, fd] },
   );
@@ -130,6 +131,7 @@ export async function demoUp(io: CommandIO): Promise<void> {
     say(`2/6 Installing Mesh Hub on mgmt (${elapsed()})`);
     // The management plane runs on this machine: the API server calls its webhook over loopback.
     const webhookPort = await freePort();
+    const dashboardPort = await freePort();
     const applied = await install(
       mgmt,
       {
@@ -172,7 +174,7 @@ export async function demoUp(io: CommandIO): Promise<void> {
     for (const [cluster, url] of Object.entries(metrics.prometheus)) say(`      ${cluster}: ${url}`);
     const controllerLog = join(dir, 'controller.log');
     say(`5/6 Running the management plane (log: ${controllerLog}) and waiting for discovery (${elapsed()})`);
-    controllerPid = startController(env, controllerLog, webhookPort);
+    controllerPid = startController(env, controllerLog, webhookPort, dashboardPort);
     const state: DemoState = { env, controllerPid, controllerLog, metricsPids };
     writeFileSync(join(dir, 'demo.json'), JSON.stringify(state, null, 2), { mode: 0o600 });
     await waitUntil(
@@ -220,6 +222,9 @@ export async function demoUp(io: CommandIO): Promise<void> {
     say('  npx meshctl --context mgmt check');
     say('  npx meshctl --context mgmt cluster list');
     say('  npx meshctl --context mgmt top destinations');
+    say(
+      `  the dashboard: http://127.0.0.1:${String(dashboardPort)}/ (sign in with the token of the mgmt user in that kubeconfig), or npx meshctl --context mgmt dashboard`,
+    );
     say(`  ${env.binary} kubectl --context cluster-1 -n bookinfo get virtualservice ratings -o yaml`);
     say('Stop it with: npx meshctl demo down');
   } catch (error) {
