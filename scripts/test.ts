@@ -149,13 +149,13 @@ const integration: Step[] = [
     limitMinutes: 45,
   },
 ];
-// The dashboard in headless Chromium (Debian's chromium, driven by playwright-core) against its own
-// real clusters; screenshots go to the artifacts folder.
+// The dashboard in headless Chromium (Debian's chromium, driven by playwright-core); each file starts
+// its own real clusters; screenshots go to the artifacts folder.
 const browserFiles = testFiles('test/browser');
 const browser: Step[] = [
   {
     name: 'browser',
-    command: [node, 'test/testenv/with-testenv.ts', '--', ...nodeTest(browserFiles, ['--test-concurrency=1'])],
+    command: nodeTest(browserFiles, ['--test-concurrency=1']),
     captured: true,
     limitMinutes: 20,
   },
