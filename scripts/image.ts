@@ -242,12 +242,15 @@ export async function buildImage(options: ImageOptions = {}): Promise<ImageResul
   const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
   const revision = sourceRevision();
   if (options.skipBuild !== true) {
-    log('compiling dist/ (npm run build)');
+    log('compiling dist/ (npm run build) and the dashboard UI into dist/web (npm run build:web)');
     rmSync(join(root, 'dist'), { recursive: true, force: true });
     await runAsync('npm', ['run', 'build']);
+    await runAsync('npm', ['run', 'build:web']);
   }
   if (!existsSync(join(root, 'dist', 'server', 'main.js')))
     throw new Error('dist/server/main.js is missing: run npm run build');
+  if (!existsSync(join(root, 'dist', 'web', 'index.html')))
+    throw new Error('dist/web/index.html (the dashboard UI) is missing: run npm run build:web');
   const work = mkdtempSync(join(tmpdir(), 'mesh-hub-image-'));
   try {
     stageRootfs(join(work, 'rootfs'), log);

@@ -1,40 +1,34 @@
-// What the browser tests share: the built UI (rebuilt when web/ is newer than dist/web), Debian's
+// What the browser tests share: the UI built into a folder of this test run's own (the package tier
+// rebuilds dist/ beside it), Debian's
 // Chromium driven by playwright-core (never a downloaded browser) with a fresh profile, axe-core run
 // in the page, and screenshots written to the test artifacts folder.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
-export const webRoot = join(repoRoot, 'dist', 'web');
+export const webRoot = join(mkdtempSync(join(tmpdir(), 'mesh-hub-web-')), 'web');
 
-function newestMtime(path: string): number {
-  const info = statSync(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  return Math.max(info.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
-}
-
-/** Builds the UI (typecheck, then vite build) unless dist/web is newer than every file of web/. */
+/** Type-checks the UI and builds it (vite, about a second) into `webRoot`. */
 export function ensureWebBuilt(): void {
-  const index = join(webRoot, 'index.html');
-  const sources = Math.max(
-    newestMtime(join(repoRoot, 'web')),
-    newestMtime(join(repoRoot, 'src', 'dashboard', 'api-schema.ts')),
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const bin = (pkg: string, file: string) => join(repoRoot, 'node_modules', pkg, file);
   execFileSync(process.execPath, [bin('typescript', 'bin/tsc'), '-p', join(repoRoot, 'web', 'tsconfig.json')], {
     stdio: 'inherit',
   });
   execFileSync(
     process.execPath,
-    [bin('vite', 'bin/vite.js'), 'build', '--config', join(repoRoot, 'web', 'vite.config.ts')],
-    {
-      stdio: 'inherit',
-      cwd: repoRoot,
-    },
+    [
+      bin('vite', 'bin/vite.js'),
+      'build',
+      '--config',
+      join(repoRoot, 'web', 'vite.config.ts'),
+      '--outDir',
+      webRoot,
+      '--emptyOutDir',
+    ],
+    { stdio: 'inherit', cwd: repoRoot },
   );
 }
 

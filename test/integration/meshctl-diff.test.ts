@@ -154,7 +154,14 @@ describe('meshctl diff -f on live clusters', { timeout: 240_000 }, () => {
       return join(dir, name);
     };
 
-    const changed = await meshctl('diff', '-n', ns, '-f', file('changed.yaml', [timeoutPolicy(ns, appNs, '5s')]));
+    const changedFile = file('changed.yaml', [timeoutPolicy(ns, appNs, '5s')]);
+    // The registration's RoleBindings on cluster-1 take a moment to reach the API server's authorizer;
+    // until then diff warns that it cannot read cluster-1 (and shows no change there), as it should.
+    let changed = await meshctl('diff', '-n', ns, '-f', changedFile);
+    for (let tries = 0; tries < 30 && !/^cluster cluster-1$/m.test(changed.stdout); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      changed = await meshctl('diff', '-n', ns, '-f', changedFile);
+    }
     assert.equal(changed.code, 1, changed.stderr);
     assert.match(
       changed.stdout,
@@ -162,6 +169,7 @@ describe('meshctl diff -f on live clusters', { timeout: 240_000 }, () => {
         `^cluster cluster-1\\n  ~ VirtualService ${appNs}/web \\(networking\\.istio\\.io/v1\\)\\n      spec\\.http\\[0\\]\\.timeout: "2s" -> "5s"$`,
         'm',
       ),
+      changed.stdout + changed.stderr,
     );
     assert.match(changed.stdout, new RegExp(`^  ~ TrafficPolicy ${ns}/web-timeout `, 'm'));
     const json = await meshctl('-o', 'json', 'diff', '-n', ns, '-f', join(dir, 'changed.yaml'));

@@ -67,8 +67,11 @@ export async function installingIdentity(client: KubeClient): Promise<string | u
     );
     const name = review.status?.userInfo?.username;
     return name === undefined || name === '' ? undefined : name;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // An API server that answered without an identity (an older one, or no right to ask) is not a
+    // failure of the install; one that did not answer at all is, and is reported as such.
+    if (error instanceof KubeApiError && error.status !== 0) return undefined;
+    throw error;
   }
 }
 
