@@ -1,7 +1,8 @@
 // `meshctl diff -f` against real clusters: a fresh install namespace on mgmt with cluster-1 registered
 // into it, a small Istio app there and a TrafficPolicy applied; then diffs of a changed, an unchanged
-// and an invalid policy file. The command reads only: every object's resourceVersion is the same
-// afterwards and no output object exists (no management plane runs here, so nothing else writes).
+// and an invalid policy file. The command reads only: every object's generation (resourceVersion for
+// kinds without one) is the same afterwards and no output object exists. No management plane of this
+// test runs, but those of tests running beside it may write statuses, which move no generation.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,13 +100,18 @@ function timeoutPolicy(ns: string, appNs: string, timeout: string): KubeObject {
   };
 }
 
-/** namespace/kind/name → resourceVersion of every object of the given types in the given namespaces. */
+/**
+ * namespace/kind/name → the version of every object of the given types in the given namespaces: its
+ * generation where it has one (a write of its spec moves it; a status written by a management plane of
+ * another test running beside this one does not), else its resourceVersion.
+ */
 async function versions(client: KubeClient, types: readonly ResourceType[], namespaces: readonly string[]) {
   const found = new Map<string, string>();
   for (const namespace of namespaces) {
     for (const type of types) {
       for (const object of (await client.list(type, { namespace })).items) {
-        found.set(`${namespace}/${type.kind}/${object.metadata.name}`, String(object.metadata.resourceVersion));
+        const version = object.metadata.generation ?? object.metadata.resourceVersion;
+        found.set(`${namespace}/${type.kind}/${object.metadata.name}`, String(version));
       }
     }
   }
