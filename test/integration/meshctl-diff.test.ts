@@ -1,14 +1,16 @@
 // `meshctl diff -f` against real clusters: a fresh install namespace on mgmt with cluster-1 registered
 // into it, a small Istio app there and a TrafficPolicy applied; then diffs of a changed, an unchanged
 // and an invalid policy file. The command reads only: every object's generation (resourceVersion for
-// kinds without one) is the same afterwards and no output object exists. No management plane of this
-// test runs, but those of tests running beside it may write statuses, which move no generation.
+// kinds without one) is the same afterwards and no output object of this install exists. No
+// management plane of this test runs; those of tests running beside it may write statuses (which move
+// no generation) and outputs owned by their own install namespaces, which are left out.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/meta.ts';
+import { OWNER_LABEL } from '../../src/api/labels.ts';
 import { runMeshctl } from '../../src/cli/main.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
 import { deregisterCluster, registerCluster } from '../../src/kube/registration.ts';
@@ -105,11 +107,21 @@ function timeoutPolicy(ns: string, appNs: string, timeout: string): KubeObject {
  * generation where it has one (a write of its spec moves it; a status written by a management plane of
  * another test running beside this one does not), else its resourceVersion.
  */
-async function versions(client: KubeClient, types: readonly ResourceType[], namespaces: readonly string[]) {
+async function versions(
+  client: KubeClient,
+  types: readonly ResourceType[],
+  namespaces: readonly string[],
+  installNamespace: string,
+) {
   const found = new Map<string, string>();
   for (const namespace of namespaces) {
     for (const type of types) {
       for (const object of (await client.list(type, { namespace })).items) {
+        // Outputs of the management planes of tests running beside this one (they read every
+        // namespace's policies) come and go; an object owned by this test's install namespace would
+        // have been written by the diff, and stays in the comparison.
+        const owner = object.metadata.labels?.[OWNER_LABEL];
+        if (owner !== undefined && owner !== installNamespace) continue;
         const version = object.metadata.generation ?? object.metadata.resourceVersion;
         found.set(`${namespace}/${type.kind}/${object.metadata.name}`, String(version));
       }
@@ -150,8 +162,8 @@ describe('meshctl diff -f on live clusters', { timeout: 240_000 }, () => {
 
     const mgmtTypes = [hubType('TrafficPolicy'), KUBERNETES_CLUSTER, SECRET, CONFIG_MAP];
     const c1Types = [...ISTIO_OUTPUT_TYPES, DEPLOYMENT, SERVICE, CONFIG_MAP];
-    const mgmtBefore = await versions(mgmt, mgmtTypes, [ns]);
-    const c1Before = await versions(c1, c1Types, [meshNs, appNs]);
+    const mgmtBefore = await versions(mgmt, mgmtTypes, [ns], ns);
+    const c1Before = await versions(c1, c1Types, [meshNs, appNs], ns);
     assert.ok(mgmtBefore.has(`${ns}/TrafficPolicy/web-timeout`));
 
     const dir = mkdtempSync(join(tmpdir(), 'meshctl-diff-live-'));
@@ -199,11 +211,13 @@ describe('meshctl diff -f on live clusters', { timeout: 240_000 }, () => {
     assert.match(invalid.stdout, new RegExp(`TrafficPolicy ${ns}/web-timeout: ACCEPTED -> INVALID`));
     assert.match(invalid.stdout, /error: spec\.policy\.requestTimeout: must be at least 1ms/);
 
-    assert.deepEqual(await versions(mgmt, mgmtTypes, [ns]), mgmtBefore, 'nothing written on mgmt');
-    assert.deepEqual(await versions(c1, c1Types, [meshNs, appNs]), c1Before, 'nothing written in cluster-1');
-    assert.equal(
-      await c1.get(ISTIO_OUTPUT_TYPES.find((x) => x.kind === 'VirtualService') ?? SERVICE, 'web', appNs),
-      undefined,
+    assert.deepEqual(await versions(mgmt, mgmtTypes, [ns], ns), mgmtBefore, 'nothing written on mgmt');
+    assert.deepEqual(await versions(c1, c1Types, [meshNs, appNs], ns), c1Before, 'nothing written in cluster-1');
+    const virtualService = await c1.get(
+      ISTIO_OUTPUT_TYPES.find((x) => x.kind === 'VirtualService') ?? SERVICE,
+      'web',
+      appNs,
     );
+    assert.notEqual(virtualService?.metadata.labels?.[OWNER_LABEL], ns, 'no VirtualService written for this install');
   });
 });
