@@ -42,7 +42,7 @@ describe('meshctl demo', { timeout: 480_000 }, () => {
     // Live traffic from the first minute: each cluster's Prometheus is registered and answers.
     assert.match(up.stdout, /cluster-2: http:\/\/127\.0\.0\.1:\d+/);
     const kubeconfig = join(dir, 'env', 'kubeconfig');
-    let top = await meshctl([
+    const topArgs = [
       '--kubeconfig',
       kubeconfig,
       '--context',
@@ -53,25 +53,15 @@ describe('meshctl demo', { timeout: 480_000 }, () => {
       'destinations',
       '--window',
       '10s',
-    ]);
+    ];
+    let top = await meshctl(topArgs);
     for (
       let tries = 0;
       tries < 40 && !/"name": "ratings-bookinfo-cluster-2",[^}]*"rps": [1-9]/.test(top.stdout);
       tries++
     ) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      top = await meshctl([
-        '--kubeconfig',
-        kubeconfig,
-        '--context',
-        'mgmt',
-        '-o',
-        'json',
-        'top',
-        'destinations',
-        '--window',
-        '10s',
-      ]);
+      top = await meshctl(topArgs);
     }
     assert.equal(top.code, 0, top.stderr);
     assert.match(top.stdout, /"name": "ratings-bookinfo-cluster-2",[^}]*"rps": [1-9]/, top.stdout);
