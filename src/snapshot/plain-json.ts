@@ -75,13 +75,13 @@ function measureValue(value: unknown, depth: number, shape: Shape): void {
   // Deeper than any Kubernetes object: the caller's depth check refuses it before the stack is at risk.
   if (depth > MAX_MEASURED_DEPTH) return;
   if (Array.isArray(value)) {
-    for (const item of value) measureValue(item, depth + 1, shape);
+    for (let i = 0; i < value.length; i++) measureValue(value[i], depth + 1, shape);
     return;
   }
-  for (const key in value) {
-    shape.keys++;
-    measureValue(value[key as keyof typeof value], depth + 1, shape);
-  }
+  // Object.values over a fresh JSON.parse result: own keys only, several times faster than for…in.
+  const values = Object.values(value);
+  shape.keys += values.length;
+  for (let i = 0; i < values.length; i++) measureValue(values[i], depth + 1, shape);
 }
 
 const MAX_MEASURED_DEPTH = 200;

@@ -6,12 +6,11 @@ import { InputError } from './yaml.ts';
 
 /** The first C0 control other than tab, line feed and carriage return, or DEL: YAML allows none of them. */
 function firstControl(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if ((unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d) || unit === 0x7f) return i;
-  }
-  return -1;
+  // The regular expression engine scans a long text for a character class far faster than a loop.
+  return text.search(CONTROL);
 }
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** The file's text, or an InputError naming the file and where its first non-text byte is. */
 export function checkText(bytes: Buffer, file: string): string {

@@ -2,7 +2,7 @@
 // file, document index and line; writing with sorted keys and no timestamps, so output is stable.
 import { Composer, isMap, isScalar, LineCounter, Parser, stringify, type Document } from 'yaml';
 import { fieldPath } from '../api/common/field-path.ts';
-import { KubeObject } from '../api/meta.ts';
+import { isPlainKubeObject, KubeObject } from '../api/meta.ts';
 import { codePointCount } from './line-position.ts';
 import { parsePlainJson } from './plain-json.ts';
 import { emitCanonicalYaml } from './yaml-emitter.ts';
@@ -221,6 +221,7 @@ function expandList(value: unknown, file: string, index: number): KubeObject[] {
 
 function toKubeObject(value: unknown, file: string, index: number, prefix: readonly (string | number)[]): KubeObject {
   if (!isRecord(value)) throw new InputError(file, index, `${fieldPath(prefix) || 'document'} is not a mapping`);
+  if (isPlainKubeObject(value)) return value;
   const result = KubeObject.safeParse(value);
   if (result.success) return result.data;
   const [issue] = result.error.issues;
