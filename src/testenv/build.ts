@@ -61,11 +61,15 @@ async function runGo(
       env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout.pipe(out);
-    child.stderr.pipe(out);
+    // Both streams write the one log: neither may end it, or the other's last lines (the error) are lost.
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
     child.on('close', resolveBuild);
   });
-  out.end();
+  // Flushed before returning, so a failure's error can quote the log's last lines.
+  await new Promise<void>((resolveFlush) => {
+    out.end(resolveFlush);
+  });
   return code;
 }
 
