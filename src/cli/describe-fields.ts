@@ -18,22 +18,16 @@ export const Approval = z.looseObject({
   warnings: z.array(z.string()).optional(),
 });
 export type Approval = z.infer<typeof Approval>;
+/** A kubeServiceMatcher's or kubeWorkloadMatcher's fields (the two have the same). */
+const Matcher = z.looseObject({
+  labels: StringMap.optional(),
+  namespaces: z.array(z.string()).optional(),
+  clusters: z.array(z.string()).optional(),
+});
 export const Selector = z.looseObject({
   kubeServiceRefs: z.looseObject({ services: z.array(Ref).optional() }).optional(),
-  kubeServiceMatcher: z
-    .looseObject({
-      labels: StringMap.optional(),
-      namespaces: z.array(z.string()).optional(),
-      clusters: z.array(z.string()).optional(),
-    })
-    .optional(),
-  kubeWorkloadMatcher: z
-    .looseObject({
-      labels: StringMap.optional(),
-      namespaces: z.array(z.string()).optional(),
-      clusters: z.array(z.string()).optional(),
-    })
-    .optional(),
+  kubeServiceMatcher: Matcher.optional(),
+  kubeWorkloadMatcher: Matcher.optional(),
   kubeIdentityMatcher: z
     .looseObject({ namespaces: z.array(z.string()).optional(), clusters: z.array(z.string()).optional() })
     .optional(),

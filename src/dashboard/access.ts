@@ -4,8 +4,16 @@
 // Answers are kept briefly per token hash; the token itself is never stored, logged or echoed.
 import { createHash } from 'node:crypto';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
-import { DESTINATION, KUBERNETES_CLUSTER, MESH, VIRTUAL_MESH, WORKLOAD, type ResourceType } from '../kube/resources.ts';
-import { ACCESS_POLICY, TRAFFIC_POLICY } from './estate-source.ts';
+import {
+  ACCESS_POLICY,
+  DESTINATION,
+  KUBERNETES_CLUSTER,
+  MESH,
+  TRAFFIC_POLICY,
+  VIRTUAL_MESH,
+  WORKLOAD,
+  type ResourceType,
+} from '../kube/resources.ts';
 import type { EstateKind, Visibility } from './estate-view.ts';
 
 export const RESOURCE_OF: Readonly<Record<EstateKind, ResourceType>> = {

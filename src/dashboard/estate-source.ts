@@ -7,24 +7,16 @@ import type { ClusterReading } from '../cli/describe-model.ts';
 import { ClusterCache, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
 import type { KubeClient } from '../kube/client.ts';
 import {
+  ACCESS_POLICY,
   DESTINATION,
   KUBERNETES_CLUSTER,
   MESH,
-  MESH_HUB_TYPES,
+  TRAFFIC_POLICY,
   VIRTUAL_MESH,
   WORKLOAD,
   type ResourceType,
 } from '../kube/resources.ts';
 import { EstateIndex, type ClusterState, type EstateObjects } from './estate-view.ts';
-
-function hubType(kind: string): ResourceType {
-  const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
-  if (type === undefined) throw new Error(`no Mesh Hub kind ${kind}`);
-  return type;
-}
-
-export const TRAFFIC_POLICY = hubType('TrafficPolicy');
-export const ACCESS_POLICY = hubType('AccessPolicy');
 
 /** How long the registered clusters' outputs are kept before a detail page reads them again. */
 const OUTPUTS_TTL_MS = 10_000;

@@ -157,16 +157,20 @@ export function metricsStateOf(
   };
 }
 
-interface IndexedDestination {
+/** A list's row without its metrics (they change between pages), and the lower-case text a search looks in. */
+interface IndexedRow<R extends ListRow> {
   readonly object: KubeObject;
-  readonly row: Omit<DestinationRow, 'metrics'>;
+  readonly row: Omit<R, 'metrics'>;
   readonly haystack: string;
 }
 
-interface IndexedWorkload {
-  readonly object: KubeObject;
-  readonly row: Omit<WorkloadRow, 'metrics'>;
-  readonly haystack: string;
+/** What the Destinations and Workloads lists have in common: what they filter, sort and page on. */
+interface ListRow {
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly mesh: string;
+  readonly metrics: TrafficStats | null;
 }
 
 function policyErrors(policy: KubeObject): { state: string; errors: string[]; destinations: number; rejected: number } {
@@ -198,10 +202,7 @@ function matches(haystack: string, query: ListQuery, cluster: string, mesh: stri
     .every((word) => haystack.includes(word));
 }
 
-function sortRows<R extends { name: string; cluster: string; mesh: string; metrics: TrafficStats | null }>(
-  rows: R[],
-  sort: ListQuery['sort'],
-): R[] {
+function sortRows<R extends ListRow>(rows: R[], sort: ListQuery['sort']): R[] {
   const by = (value: (row: R) => number) => (a: R, b: R) => value(b) - value(a) || compare(a.name, b.name);
   switch (sort) {
     case 'name':
@@ -219,12 +220,51 @@ function sortRows<R extends { name: string; cluster: string; mesh: string; metri
   }
 }
 
+/**
+ * One page of a list: the rows of `kind` this viewer may read that match the query (and `keep`), with
+ * their metrics (by `namespace/name`), sorted, and the cluster and mesh facets of every readable row.
+ */
+function listPage<R extends ListRow>(
+  revision: number,
+  indexed: readonly IndexedRow<R>[],
+  kind: EstateKind,
+  query: ListQuery,
+  visible: Visibility,
+  options: {
+    readonly metricsState: MetricsState;
+    readonly stats: (key: string) => ProviderStats | undefined;
+    readonly keep?: (row: Omit<R, 'metrics'>) => boolean;
+  },
+) {
+  const clusters = new Set<string>();
+  const meshes = new Set<string>();
+  const rows: (Omit<R, 'metrics'> & { metrics: TrafficStats | null })[] = [];
+  for (const { row, haystack } of indexed) {
+    if (!visible(kind, row.namespace)) continue;
+    clusters.add(row.cluster);
+    meshes.add(row.mesh);
+    if (!matches(haystack, query, row.cluster, row.mesh)) continue;
+    if (options.keep !== undefined && !options.keep(row)) continue;
+    rows.push({ ...row, metrics: toStats(options.stats(`${row.namespace}/${row.name}`)) });
+  }
+  const sorted = query.sort === 'name' ? rows : sortRows(rows, query.sort);
+  return {
+    revision,
+    total: sorted.length,
+    offset: query.offset,
+    limit: query.limit,
+    items: sorted.slice(query.offset, query.offset + query.limit),
+    facets: { clusters: [...clusters].sort(compare), meshes: [...meshes].sort(compare) },
+    metrics: options.metricsState,
+  };
+}
+
 /** The whole management-cluster estate, indexed once per revision. */
 export class EstateIndex {
   readonly revision: number;
   readonly objects: EstateObjects;
-  readonly #destinations: IndexedDestination[];
-  readonly #workloads: IndexedWorkload[];
+  readonly #destinations: IndexedRow<DestinationRow>[];
+  readonly #workloads: IndexedRow<WorkloadRow>[];
   readonly #destinationByKey: Map<string, KubeObject>;
   readonly #workloadByKey: Map<string, KubeObject>;
 
@@ -411,27 +451,11 @@ export class EstateIndex {
     metrics: EstateMetrics | undefined,
     metricsState: MetricsState,
   ): DestinationPage {
-    const clusters = new Set<string>();
-    const meshes = new Set<string>();
-    const rows: DestinationRow[] = [];
-    for (const { row, haystack } of this.#destinations) {
-      if (!visible('destinations', row.namespace)) continue;
-      clusters.add(row.cluster);
-      meshes.add(row.mesh);
-      if (!matches(haystack, query, row.cluster, row.mesh)) continue;
-      if (query.state === 'rejected' && row.rejected === 0) continue;
-      rows.push({ ...row, metrics: toStats(metrics?.destinations.get(`${row.namespace}/${row.name}`)) });
-    }
-    const sorted = query.sort === 'name' ? rows : sortRows(rows, query.sort);
-    return {
-      revision: this.revision,
-      total: sorted.length,
-      offset: query.offset,
-      limit: query.limit,
-      items: sorted.slice(query.offset, query.offset + query.limit),
-      facets: { clusters: [...clusters].sort(compare), meshes: [...meshes].sort(compare) },
-      metrics: metricsState,
-    };
+    return listPage(this.revision, this.#destinations, 'destinations', query, visible, {
+      metricsState,
+      stats: (key) => metrics?.destinations.get(key),
+      keep: (row) => query.state !== 'rejected' || row.rejected !== 0,
+    });
   }
 
   workloadPage(
@@ -440,26 +464,10 @@ export class EstateIndex {
     metrics: EstateMetrics | undefined,
     metricsState: MetricsState,
   ): WorkloadPage {
-    const clusters = new Set<string>();
-    const meshes = new Set<string>();
-    const rows: WorkloadRow[] = [];
-    for (const { row, haystack } of this.#workloads) {
-      if (!visible('workloads', row.namespace)) continue;
-      clusters.add(row.cluster);
-      meshes.add(row.mesh);
-      if (!matches(haystack, query, row.cluster, row.mesh)) continue;
-      rows.push({ ...row, metrics: toStats(metrics?.workloads.get(`${row.namespace}/${row.name}`)) });
-    }
-    const sorted = query.sort === 'name' ? rows : sortRows(rows, query.sort);
-    return {
-      revision: this.revision,
-      total: sorted.length,
-      offset: query.offset,
-      limit: query.limit,
-      items: sorted.slice(query.offset, query.offset + query.limit),
-      facets: { clusters: [...clusters].sort(compare), meshes: [...meshes].sort(compare) },
-      metrics: metricsState,
-    };
+    return listPage(this.revision, this.#workloads, 'workloads', query, visible, {
+      metricsState,
+      stats: (key) => metrics?.workloads.get(key),
+    });
   }
 
   destinationDetail(

@@ -8,7 +8,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { setClusterPrometheusUrl } from '../metrics/cluster-metrics-url.ts';
 import { startPrometheus } from '../metrics/prometheus-server.ts';
 import { metricsPath } from '../metrics/traffic-generator.ts';
-import { freePort } from '../metrics/free-port.ts';
+import { freePort } from '../testenv/free-port.ts';
 
 export interface DemoMetrics {
   readonly generatorUrl: string;

@@ -1,6 +1,6 @@
 // The list+watch cache against a scripted API server over real HTTPS, driven step by step.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import type { KubeObject } from '../api/meta.ts';
 import { ClusterCache, type CacheTimings } from './cache.ts';
@@ -68,6 +68,26 @@ function watchWith(server: ScriptedApiServer, required = true, idleMs = 60_000):
   return harness;
 }
 
+/** A cache of the scripted ConfigMaps, stopped when the test ends, once it is synced and watching. */
+async function startWatching(
+  t: TestContext,
+  server: ScriptedApiServer,
+  required = true,
+  idleMs = 60_000,
+): Promise<Harness> {
+  const harness = watchWith(server, required, idleMs);
+  t.after(() => cleanUp(server, harness.cache));
+  await until('watching', watching(server, harness.cache));
+  return harness;
+}
+
+/** Breaks the watch and makes every request fail (503) until the cache reports itself unhealthy. */
+async function failWatch(server: ScriptedApiServer, cache: ClusterCache): Promise<void> {
+  server.failWith = 503;
+  server.disconnect();
+  await until('failing', () => !cache.health().healthy);
+}
+
 function lists(server: ScriptedApiServer): number {
   return server.requests.filter((request) => !request.watch).length;
 }
@@ -95,9 +115,7 @@ describe('list+watch cache against a scripted API server', () => {
   });
 
   it('takes bookmarks as the version to resume from, with no change callback', async (t) => {
-    const harness = watchWith(server);
-    t.after(() => cleanUp(server, harness.cache));
-    await until('watching', watching(server, harness.cache));
+    const harness = await startWatching(t, server);
     const changes = harness.changes;
     server.bookmark();
     const bookmarked = server.resourceVersion;
@@ -125,13 +143,9 @@ describe('list+watch cache against a scripted API server', () => {
 
   it('breaks mid-stream, resumes from its version without a relist, and is healthy again', async (t) => {
     server.add('r', { v: '1' });
-    const { cache } = watchWith(server);
-    t.after(() => cleanUp(server, cache));
-    await until('watching', watching(server, cache));
+    const { cache } = await startWatching(t, server);
     const listsBefore = lists(server);
-    server.failWith = 503;
-    server.disconnect();
-    await until('failing', () => !cache.health().healthy);
+    await failWatch(server, cache);
     assert.equal(cache.health().synced, true, 'the last known state stays synced');
     assert.deepEqual(dataOf(cache.objects()), { r: { v: '1' } }, 'objects kept');
     server.add('r2', { v: '2' });
@@ -144,9 +158,7 @@ describe('list+watch cache against a scripted API server', () => {
 
   it('a connection reset marks the cluster unreachable until a re-watch succeeds, then clears it', async (t) => {
     server.add('u', { v: '1' });
-    const { cache } = watchWith(server);
-    t.after(() => cleanUp(server, cache));
-    await until('watching', watching(server, cache));
+    const { cache } = await startWatching(t, server);
     const listsBefore = lists(server);
     server.reset = true;
     server.disconnect();
@@ -160,13 +172,9 @@ describe('list+watch cache against a scripted API server', () => {
 
   it('relists on 410 Gone from a watch after compaction', async (t) => {
     server.add('g', { v: '1' });
-    const { cache } = watchWith(server);
-    t.after(() => cleanUp(server, cache));
-    await until('watching', watching(server, cache));
+    const { cache } = await startWatching(t, server);
     const listsBefore = lists(server);
-    server.failWith = 503;
-    server.disconnect();
-    await until('failing', () => !cache.health().healthy);
+    await failWatch(server, cache);
     server.delete('g');
     server.add('g2', { v: '2' });
     server.compact();
@@ -177,9 +185,7 @@ describe('list+watch cache against a scripted API server', () => {
   });
 
   it('relists on a 410 ERROR event inside the stream', async (t) => {
-    const { cache } = watchWith(server);
-    t.after(() => cleanUp(server, cache));
-    await until('watching', watching(server, cache));
+    const { cache } = await startWatching(t, server);
     const listsBefore = lists(server);
     server.errorEvent(410, 'Expired');
     await until('relisted', () => lists(server) > listsBefore && server.watchCount() > 0);
@@ -188,9 +194,7 @@ describe('list+watch cache against a scripted API server', () => {
 
   it('reports another ERROR event, keeps the objects, and recovers', async (t) => {
     server.add('e', { v: '1' });
-    const { cache } = watchWith(server);
-    t.after(() => cleanUp(server, cache));
-    await until('watching', watching(server, cache));
+    const { cache } = await startWatching(t, server);
     server.failWith = 500;
     server.errorEvent(500, 'InternalError');
     await until('failing', () => !cache.health().healthy);
@@ -254,9 +258,7 @@ describe('list+watch cache against a scripted API server', () => {
   });
 
   it('reconnects a silent (black-holed) stream after the idle timeout, without an error', async (t) => {
-    const harness = watchWith(server, true, 300);
-    t.after(() => cleanUp(server, harness.cache));
-    await until('watching', watching(server, harness.cache));
+    const harness = await startWatching(t, server, true, 300);
     server.silent = true;
     const watches = server.requests.filter((request) => request.watch).length;
     server.add('s', { v: '1' });

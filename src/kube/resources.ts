@@ -85,7 +85,8 @@ export const MESH_HUB_TYPES: readonly ResourceType[] = allKinds.map((definition)
   typed(definition.group, definition.version, definition.kind, definition.plural, definition.scope === 'Namespaced'),
 );
 
-function hubType(kind: string): ResourceType {
+/** The type of one of Mesh Hub's own kinds; an unknown kind is a bug. */
+export function hubType(kind: string): ResourceType {
   const found = MESH_HUB_TYPES.find((type) => type.kind === kind);
   if (found === undefined) throw new Error(`no Mesh Hub kind ${kind}`);
   return found;
@@ -97,6 +98,8 @@ export const WORKLOAD = hubType('Workload');
 export const DESTINATION = hubType('Destination');
 export const SETTINGS = hubType('Settings');
 export const VIRTUAL_MESH = hubType('VirtualMesh');
+export const TRAFFIC_POLICY = hubType('TrafficPolicy');
+export const ACCESS_POLICY = hubType('AccessPolicy');
 export const ISSUED_CERTIFICATE = hubType('IssuedCertificate');
 export const CERTIFICATE_REQUEST = hubType('CertificateRequest');
 export const POD_BOUNCE_DIRECTIVE = hubType('PodBounceDirective');

@@ -97,26 +97,17 @@ export const DEMO_TRAFFIC: readonly TrafficFlow[] = [
     errorCode: 503,
     latency: FAST,
   },
-  {
+  // productpage's calls to its own cluster's reviews, split evenly between v1 and v2.
+  ...(['v1', 'v2'] as const).map((version) => ({
     source: caller(bookinfo('cluster-1', 'productpage', 'v1')),
     service: service('cluster-1', 'reviews'),
-    server: bookinfo('cluster-1', 'reviews', 'v1'),
+    server: bookinfo('cluster-1', 'reviews', version),
     host: local('reviews'),
     rps: 4,
     errorShare: 0,
     errorCode: 503,
     latency: FAST,
-  },
-  {
-    source: caller(bookinfo('cluster-1', 'productpage', 'v1')),
-    service: service('cluster-1', 'reviews'),
-    server: bookinfo('cluster-1', 'reviews', 'v2'),
-    host: local('reviews'),
-    rps: 4,
-    errorShare: 0,
-    errorCode: 503,
-    latency: FAST,
-  },
+  })),
   {
     // Cross-cluster: productpage calls reviews of cluster-2 through its federated host.
     source: caller(bookinfo('cluster-1', 'productpage', 'v1')),

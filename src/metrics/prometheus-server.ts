@@ -6,7 +6,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from './free-port.ts';
+import { freePort } from '../testenv/free-port.ts';
 
 export const PROMETHEUS_BINARY = process.env.MESHHUB_PROMETHEUS ?? '/usr/bin/prometheus';
 

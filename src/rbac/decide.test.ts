@@ -26,30 +26,13 @@ function bind(roleName: string, ...subjects: { kind?: string; name: string; name
 }
 
 const TP = 'networking.mesh.gloo.solo.io/v1';
-const tp = (spec: unknown): PolicyObject => ({
-  apiVersion: TP,
-  kind: 'TrafficPolicy',
-  metadata: { name: 'p', namespace: NS },
-  spec,
-});
-const ap = (spec: unknown): PolicyObject => ({
-  apiVersion: TP,
-  kind: 'AccessPolicy',
-  metadata: { name: 'p', namespace: NS },
-  spec,
-});
-const vm = (spec: unknown): PolicyObject => ({
-  apiVersion: TP,
-  kind: 'VirtualMesh',
-  metadata: { name: 'p', namespace: NS },
-  spec,
-});
-const vd = (spec: unknown): PolicyObject => ({
-  apiVersion: 'networking.enterprise.mesh.gloo.solo.io/v1beta1',
-  kind: 'VirtualDestination',
-  metadata: { name: 'p', namespace: NS },
-  spec,
-});
+const policyOf =
+  (apiVersion: string, kind: string) =>
+  (spec: unknown): PolicyObject => ({ apiVersion, kind, metadata: { name: 'p', namespace: NS }, spec });
+const tp = policyOf(TP, 'TrafficPolicy');
+const ap = policyOf(TP, 'AccessPolicy');
+const vm = policyOf(TP, 'VirtualMesh');
+const vd = policyOf('networking.enterprise.mesh.gloo.solo.io/v1beta1', 'VirtualDestination');
 const ref = (name: string, namespace = 'bookinfo', clusterName = 'cluster-1') => ({ name, namespace, clusterName });
 const toService = (...refs: ReturnType<typeof ref>[]) => [{ kubeServiceRefs: { services: refs } }];
 const fromWorkloads = (matcher: object) => [{ kubeWorkloadMatcher: matcher }];
@@ -75,6 +58,10 @@ interface Case {
 }
 
 const asUser = (roleName: string) => [bind(roleName, { kind: 'User', name: 'alice' })];
+/** The persona Roles of the docs, with alice bound to one of them. */
+const persona = (roleName: string) => ({ roles: personas, bindings: asUser(roleName) });
+/** The destination consumer's edge: from productpage v1 to ratings on cluster-1. */
+const productpageToRatings = { destinationSelector: toService(ref('ratings')), sourceSelector: productpage };
 
 const cases: Case[] = [
   // System administrator: everything, everywhere.
@@ -92,15 +79,13 @@ const cases: Case[] = [
     vd({ hostname: 'r.global', virtualMesh: { name: 'vm', namespace: NS }, localized: {} }),
   ].map((object): Case => ({
     name: `admin-role: ${String(object.kind)} ${JSON.stringify(object.spec)}`,
-    roles: personas,
-    bindings: asUser('admin-role'),
+    ...persona('admin-role'),
     object,
   })),
   // Mesh owner: every action on cluster-1, nothing else; no VirtualMesh.
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: any action for a destination on cluster-1 from workloads on cluster-1',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: tp({
       destinationSelector: toService(ref('reviews')),
       sourceSelector: fromWorkloads({ clusters: ['cluster-1'] }),
@@ -108,16 +93,14 @@ const cases: Case[] = [
     }),
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: an omitted sourceSelector means workloads on every cluster',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: tp({ destinationSelector: toService(ref('reviews')), policy: { retries: {} } }),
     denied: 'no bound Role permits sourceSelector for any Workload',
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: a destination on cluster-2',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: tp({
       destinationSelector: toService(ref('reviews', 'bookinfo', 'cluster-2')),
       sourceSelector: fromWorkloads({ clusters: ['cluster-1'] }),
@@ -125,9 +108,8 @@ const cases: Case[] = [
     denied: 'no bound Role permits destinationSelector for destination reviews.bookinfo.cluster-2',
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: a matcher on cluster-1 in any namespace with any labels',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: tp({
       destinationSelector: [{ kubeServiceMatcher: { labels: { app: 'reviews' }, clusters: ['cluster-1'] } }],
       sourceSelector: fromWorkloads({ namespaces: ['bookinfo'], clusters: ['cluster-1'] }),
@@ -135,25 +117,22 @@ const cases: Case[] = [
     }),
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: no virtualMeshScopes, so no VirtualMesh',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: vm({ meshes: [mesh1] }),
     denied: 'no bound Role has virtualMeshScopes (needed to write a VirtualMesh)',
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: an AccessPolicy between identities and destinations of cluster-1',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: ap({
       sourceSelector: [{ kubeIdentityMatcher: { namespaces: ['bookinfo'], clusters: ['cluster-1'] } }],
       destinationSelector: toService(ref('ratings')),
     }),
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: an AccessPolicy from identities on every cluster',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: ap({
       sourceSelector: [{ kubeIdentityMatcher: { namespaces: ['bookinfo'] } }],
       destinationSelector: toService(ref('ratings')),
@@ -161,42 +140,37 @@ const cases: Case[] = [
     denied: 'no bound Role permits sourceSelector for identities in namespaces bookinfo',
   },
   {
+    ...persona('mesh-owner-role'),
     name: 'mesh owner: no virtualDestinationScopes',
-    roles: personas,
-    bindings: asUser('mesh-owner-role'),
     object: vd({ hostname: 'h', virtualMesh: { name: 'vm' }, localized: {} }),
     denied: 'no bound Role has virtualDestinationScopes (needed to write a VirtualDestination)',
   },
   // Destination owner: every action for ratings, selected by reference only.
   {
+    ...persona('destination-owner-role'),
     name: 'destination owner: a traffic shift for ratings on cluster-2 from any workload',
-    roles: personas,
-    bindings: asUser('destination-owner-role'),
     object: tp({
       destinationSelector: toService(ref('ratings', 'bookinfo', 'cluster-2')),
       policy: { trafficShift: {}, faultInjection: {} },
     }),
   },
   {
+    ...persona('destination-owner-role'),
     name: 'destination owner: no kubeServiceMatcher in the scope, so selecting by matcher is denied',
-    roles: personas,
-    bindings: asUser('destination-owner-role'),
     object: tp({ destinationSelector: [{ kubeServiceMatcher: { namespaces: ['bookinfo'] } }] }),
     denied: 'no bound Role permits destinationSelector for Destinations in namespaces bookinfo',
   },
   {
+    ...persona('destination-owner-role'),
     name: 'destination owner: an AccessPolicy to ratings from any service account',
-    roles: personas,
-    bindings: asUser('destination-owner-role'),
     object: ap({
       sourceSelector: [{ kubeServiceAccountRefs: { serviceAccounts: [ref('productpage')] } }],
       destinationSelector: toService(ref('ratings', 'bookinfo', 'cluster-9')),
     }),
   },
   {
+    ...persona('destination-owner-role'),
     name: 'destination owner: an AccessPolicy selecting identities by matcher',
-    roles: personas,
-    bindings: asUser('destination-owner-role'),
     object: ap({
       sourceSelector: [{ kubeIdentityMatcher: { namespaces: ['bookinfo'] } }],
       destinationSelector: toService(ref('ratings')),
@@ -205,30 +179,25 @@ const cases: Case[] = [
   },
   // Destination consumer: retries, timeouts and faults from productpage v1 to ratings.
   {
+    ...persona('destination-consumer-role'),
     name: 'destination consumer: retries and a timeout from productpage v1 to ratings',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     object: tp({
-      destinationSelector: toService(ref('ratings')),
-      sourceSelector: productpage,
+      ...productpageToRatings,
       policy: { retries: {}, requestTimeout: '1s' },
     }),
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'destination consumer: a traffic shift is not among its actions',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     object: tp({
-      destinationSelector: toService(ref('ratings')),
-      sourceSelector: productpage,
+      ...productpageToRatings,
       policy: { trafficShift: {} },
     }),
     denied: 'no bound Role permits trafficPolicyAction TRAFFIC_SHIFT for destination ratings.bookinfo.cluster-1',
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'destination consumer: leaving out the version label selects more workloads',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     object: tp({
       destinationSelector: toService(ref('ratings')),
       sourceSelector: fromWorkloads({ labels: { app: 'productpage' }, namespaces: ['bookinfo'] }),
@@ -236,19 +205,17 @@ const cases: Case[] = [
     denied: 'no bound Role permits sourceSelector for Workloads with labels app=productpage in namespaces bookinfo',
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'destination consumer: a policy with no action for its edge',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     object: tp({
       destinationSelector: toService(ref('ratings', 'bookinfo', 'cluster-2')),
       sourceSelector: productpage,
     }),
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'destination consumer: csrf needs ALL',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
-    object: tp({ destinationSelector: toService(ref('ratings')), sourceSelector: productpage, policy: { csrf: {} } }),
+    object: tp({ ...productpageToRatings, policy: { csrf: {} } }),
     denied:
       'no bound Role permits trafficPolicyAction ALL (needed for spec.policy.csrf) for destination ratings.bookinfo.cluster-1',
   },
@@ -498,43 +465,36 @@ const cases: Case[] = [
     denied: 'no RoleBinding binds a Role to this user or its groups',
   },
   {
+    ...persona('missing'),
     name: 'a binding to a Role that does not exist',
-    roles: personas,
-    bindings: asUser('missing'),
     object: vm({}),
     denied: 'no RoleBinding binds a Role to this user or its groups',
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'deletion is judged on the object as it is',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     operation: 'DELETE',
     oldObject: tp({
-      destinationSelector: toService(ref('ratings')),
-      sourceSelector: productpage,
+      ...productpageToRatings,
       policy: { trafficShift: {} },
     }),
     denied: 'no bound Role permits trafficPolicyAction TRAFFIC_SHIFT for destination ratings.bookinfo.cluster-1',
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'deleting a permitted object',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     operation: 'DELETE',
     oldObject: tp({
-      destinationSelector: toService(ref('ratings')),
-      sourceSelector: productpage,
+      ...productpageToRatings,
       policy: { retries: {} },
     }),
   },
   {
+    ...persona('destination-consumer-role'),
     name: 'an update must be permitted before and after',
-    roles: personas,
-    bindings: asUser('destination-consumer-role'),
     operation: 'UPDATE',
     object: tp({
-      destinationSelector: toService(ref('ratings')),
-      sourceSelector: productpage,
+      ...productpageToRatings,
       policy: { retries: {} },
     }),
     oldObject: tp({ destinationSelector: toService(ref('reviews')), sourceSelector: productpage }),
@@ -547,9 +507,8 @@ const cases: Case[] = [
     object: { apiVersion: 'v1', kind: 'ConfigMap', spec: {} },
   },
   {
+    ...persona('admin-role'),
     name: 'an unreadable spec is denied with its field',
-    roles: personas,
-    bindings: asUser('admin-role'),
     object: tp({ policy: { retries: { attempts: 'three' } } }),
     denied: 'TrafficPolicy spec.policy.retries.attempts: Invalid input: expected number, received string',
   },

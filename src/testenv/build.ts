@@ -47,6 +47,38 @@ export interface BuildResult {
   readonly seconds: number;
 }
 
+/** Runs `go` with its output into `logPath` (not the terminal: a cold build prints thousands of lines). */
+async function runGo(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+  logPath: string,
+): Promise<number | null> {
+  const out = createWriteStream(logPath);
+  const code = await new Promise<number | null>((resolveBuild) => {
+    const child = spawn('go', args, {
+      cwd,
+      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Both streams write the one log: neither may end it, or the other's last lines (the error) are lost.
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.on('close', resolveBuild);
+  });
+  // Flushed before returning, so a failure's error can quote the log's last lines.
+  await new Promise<void>((resolveFlush) => {
+    out.end(resolveFlush);
+  });
+  return code;
+}
+
+/** A failed build's error: the exit code, where the full log is, and its last lines. */
+function buildFailure(name: string, code: number | null, logPath: string): Error {
+  const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+  return new Error(`building ${name} failed (exit ${code}); full log: ${logPath}\n${tail}`);
+}
+
 /** Returns the cached binary, building it first when the module's sources changed. */
 export async function ensureKubeBinary(log: (line: string) => void = () => undefined): Promise<BuildResult> {
   const started = performance.now();
@@ -67,22 +99,13 @@ export async function ensureKubeBinary(log: (line: string) => void = () => undef
     '-X k8s.io/component-base/version.gitTreeState=clean',
   ].join(' ');
   const partial = `${binary}.partial`;
-  const out = createWriteStream(logPath);
-  const code = await new Promise<number | null>((resolveBuild) => {
-    const child = spawn('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, '.'], {
-      cwd: moduleDir,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pipe(out);
-    child.stderr.pipe(out);
-    child.on('close', resolveBuild);
-  });
-  out.end();
-  if (code !== 0) {
-    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
-    throw new Error(`building kube-testenv failed (exit ${code}); full log: ${logPath}\n${tail}`);
-  }
+  const code = await runGo(
+    ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, '.'],
+    moduleDir,
+    { GOFLAGS: '-mod=mod' },
+    logPath,
+  );
+  if (code !== 0) throw buildFailure('kube-testenv', code, logPath);
   renameSync(partial, binary);
   return { binary, built: true, seconds: (performance.now() - started) / 1000 };
 }
@@ -111,34 +134,16 @@ export const ISTIOCTL_MODULE_VERSION = 'v0.0.0-20260827124520-eed52ebb66ad';
 
 /** Returns the cached istioctl (for `istioctl analyze` on golden cases), building it first if needed (~3 min cold). */
 export async function ensureIstioctl(log: (line: string) => void = () => undefined): Promise<string> {
-  const dir = join(cacheRoot(), 'istioctl', ISTIOCTL_MODULE_VERSION);
-  const binary = join(dir, 'istioctl');
-  if (existsSync(binary)) return binary;
-  const go = checkGo();
-  mkdirSync(dir, { recursive: true });
-  const logPath = join(dir, 'build.log');
-  log(`building istioctl (istio.io/istio@${ISTIOCTL_MODULE_VERSION}) with ${go}; log: ${logPath}`);
-  const out = createWriteStream(logPath);
-  const code = await new Promise<number | null>((resolveBuild) => {
-    const child = spawn(
-      'go',
-      ['install', '-trimpath', '-ldflags', '-s -w', `istio.io/istio/istioctl/cmd/istioctl@${ISTIOCTL_MODULE_VERSION}`],
-      {
-        cwd: dir,
-        env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOBIN: dir, GOFLAGS: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout.pipe(out);
-    child.stderr.pipe(out);
-    child.on('close', resolveBuild);
-  });
-  out.end();
-  if (code !== 0 || !existsSync(binary)) {
-    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
-    throw new Error(`building istioctl failed (exit ${code}); full log: ${logPath}\n${tail}`);
-  }
-  return binary;
+  return ensureGoTool(
+    {
+      name: 'istioctl',
+      module: 'istio.io/istio',
+      command: 'istio.io/istio/istioctl/cmd/istioctl',
+      version: ISTIOCTL_MODULE_VERSION,
+      ldflags: '-s -w',
+    },
+    log,
+  );
 }
 
 /** Helm from its Go module, for the package tier's chart tests (`helm lint/template/install/upgrade`). */
@@ -146,38 +151,44 @@ export const HELM_VERSION = 'v4.3.2';
 
 /** Returns the cached helm, building it first if needed (~10 min cold on a loaded 2-core machine, downloads included). */
 export async function ensureHelm(log: (line: string) => void = () => undefined): Promise<string> {
-  const dir = join(cacheRoot(), 'helm', HELM_VERSION);
-  const binary = join(dir, 'helm');
+  return ensureGoTool(
+    {
+      name: 'helm',
+      module: 'helm.sh/helm/v4',
+      command: 'helm.sh/helm/v4/cmd/helm',
+      version: HELM_VERSION,
+      ldflags: `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}`,
+    },
+    log,
+  );
+}
+
+/** A Go command built with `go install` at a pinned version of its module. */
+interface GoTool {
+  /** The binary's name, and its cache folder's. */
+  readonly name: string;
+  readonly module: string;
+  /** The package of the command, inside `module`. */
+  readonly command: string;
+  readonly version: string;
+  readonly ldflags: string;
+}
+
+/** Returns the tool's cached binary (`<cache>/<name>/<version>/<name>`), building it there first if needed. */
+async function ensureGoTool(tool: GoTool, log: (line: string) => void): Promise<string> {
+  const dir = join(cacheRoot(), tool.name, tool.version);
+  const binary = join(dir, tool.name);
   if (existsSync(binary)) return binary;
   const go = checkGo();
   mkdirSync(dir, { recursive: true });
   const logPath = join(dir, 'build.log');
-  log(`building helm (helm.sh/helm/v4@${HELM_VERSION}) with ${go}; log: ${logPath}`);
-  const out = createWriteStream(logPath);
-  const code = await new Promise<number | null>((resolveBuild) => {
-    const child = spawn(
-      'go',
-      [
-        'install',
-        '-trimpath',
-        '-ldflags',
-        `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}`,
-        `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`,
-      ],
-      {
-        cwd: dir,
-        env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOBIN: dir, GOFLAGS: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout.pipe(out);
-    child.stderr.pipe(out);
-    child.on('close', resolveBuild);
-  });
-  out.end();
-  if (code !== 0 || !existsSync(binary)) {
-    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
-    throw new Error(`building helm failed (exit ${code}); full log: ${logPath}\n${tail}`);
-  }
+  log(`building ${tool.name} (${tool.module}@${tool.version}) with ${go}; log: ${logPath}`);
+  const code = await runGo(
+    ['install', '-trimpath', '-ldflags', tool.ldflags, `${tool.command}@${tool.version}`],
+    dir,
+    { GOBIN: dir, GOFLAGS: '' },
+    logPath,
+  );
+  if (code !== 0 || !existsSync(binary)) throw buildFailure(tool.name, code, logPath);
   return binary;
 }

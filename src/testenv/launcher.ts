@@ -4,12 +4,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureKubeBinary } from './build.ts';
 import { crdSets } from './crds.ts';
+import { freePort } from './free-port.ts';
 import { createClusterPki } from './pki.ts';
 
 export const DEFAULT_CLUSTERS = ['mgmt', 'cluster-1', 'cluster-2'] as const;
@@ -41,21 +41,6 @@ export interface StartOptions {
    * `<logDir>/audit.log`. Off by default; tests that need a witness of who wrote what turn it on.
    */
   readonly auditPolicy?: string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolvePort(port);
-      });
-    });
-  });
 }
 
 function writeSecret(path: string, content: string): void {

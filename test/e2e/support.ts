@@ -2,26 +2,14 @@
 // run in-process with captured output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runMeshctl } from '../../src/cli/main.ts';
+import { freePort } from '../../src/testenv/free-port.ts';
 import { captureFile, captureText, recordKubeconfigFile } from '../support/artifacts.ts';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
+export { freePort };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
+const repoRoot = join(import.meta.dirname, '..', '..');
 
 /** A `meshhub` server process (controller or cert agent) run as a child, with its endpoints and log. */
 export interface RunningProcess {

@@ -8,9 +8,9 @@ import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import {
   DESTINATION,
   DISCOVERY_INPUT_TYPES,
+  hubType,
   ISTIO_OUTPUT_TYPES,
   MESH,
-  MESH_HUB_TYPES,
   SECRET,
   WORKLOAD,
   type ResourceType,
@@ -34,12 +34,6 @@ const EVERY_NAMESPACE_KINDS = ['TrafficPolicy', 'AccessPolicy', 'VirtualMesh', '
 const INSTALL_NAMESPACE_KINDS = ['Settings'];
 
 const VIRTUAL_SERVICE = ISTIO_OUTPUT_TYPES.find((t) => t.kind === 'VirtualService');
-
-function hubType(kind: string): ResourceType {
-  const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
-  if (type === undefined) throw new Error(`no Mesh Hub kind ${kind}`);
-  return type;
-}
 
 /** Lists on the management cluster; a failure becomes a line in the README, not an exit. */
 async function listMgmt(

@@ -17,9 +17,9 @@ import { ownedOutputs, registerCluster } from '../../kube/registration.ts';
 import { DESTINATION, LEASE, MESH, WORKLOAD } from '../../kube/resources.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
 import { RBAC_WEBHOOK_PATH } from '../../install/rbac-webhook.ts';
+import { freePort } from '../../testenv/free-port.ts';
 import {
   clusterProcessesAlive,
-  freePort,
   isAlive,
   startTestEnv,
   stopProcesses,

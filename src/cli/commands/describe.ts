@@ -6,11 +6,14 @@ import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import {
+  ACCESS_POLICY,
   DESTINATION,
+  hubType,
   MESH,
   MESH_HUB_ROLE,
   MESH_HUB_ROLE_BINDING,
-  MESH_HUB_TYPES,
+  TRAFFIC_POLICY,
+  VIRTUAL_MESH,
   WORKLOAD,
   type ResourceType,
 } from '../../kube/resources.ts';
@@ -39,16 +42,6 @@ import {
 import { formatDescription } from '../describe-text.ts';
 import { printResult } from '../output.ts';
 import { rolesAndBindings } from './rbac.ts';
-
-function hubType(kind: string): ResourceType {
-  const type = MESH_HUB_TYPES.find((t) => t.kind === kind);
-  if (type === undefined) throw new Error(`no Mesh Hub kind ${kind}`);
-  return type;
-}
-
-const TRAFFIC_POLICY = hubType('TrafficPolicy');
-const ACCESS_POLICY = hubType('AccessPolicy');
-const VIRTUAL_MESH = hubType('VirtualMesh');
 
 const TYPE_OF: Readonly<Record<DescribeKind, ResourceType>> = {
   destination: DESTINATION,
