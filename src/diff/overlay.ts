@@ -2,7 +2,8 @@
 // on the snapshot as it is and with the files overlaid, compared by the diff engine. Pure.
 import type { KubeObject } from '../api/meta.ts';
 import { objectKey } from '../kube/resources.ts';
-import { render, type RenderOptions } from '../pipeline/render.ts';
+import { render, type RenderOptions, type RenderResult } from '../pipeline/render.ts';
+import { holdsOf, retainedOutputs, withRetentionNotes, type Hold } from '../reconcile/retention.ts';
 import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
 import { diffRenders, type RenderDiff } from './render-diff.ts';
 
@@ -91,5 +92,31 @@ export function diffOverlay(
 ): RenderDiff {
   const before = render(snapshot, options);
   const after = render(withRecordedStatus(overlaySnapshot(snapshot, objects), before.mgmt), options);
-  return diffRenders(before, after);
+  return diffRenders(before, withRetention(before, after));
+}
+
+/**
+ * The second render as the management plane would apply it: outputs of a policy or VirtualMesh that
+ * is not valid any more are kept, not deleted (src/reconcile/retention.ts), and its status says so.
+ * Without this the diff would announce deletions that never happen.
+ */
+function withRetention(before: RenderResult, after: RenderResult): RenderResult {
+  const holds = holdsOf(after.mgmt, after.objectErrors);
+  if (holds.length === 0) return after;
+  const retained = new Map<string, Map<KubeObject, Hold[]>>();
+  const clusters = new Map(after.clusters);
+  for (const [cluster, previous] of before.clusters) {
+    const wanted = clusters.get(cluster) ?? [];
+    const desired = new Set(wanted.map(objectKey));
+    const kept = retainedOutputs(
+      cluster,
+      previous.filter((object) => !desired.has(objectKey(object))),
+      holds,
+    );
+    if (kept.size === 0) continue;
+    retained.set(cluster, kept);
+    clusters.set(cluster, [...wanted, ...kept.keys()]);
+  }
+  if (retained.size === 0) return after;
+  return { ...after, clusters, mgmt: withRetentionNotes(after.mgmt, retained) };
 }
