@@ -185,7 +185,7 @@ describe('dashboard estate view', () => {
   });
 
   it('VirtualMeshes with their state per Mesh and where each Destination is federated', () => {
-    const list = VirtualMeshList.parse(index.virtualMeshes(SEE_ALL, []));
+    const list = VirtualMeshList.parse(index.virtualMeshes(SEE_ALL, [], 0));
     const vm = list.items[0];
     assert.ok(vm !== undefined);
     assert.equal(vm.state, 'ACCEPTED');
