@@ -3,14 +3,8 @@
 // describe` and `meshctl debug snapshot`.
 import { OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
-import { signedCertificateOf, type SignedCertificates } from '../certs/signed-certificates.ts';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
-import {
-  CERTIFICATE_REQUEST,
-  WORKLOAD_OUTPUT_TYPES,
-  KUBERNETES_CLUSTER,
-  type ResourceType,
-} from '../kube/resources.ts';
+import { WORKLOAD_OUTPUT_TYPES, KUBERNETES_CLUSTER, type ResourceType } from '../kube/resources.ts';
 import { probeRegisteredCluster } from './commands/cluster.ts';
 import { asClusterFailure, explainClusterFailure, whereOf } from './cluster-failure.ts';
 import { CommandError } from './context.ts';
@@ -95,20 +89,4 @@ export async function listTypes(
 /** Everything Mesh Hub of this install namespace wrote to a cluster (found by the owner label). */
 export function listOwnedOutputs(client: KubeClient, installNamespace: string): Promise<ListingResult> {
   return listTypes(client, WORKLOAD_OUTPUT_TYPES, `${OWNER_LABEL}=${installNamespace}`);
-}
-
-/**
- * The validity of the certificates signed in a cluster, from its CertificateRequests' statuses (public
- * certificates; the agent's Secrets are never read). A cluster without the CRD has signed none.
- */
-export async function readSignedCertificates(client: KubeClient): Promise<SignedCertificates> {
-  try {
-    return { read: true, items: (await client.list(CERTIFICATE_REQUEST)).items.map(signedCertificateOf) };
-  } catch (error) {
-    if (error instanceof KubeApiError && error.status === 404) return { read: true, items: [] };
-    return {
-      read: false,
-      error: `CertificateRequest: ${explainClusterFailure(error, whereOf(client)) ?? errorText(error)}`,
-    };
-  }
 }

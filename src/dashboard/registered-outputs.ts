@@ -3,7 +3,7 @@
 // failing on its own. Detail pages show them; the Secret itself never leaves this function.
 import { OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
-import { readSignedCertificates } from '../cli/describe-clusters.ts';
+import { readSignedCertificates } from '../cli/describe-certificates.ts';
 import type { ClusterReading } from '../cli/describe-model.ts';
 import { clientFromKubeconfigText, KubeApiError, type KubeClient } from '../kube/client.ts';
 import { KUBERNETES_CLUSTER, SECRET, WORKLOAD_OUTPUT_TYPES } from '../kube/resources.ts';

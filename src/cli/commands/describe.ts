@@ -18,12 +18,8 @@ import { describeRole, formatRoleDescription } from '../../rbac/describe-role.ts
 import { managementClient } from '../clients.ts';
 import { asClusterFailure } from '../cluster-failure.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
-import {
-  connectRegisteredClusters,
-  errorText,
-  listOwnedOutputs,
-  readSignedCertificates,
-} from '../describe-clusters.ts';
+import { readSignedCertificates } from '../describe-certificates.ts';
+import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
 import {
   DESCRIBE_KINDS,
   KIND_NAMES,
