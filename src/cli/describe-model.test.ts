@@ -553,33 +553,98 @@ describe('describe: Workload, Mesh, VirtualMesh', () => {
       },
       status,
     });
-    const withCertificates = describeVirtualMesh(virtualMesh, [
-      {
-        cluster: 'cluster-1',
-        reachable: true,
-        objects: [
-          issued('istiod-istio-system-cluster-1', 'vm', {
-            state: 'FAILED',
-            error: 'Secret istio-system/cacerts exists',
-          }),
-          issued('other', 'another-vm', { state: 'FINISHED' }),
-        ],
-      },
-      { cluster: 'cluster-2', reachable: false, error: 'connection refused', objects: [] },
-    ]);
+    const withCertificates = describeVirtualMesh(
+      virtualMesh,
+      [
+        {
+          cluster: 'cluster-1',
+          reachable: true,
+          objects: [
+            issued('istiod-istio-system-cluster-1', 'vm', {
+              state: 'FAILED',
+              error: 'Secret istio-system/cacerts exists',
+            }),
+            issued('other', 'another-vm', { state: 'FINISHED' }),
+          ],
+          signedCertificates: { read: true, items: [] },
+        },
+        { cluster: 'cluster-2', reachable: false, error: 'connection refused', objects: [] },
+      ],
+      Date.parse('2026-12-01T00:00:00Z'),
+    );
     assert.deepEqual(withCertificates.certificates, [
       {
         cluster: 'cluster-1',
         issuedCertificate: `${NS}/istiod-istio-system-cluster-1`,
         state: 'FAILED',
         error: 'Secret istio-system/cacerts exists',
+        expiry: { state: 'not-issued', summary: 'not issued yet' },
       },
     ]);
     const text = formatDescription(withCertificates);
     assert.match(
       text,
-      /cluster-1 +gloo-mesh\/istiod-istio-system-cluster-1 +FAILED +Secret istio-system\/cacerts exists/,
+      /cluster-1 +gloo-mesh\/istiod-istio-system-cluster-1 +FAILED +not issued yet +Secret istio-system\/cacerts exists/,
     );
-    assert.match(text, /cluster-2 +UNKNOWN +connection refused/);
+    assert.match(text, /cluster-2 +UNKNOWN +unknown +connection refused/);
+
+    // A signed certificate (from its CertificateRequest's status): its expiry, in the agent's rotation window.
+    const day = 24 * 3600_000;
+    const notBefore = Date.parse('2026-11-01T00:00:00Z');
+    const signed = describeVirtualMesh(
+      virtualMesh,
+      [
+        {
+          cluster: 'cluster-1',
+          reachable: true,
+          objects: [issued('istiod-istio-system-cluster-1', 'vm', { state: 'FINISHED' })],
+          signedCertificates: {
+            read: true,
+            items: [
+              {
+                namespace: NS,
+                name: 'istiod-istio-system-cluster-1',
+                certificate: { notBefore, notAfter: notBefore + 30 * day },
+                root: { notBefore, notAfter: notBefore + 365 * day },
+              },
+            ],
+          },
+        },
+      ],
+      notBefore + 28 * day,
+    );
+    assert.deepEqual(signed.certificates[0]?.expiry, {
+      state: 'expiring',
+      notBefore: '2026-11-01T00:00:00.000Z',
+      notAfter: '2026-12-01T00:00:00.000Z',
+      daysLeft: 2,
+      summary: 'expiring: expires on 2026-12-01 (in 2 days), due for rotation',
+    });
+    assert.deepEqual(signed.certificates[0].root, {
+      notBefore: '2026-11-01T00:00:00.000Z',
+      notAfter: '2027-11-01T00:00:00.000Z',
+      daysLeft: 337,
+    });
+    const signedText = formatDescription(signed);
+    assert.match(signedText, /FINISHED +expiring: expires on 2026-12-01 \(in 2 days\), due for rotation/);
+    assert.match(signedText, /Root CA: expires on 2027-11-01 \(in 337 days\)/);
+
+    // CertificateRequests that could not be listed: unknown, with the reason, never "expired".
+    const unreadable = describeVirtualMesh(
+      virtualMesh,
+      [
+        {
+          cluster: 'cluster-1',
+          reachable: true,
+          objects: [issued('istiod-istio-system-cluster-1', 'vm', { state: 'FINISHED' })],
+          signedCertificates: { read: false, error: 'CertificateRequest: forbidden' },
+        },
+      ],
+      notBefore,
+    );
+    assert.deepEqual(unreadable.certificates[0]?.expiry, {
+      state: 'unknown',
+      summary: 'unknown: CertificateRequest: forbidden',
+    });
   });
 });

@@ -7,6 +7,8 @@ import {
   TRUST_DOMAIN_ANNOTATION,
 } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
+import { certificateExpiry, daysUntil, type Expiry } from '../certs/certificate-expiry.ts';
+import type { SignedCertificates } from '../certs/signed-certificates.ts';
 import type { MeshType } from '../networking/mesh-type.ts';
 import { supportOfType } from '../networking/translate/support-matrix.ts';
 import type { SupportLevel } from '../networking/translate/support.ts';
@@ -164,6 +166,8 @@ export interface ClusterReading {
   readonly reachable: boolean;
   readonly error?: string;
   readonly objects: readonly KubeObject[];
+  /** What its CertificateRequests' statuses say of the certificates signed (read for shared trust only). */
+  readonly signedCertificates?: SignedCertificates;
 }
 
 export interface ClusterOutputs {
@@ -831,6 +835,10 @@ export interface CertificateState {
   readonly issuedCertificate: string;
   readonly state: string;
   readonly error?: string;
+  /** The signed intermediate's validity and what it means now (certs/certificate-expiry.ts). */
+  readonly expiry: Expiry;
+  /** The validity of the root that signed it, as the issuer handed it out. */
+  readonly root?: { readonly notBefore: string; readonly notAfter: string; readonly daysLeft: number };
 }
 
 function approvals(map: Record<string, Approval> | undefined): ApprovalResult[] {
@@ -843,13 +851,22 @@ function approvals(map: Record<string, Approval> | undefined): ApprovalResult[] 
     }));
 }
 
-/** IssuedCertificates in the clusters' readings whose parent is the VirtualMesh. */
+/** The rotation ratio an IssuedCertificate's agent uses (spec.certOptions), read defensively. */
+function rotationRatioOf(object: KubeObject): number | undefined {
+  const ratio = (object as { spec?: { certOptions?: { secretRotationGracePeriodRatio?: unknown } } }).spec?.certOptions
+    ?.secretRotationGracePeriodRatio;
+  return typeof ratio === 'number' ? ratio : undefined;
+}
+
+/** IssuedCertificates in the clusters' readings whose parent is the VirtualMesh, with their expiry at `now`. */
 function certificateStates(
   virtualMesh: KubeObject,
   readings: readonly ClusterReading[],
+  now: number,
 ): VirtualMeshDescription['certificates'] {
   const found: CertificateState[] = [];
   for (const reading of readings) {
+    const signed = reading.signedCertificates;
     for (const object of reading.objects) {
       if (object.kind !== 'IssuedCertificate') continue;
       const name = virtualMesh.metadata.name;
@@ -857,20 +874,55 @@ function certificateStates(
       if (!namesParent(object, 'VirtualMesh', name, namespace)) continue;
       const status = (object as { status?: { state?: unknown; error?: unknown } }).status;
       const error = typeof status?.error === 'string' && status.error !== '' ? status.error : undefined;
+      const state = typeof status?.state === 'string' ? status.state : 'PENDING';
+      // Its CertificateRequest has its name and namespace.
+      const request =
+        signed?.read === true
+          ? signed.items.find((s) => s.name === object.metadata.name && s.namespace === object.metadata.namespace)
+          : undefined;
+      let unreadable: string | undefined;
+      if (signed === undefined) unreadable = 'the CertificateRequests were not read';
+      else if (!signed.read) unreadable = signed.error;
+      else unreadable = request?.problem;
+      const root = request?.root;
       found.push({
         cluster: reading.cluster,
         issuedCertificate: `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
-        state: typeof status?.state === 'string' ? status.state : 'PENDING',
+        state,
         ...(error === undefined ? {} : { error }),
+        expiry: certificateExpiry({
+          validity: request?.certificate,
+          unreadable,
+          issuedState: state,
+          rotationGraceRatio: rotationRatioOf(object),
+          now,
+        }),
+        ...(root === undefined
+          ? {}
+          : {
+              root: {
+                notBefore: new Date(root.notBefore).toISOString(),
+                notAfter: new Date(root.notAfter).toISOString(),
+                daysLeft: daysUntil(root.notAfter, now),
+              },
+            }),
       });
     }
   }
   return found.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
 }
 
+/** A VirtualMesh alone; with its clusters' readings, also its certificates and their expiry at `now` (epoch ms). */
+export function describeVirtualMesh(virtualMesh: KubeObject): VirtualMeshDescription;
+export function describeVirtualMesh(
+  virtualMesh: KubeObject,
+  readings: readonly ClusterReading[],
+  now: number,
+): VirtualMeshDescription;
 export function describeVirtualMesh(
   virtualMesh: KubeObject,
   readings: readonly ClusterReading[] = [],
+  now = 0,
 ): VirtualMeshDescription {
   const parsed = fields(VirtualMeshFields, virtualMesh);
   const spec = parsed.spec ?? {};
@@ -906,7 +958,7 @@ export function describeVirtualMesh(
     errors: parsed.status?.errors ?? [],
     meshStates: approvals(parsed.status?.meshes),
     destinationStates: approvals(parsed.status?.destinations),
-    certificates: mtlsConfig?.shared === undefined ? [] : certificateStates(virtualMesh, readings),
+    certificates: mtlsConfig?.shared === undefined ? [] : certificateStates(virtualMesh, readings, now),
     unreadableClusters: readings.flatMap((r) =>
       r.reachable ? [] : [{ cluster: r.cluster, error: r.error ?? 'unreachable' }],
     ),

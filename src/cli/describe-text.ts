@@ -220,13 +220,21 @@ function formatVirtualMesh(v: VirtualMeshDescription): string {
   text += approvalSection('Meshes', v.meshStates);
   text += approvalSection('Destinations', v.destinationStates);
   if (v.mtls.startsWith('shared')) {
-    const rows = v.certificates.map((c) => [c.cluster, c.issuedCertificate, c.state, c.error ?? '']);
-    for (const u of v.unreadableClusters) rows.push([u.cluster, '', 'UNKNOWN', u.error]);
+    const rows = v.certificates.map((c) => [c.cluster, c.issuedCertificate, c.state, c.expiry.summary, c.error ?? '']);
+    for (const u of v.unreadableClusters) rows.push([u.cluster, '', 'UNKNOWN', 'unknown', u.error]);
     text += section(
       'Intermediate certificates',
-      { headers: ['CLUSTER', 'ISSUEDCERTIFICATE', 'STATE', 'ERROR'], rows },
+      { headers: ['CLUSTER', 'ISSUEDCERTIFICATE', 'STATE', 'CERTIFICATE', 'ERROR'], rows },
       'none written yet',
     );
+    // Each root once (during a root rotation the clusters may still hold intermediates of two roots).
+    const roots = [
+      ...new Map(v.certificates.flatMap((c) => (c.root === undefined ? [] : [[c.root.notAfter, c.root]]))).values(),
+    ];
+    for (const root of roots) {
+      const when = root.daysLeft >= 0 ? `in ${String(root.daysLeft)} days` : `${String(-root.daysLeft)} days ago`;
+      text += `Root CA: expires on ${root.notAfter.slice(0, 10)} (${when})\n`;
+    }
   }
   return text;
 }

@@ -2,6 +2,7 @@
 // builds, of the OpenAPI description served at /api/openapi.json (openapi.ts), and of what tests and
 // clients (the web UI, meshctl) check a response against.
 import { z } from 'zod';
+import { EXPIRY_STATES } from '../certs/expiry-states.ts';
 
 export const ObjectRef = z
   .object({ kind: z.string(), namespace: z.string(), name: z.string() })
@@ -250,6 +251,21 @@ export type PolicyDetail = z.infer<typeof PolicyDetail>;
 
 const Approval = z.object({ name: z.string(), state: z.string(), errors: z.array(z.string()) });
 
+export const CertificateExpiry = z
+  .object({
+    state: z
+      .enum(EXPIRY_STATES)
+      .describe(
+        'issued: valid; expiring: inside the rotation window (the last secretRotationGracePeriodRatio of its lifetime); expired; not-issued: none signed yet; unknown: could not be read (not expired)',
+      ),
+    notBefore: z.string().optional().describe('ISO 8601, when the validity is known'),
+    notAfter: z.string().optional().describe('ISO 8601, when the validity is known'),
+    daysLeft: z.number().optional().describe('whole days until notAfter, negative once expired'),
+    summary: z.string().describe('the same in plain words'),
+  })
+  .describe('What the signed intermediate CA certificate (public, from its CertificateRequest) says now.');
+export type CertificateExpiry = z.infer<typeof CertificateExpiry>;
+
 export const VirtualMeshSummary = z.object({
   name: z.string(),
   namespace: z.string(),
@@ -267,11 +283,16 @@ export const VirtualMeshSummary = z.object({
       z.object({
         cluster: z.string(),
         issuedCertificate: z.string(),
-        state: z.string(),
+        state: z.string().describe("the IssuedCertificate's state (PENDING, REQUESTED, ISSUED, FINISHED, FAILED)"),
         error: z.string().optional(),
+        expiry: CertificateExpiry,
+        root: z
+          .object({ notBefore: z.string(), notAfter: z.string(), daysLeft: z.number() })
+          .optional()
+          .describe('the validity of the root CA that signed it'),
       }),
     )
-    .describe("each member Mesh's intermediate CA, as its IssuedCertificate says"),
+    .describe("each member Mesh's intermediate CA, as its IssuedCertificate and CertificateRequest say"),
   unreadableClusters: z.array(z.object({ cluster: z.string(), error: z.string() })),
 });
 export type VirtualMeshSummary = z.infer<typeof VirtualMeshSummary>;
@@ -329,6 +350,7 @@ export const NAMED_SCHEMAS = {
   PolicySummary,
   PolicyList,
   PolicyDetail,
+  CertificateExpiry,
   VirtualMeshSummary,
   VirtualMeshList,
   GraphNode,

@@ -185,7 +185,7 @@ describe('dashboard estate view', () => {
   });
 
   it('VirtualMeshes with their state per Mesh and where each Destination is federated', () => {
-    const list = VirtualMeshList.parse(index.virtualMeshes(SEE_ALL, []));
+    const list = VirtualMeshList.parse(index.virtualMeshes(SEE_ALL, [], 0));
     const vm = list.items[0];
     assert.ok(vm !== undefined);
     assert.equal(vm.state, 'ACCEPTED');
@@ -194,6 +194,66 @@ describe('dashboard estate view', () => {
       ['istiod-istio-system-cluster-1', 'istiod-istio-system-cluster-2'],
     );
     assert.ok(vm.destinationStates.some((d) => d.name === 'reviews-bookinfo-cluster-2'));
+  });
+
+  it("VirtualMeshes: each intermediate CA's expiry at the time the server passes in", () => {
+    const day = 24 * 3600_000;
+    const notBefore = Date.parse('2026-11-01T00:00:00Z');
+    const vm: KubeObject = {
+      apiVersion: 'networking.mesh.gloo.solo.io/v1',
+      kind: 'VirtualMesh',
+      metadata: { name: 'vm', namespace: 'gloo-mesh' },
+      spec: {
+        meshes: [{ name: 'istiod-istio-system-cluster-1' }],
+        mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } },
+      },
+    };
+    const issued: KubeObject = {
+      apiVersion: 'certificates.mesh.gloo.solo.io/v1',
+      kind: 'IssuedCertificate',
+      metadata: {
+        name: 'istiod-istio-system-cluster-1',
+        namespace: 'gloo-mesh',
+        annotations: {
+          'parents.networking.mesh.gloo.solo.io': JSON.stringify({
+            'networking.mesh.gloo.solo.io/v1, Kind=VirtualMesh': [{ name: 'vm', namespace: 'gloo-mesh' }],
+          }),
+        },
+      },
+      spec: { certOptions: { secretRotationGracePeriodRatio: 0.2 } },
+      status: { state: 'FINISHED' },
+    };
+    const estate = new EstateIndex({ ...estateOf([]), virtualMeshes: [vm] }, 1);
+    const readings = [
+      {
+        cluster: 'cluster-1',
+        reachable: true,
+        objects: [issued],
+        signedCertificates: {
+          read: true as const,
+          items: [
+            {
+              namespace: 'gloo-mesh',
+              name: 'istiod-istio-system-cluster-1',
+              certificate: { notBefore, notAfter: notBefore + 10 * day },
+            },
+          ],
+        },
+      },
+    ];
+    const at = (now: number) =>
+      VirtualMeshList.parse(estate.virtualMeshes(SEE_ALL, readings, now)).items[0]?.certificates[0]?.expiry;
+    assert.deepEqual(at(notBefore + day), {
+      state: 'issued',
+      notBefore: '2026-11-01T00:00:00.000Z',
+      notAfter: '2026-11-11T00:00:00.000Z',
+      daysLeft: 9,
+      summary: 'issued, expires on 2026-11-11 (in 9 days)',
+    });
+    // The IssuedCertificate's own ratio (20 %): expiring from two days before the end.
+    assert.equal(at(notBefore + 8 * day - 1)?.state, 'issued');
+    assert.equal(at(notBefore + 8 * day)?.state, 'expiring');
+    assert.equal(at(notBefore + 10 * day)?.state, 'expired');
   });
 
   it('graph: edges between readable objects, the busiest first; an undiscovered caller is "outside"', () => {

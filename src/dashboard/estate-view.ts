@@ -602,11 +602,12 @@ export class EstateIndex {
     };
   }
 
-  virtualMeshes(visible: Visibility, readings: readonly ClusterReading[]): VirtualMeshList {
+  /** `now` (epoch ms) decides which certificates are expiring. */
+  virtualMeshes(visible: Visibility, readings: readonly ClusterReading[], now: number): VirtualMeshList {
     const items = this.objects.virtualMeshes
       .filter((v) => visible('virtualMeshes', v.metadata.namespace ?? ''))
       .map((v) => {
-        const d = describeVirtualMesh(v, readings);
+        const d = describeVirtualMesh(v, readings, now);
         return {
           name: d.name,
           namespace: d.namespace,
@@ -619,7 +620,7 @@ export class EstateIndex {
           errors: [...d.errors],
           meshStates: d.meshStates.map((m) => ({ ...m, errors: [...m.errors] })),
           destinationStates: d.destinationStates.map((m) => ({ ...m, errors: [...m.errors] })),
-          certificates: d.certificates.map((c) => ({ ...c })),
+          certificates: d.certificates.map((c) => ({ ...c, expiry: { ...c.expiry } })),
           unreadableClusters: d.unreadableClusters.map((c) => ({ ...c })),
         };
       })

@@ -3,6 +3,7 @@
 // failing on its own. Detail pages show them; the Secret itself never leaves this function.
 import { OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
+import { readSignedCertificates } from '../cli/describe-certificates.ts';
 import type { ClusterReading } from '../cli/describe-model.ts';
 import { clientFromKubeconfigText, KubeApiError, type KubeClient } from '../kube/client.ts';
 import { KUBERNETES_CLUSTER, SECRET, WORKLOAD_OUTPUT_TYPES } from '../kube/resources.ts';
@@ -25,6 +26,9 @@ async function readCluster(
     return { cluster, reachable: false, error: 'its registration Secret holds no kubeconfig', objects: [] };
   const client = clientFromKubeconfigText(cluster, text);
   const errors: string[] = [];
+  // The certificates signed there (public certificates from CertificateRequests' statuses), for the
+  // VirtualMeshes page; read alongside the outputs, so one cached reading serves every page.
+  const signed = readSignedCertificates(client);
   const lists = await Promise.all(
     WORKLOAD_OUTPUT_TYPES.map(async (type) => {
       try {
@@ -43,6 +47,7 @@ async function readCluster(
     reachable: !unreachable,
     ...(errors.length === 0 ? {} : { error: unreachable ? (errors[0] ?? 'unreachable') : errors.join('; ') }),
     objects: lists.flat(),
+    signedCertificates: await signed,
   };
 }
 

@@ -29,6 +29,8 @@ export interface DashboardOptions {
   readonly metricsTimeoutMs?: number;
   /** How often at most a `change` event is sent (changes in between are coalesced). */
   readonly eventIntervalMs?: number;
+  /** The clock (epoch ms): which certificates are expiring. */
+  readonly now?: () => number;
 }
 
 export interface RunningDashboard {
@@ -229,7 +231,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
         const anyShared = index.objects.virtualMeshes.some(
           (v) => (v as { spec?: { mtlsConfig?: { shared?: unknown } } }).spec?.mtlsConfig?.shared !== undefined,
         );
-        return index.virtualMeshes(visible, anyShared ? await readingsFor([source.installNamespace]) : []);
+        const readings = anyShared ? await readingsFor([source.installNamespace]) : [];
+        return index.virtualMeshes(visible, readings, (options.now ?? Date.now)());
       }
       case 'graph': {
         if (rest.length > 0) break;

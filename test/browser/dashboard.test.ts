@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/api/meta.ts';
+import { generateIntermediateRequest } from '../../src/certs/crypto.ts';
+import { bytesToPem, pemToBytes } from '../../src/certs/phases.ts';
 import { install } from '../../src/cli/commands/install.ts';
 import { NAMED_SCHEMAS } from '../../src/dashboard/api-schema.ts';
 import { startInClusterDashboard } from '../../src/dashboard/in-cluster.ts';
@@ -26,7 +29,13 @@ import {
   registrationKubeconfig,
   requestToken,
 } from '../../src/kube/registration.ts';
-import { DESTINATION, MESH_HUB_TYPES, WORKLOAD } from '../../src/kube/resources.ts';
+import {
+  CERTIFICATE_REQUEST,
+  DESTINATION,
+  ISSUED_CERTIFICATE,
+  MESH_HUB_TYPES,
+  WORKLOAD,
+} from '../../src/kube/resources.ts';
 import type { EstateMetrics, MetricsProvider, TrafficStats } from '../../src/metrics/model.ts';
 import { Controller } from '../../src/reconcile/controller.ts';
 import { createMetrics } from '../../src/reconcile/metrics.ts';
@@ -440,6 +449,74 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
     await screenshot(page, 'policies-one-namespace');
     await page.goto(new URL('/destinations', dashboard?.url).href);
     await page.getByText('No Destinations match.').waitFor();
+    await page.close();
+  });
+  // Last, so the pages above still see an estate without a VirtualMesh. The test plays the cert agent
+  // (a CSR in a CertificateRequest, then FINISHED on the IssuedCertificate); the management plane signs.
+  it("VirtualMeshes page: each intermediate CA's expiry, from the certificate the issuer signed", async () => {
+    assert.ok(browser !== undefined && env !== undefined);
+    const remote = clientFromKubeconfigFile('cluster-1', env.kubeconfigPath, 'cluster-1');
+    const mesh = 'istiod-istio-system-cluster-1';
+    await mgmt.apply({
+      apiVersion: 'networking.mesh.gloo.solo.io/v1',
+      kind: 'VirtualMesh',
+      metadata: { name: 'trusted', namespace: NS },
+      spec: {
+        meshes: [{ name: mesh, namespace: NS }],
+        mtlsConfig: {
+          shared: {
+            rootCertificateAuthority: { generated: { rsaKeySizeBytes: 2048, ttlDays: 90 } },
+            intermediateCertOptions: { rsaKeySizeBytes: 2048, ttlDays: 30 },
+          },
+        },
+      },
+    });
+    await waitFor(
+      'the IssuedCertificate on cluster-1',
+      async () => (await remote.get(ISSUED_CERTIFICATE, mesh, NS)) !== undefined,
+      60_000,
+    );
+    const csr = await generateIntermediateRequest({
+      hosts: ['spiffe://cluster.local/ns/istio-system/sa/istiod'],
+      orgName: '',
+      keySizeBits: 2048,
+    });
+    await remote.apply({
+      apiVersion: 'certificates.mesh.gloo.solo.io/v1',
+      kind: 'CertificateRequest',
+      metadata: { name: mesh, namespace: NS },
+      spec: { certificateSigningRequest: pemToBytes(csr.csrPem) },
+    });
+    let signed = '';
+    await waitFor(
+      'the CertificateRequest signed by the management plane',
+      async () => {
+        const request = (await remote.get(CERTIFICATE_REQUEST, mesh, NS)) as
+          { status?: { signedCertificate?: string } } | undefined;
+        signed = request?.status?.signedCertificate ?? '';
+        return signed !== '';
+      },
+      60_000,
+    );
+    await remote.apply(
+      {
+        apiVersion: 'certificates.mesh.gloo.solo.io/v1',
+        kind: 'IssuedCertificate',
+        metadata: { name: mesh, namespace: NS },
+        status: { state: 'FINISHED' },
+      },
+      { subresource: 'status' },
+    );
+    const notAfter = new X509Certificate(bytesToPem(signed)).validToDate.toISOString().slice(0, 10);
+    const page = await pageWithToken(browser, adminToken);
+    await page.goto(new URL('/virtualmeshes', dashboard?.url).href);
+    const card = page.getByRole('region', { name: new RegExp(`${NS}/trusted`) });
+    const line = card.getByRole('listitem').filter({ hasText: `cluster-1: ${NS}/${mesh}` });
+    await line.getByText('FINISHED', { exact: true }).waitFor({ timeout: 30_000 });
+    await line.getByText('issued', { exact: true }).waitFor();
+    assert.match((await line.textContent()) ?? '', new RegExp(`expires on ${notAfter} \\(in 29 days\\)`));
+    await card.getByText(/Root CA expires on \d{4}-\d{2}-\d{2} \(in 89 days\)/).waitFor();
+    await expectAccessible(page, 'virtualmeshes-certificates');
     await page.close();
   });
 });

@@ -14,6 +14,10 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/meta.ts';
 import { firstCertificate } from '../../src/certs/trust-policy.ts';
 import { generateRootCa } from '../../src/certs/crypto.ts';
+import { LOCAL_ACCESS } from '../../src/dashboard/access.ts';
+import { VirtualMeshList } from '../../src/dashboard/api-schema.ts';
+import { EstateSource } from '../../src/dashboard/estate-source.ts';
+import { startDashboard } from '../../src/dashboard/server.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../src/demo/estate.ts';
 import { CERT_AGENT_NAME } from '../../src/install/manifests.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
@@ -298,6 +302,93 @@ describe('VirtualMesh: shared trust and federation on three real clusters', { ti
     assert.equal(describe.code, 0, describe.stderr);
     for (const cluster of CLUSTERS)
       assert.match(describe.stdout, new RegExp(`${cluster} +${NS}/istiod-istio-system-${cluster} +FINISHED`));
+  });
+
+  it("reports each intermediate's expiry from the real certificate: dashboard API (with an injected clock) and describe", async () => {
+    // What istiod really uses: the intermediate in each cluster's cacerts.
+    const notAfters = new Map<string, string>();
+    for (const cluster of CLUSTERS) {
+      const pem = decode(await caSecret(cluster), 'ca-cert.pem');
+      notAfters.set(cluster, new X509Certificate(pem).validToDate.toISOString());
+    }
+    const rootNotAfter = new X509Certificate(await rootPem()).validToDate.toISOString();
+    const clock = { now: Date.now() };
+    const source = new EstateSource({ mgmt, installNamespace: NS });
+    source.start();
+    const dashboard = await startDashboard({
+      source,
+      access: LOCAL_ACCESS,
+      host: '127.0.0.1',
+      port: 0,
+      version: 'test',
+      now: () => clock.now,
+    });
+    try {
+      await waitFor('the dashboard has read the management cluster', () => Promise.resolve(source.synced()), 30_000);
+      const virtualMeshes = async () => {
+        const response = await fetch(new URL('/api/virtualmeshes', dashboard.url));
+        assert.equal(response.status, 200);
+        const text = await response.text();
+        // Dates only: no certificate, let alone a key, leaves the server.
+        assert.doesNotMatch(text, /BEGIN|PRIVATE/);
+        const item = VirtualMeshList.parse(JSON.parse(text)).items.find((v) => v.name === 'bookinfo');
+        assert.ok(item !== undefined, text);
+        return item;
+      };
+      const item = await virtualMeshes();
+      assert.deepEqual(
+        item.certificates.map((c) => ({
+          cluster: c.cluster,
+          state: c.expiry.state,
+          notAfter: c.expiry.notAfter,
+          daysLeft: c.expiry.daysLeft,
+          root: c.root?.notAfter,
+        })),
+        CLUSTERS.map((cluster) => ({
+          cluster,
+          state: 'issued',
+          notAfter: notAfters.get(cluster),
+          // ttlDays 30, issued minutes ago.
+          daysLeft: 29,
+          root: rootNotAfter,
+        })),
+      );
+      // Two days before the end: inside the agent's rotation window (10 % of 30 days), so expiring.
+      const first = Date.parse(notAfters.get('cluster-1') ?? '');
+      clock.now = first - 2 * 24 * 3600_000;
+      const expiring = (await virtualMeshes()).certificates.find((c) => c.cluster === 'cluster-1');
+      assert.equal(expiring?.expiry.state, 'expiring');
+      assert.equal(expiring.expiry.daysLeft, 2);
+      clock.now = first + 1;
+      assert.equal(
+        (await virtualMeshes()).certificates.find((c) => c.cluster === 'cluster-1')?.expiry.state,
+        'expired',
+      );
+    } finally {
+      await dashboard.stop();
+      source.stop();
+    }
+    // meshctl describe shows the same line per cluster.
+    const describe = await meshctl([
+      '--kubeconfig',
+      env.kubeconfigPath,
+      '--context',
+      'mgmt',
+      'describe',
+      'virtualmesh',
+      `${NS}/bookinfo`,
+    ]);
+    assert.equal(describe.code, 0, describe.stderr);
+    for (const cluster of CLUSTERS) {
+      const day = (notAfters.get(cluster) ?? '').slice(0, 10);
+      assert.match(
+        describe.stdout,
+        new RegExp(
+          `${cluster} +${NS}/istiod-istio-system-${cluster} +FINISHED +issued, expires on ${day} \\(in 29 days\\)`,
+        ),
+      );
+    }
+    assert.match(describe.stdout, new RegExp(`Root CA: expires on ${rootNotAfter.slice(0, 10)} \\(in 89 days\\)`));
   });
 
   it('never puts an intermediate private key on the management cluster', async () => {

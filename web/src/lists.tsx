@@ -1,6 +1,6 @@
 // The policies page (TrafficPolicies and AccessPolicies with their errors in plain words) and the
 // VirtualMeshes page (state per Mesh, trust and certificates, where each Destination is federated).
-import type { PolicyList, VirtualMeshList } from '../../src/dashboard/api-schema.ts';
+import type { CertificateExpiry, PolicyList, VirtualMeshList } from '../../src/dashboard/api-schema.ts';
 import { useApi } from './api.ts';
 import { Link, Show, StateBadge, errorsText } from './parts.tsx';
 
@@ -56,6 +56,45 @@ export function PoliciesPage(props: { revision: number }) {
   );
 }
 
+const EXPIRY_TONE: Record<CertificateExpiry['state'], string> = {
+  issued: 'good',
+  expiring: 'warn',
+  expired: 'bad',
+  'not-issued': 'neutral',
+  unknown: 'neutral',
+};
+
+/** "in 3 days", "in under a day", "2 days ago". */
+function daysText(daysLeft: number, future: boolean): string {
+  if (daysLeft === 0) return future ? 'in under a day' : 'under a day ago';
+  const n = Math.abs(daysLeft);
+  const unit = `${String(n)} day${n === 1 ? '' : 's'}`;
+  return future ? `in ${unit}` : `${unit} ago`;
+}
+
+/** The intermediate's expiry: a badge, then when (or why it is not known). */
+function Expiry(props: { expiry: CertificateExpiry }) {
+  const { expiry } = props;
+  const label = expiry.state === 'not-issued' ? 'not issued yet' : expiry.state;
+  const badge = <span className={`badge badge-${EXPIRY_TONE[expiry.state]}`}>{label}</span>;
+  if (expiry.notAfter === undefined || expiry.daysLeft === undefined) {
+    return expiry.state === 'unknown' ? (
+      <>
+        {badge} {expiry.summary.replace(/^unknown: /, '')}
+      </>
+    ) : (
+      badge
+    );
+  }
+  const expired = expiry.state === 'expired';
+  return (
+    <>
+      {badge} {expired ? 'expired on' : 'expires on'}{' '}
+      <time dateTime={expiry.notAfter}>{expiry.notAfter.slice(0, 10)}</time> ({daysText(expiry.daysLeft, !expired)})
+    </>
+  );
+}
+
 export function VirtualMeshesPage(props: { revision: number }) {
   const loaded = useApi<VirtualMeshList>('/api/virtualmeshes', props.revision);
   return (
@@ -101,10 +140,22 @@ export function VirtualMeshesPage(props: { revision: number }) {
                   <ul>
                     {v.certificates.map((c) => (
                       <li key={c.cluster}>
-                        {c.cluster}: {c.issuedCertificate} <StateBadge state={c.state} /> {c.error ?? ''}
+                        {c.cluster}: {c.issuedCertificate} <StateBadge state={c.state} /> intermediate CA{' '}
+                        <Expiry expiry={c.expiry} /> {c.error ?? ''}
                       </li>
                     ))}
                   </ul>
+                )}
+                {[...new Set(v.certificates.flatMap((c) => (c.root === undefined ? [] : [c.root.notAfter])))].map(
+                  (notAfter) => {
+                    const root = v.certificates.find((c) => c.root?.notAfter === notAfter)?.root;
+                    return (
+                      <p key={notAfter}>
+                        Root CA expires on <time dateTime={notAfter}>{notAfter.slice(0, 10)}</time>
+                        {root === undefined ? '' : ` (${daysText(root.daysLeft, root.daysLeft >= 0)})`}
+                      </p>
+                    );
+                  },
                 )}
                 {v.unreadableClusters.map((c) => (
                   <p key={c.cluster} className="error">

@@ -21,6 +21,7 @@ import { describeRole, formatRoleDescription } from '../../rbac/describe-role.ts
 import { managementClient } from '../clients.ts';
 import { asClusterFailure } from '../cluster-failure.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
+import { readSignedCertificates } from '../describe-certificates.ts';
 import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
 import {
   DESCRIBE_KINDS,
@@ -62,20 +63,31 @@ async function listOrEmpty(mgmt: KubeClient, type: ResourceType, namespace?: str
   }
 }
 
-/** The owner-labelled objects of every cluster registered in an install namespace, one reading per cluster. */
-export async function readRegisteredOutputs(mgmt: KubeClient, installNamespace: string): Promise<ClusterReading[]> {
+/**
+ * The owner-labelled objects of every cluster registered in an install namespace, one reading per
+ * cluster; with `certificates`, also what its CertificateRequests say of the certificates signed.
+ */
+export async function readRegisteredOutputs(
+  mgmt: KubeClient,
+  installNamespace: string,
+  options: { readonly certificates?: boolean } = {},
+): Promise<ClusterReading[]> {
   const registrations = await listOrEmpty(mgmt, hubType('KubernetesCluster'), installNamespace);
   const access = await connectRegisteredClusters(mgmt, installNamespace, registrations);
   return Promise.all(
     access.map(async ({ cluster, client, error }): Promise<ClusterReading> => {
       if (client === undefined) return { cluster, reachable: false, error: error ?? 'unreachable', objects: [] };
       try {
-        const listing = await listOwnedOutputs(client, installNamespace);
+        const [listing, signedCertificates] = await Promise.all([
+          listOwnedOutputs(client, installNamespace),
+          options.certificates === true ? readSignedCertificates(client) : undefined,
+        ]);
         return {
           cluster,
           reachable: true,
           ...(listing.errors.length === 0 ? {} : { error: listing.errors.join('; ') }),
           objects: listing.objects,
+          ...(signedCertificates === undefined ? {} : { signedCertificates }),
         };
       } catch (caught) {
         return { cluster, reachable: false, error: errorText(caught), objects: [] };
@@ -159,8 +171,10 @@ export async function describeObject(
       // The install namespaces are those of its Meshes; their clusters hold the IssuedCertificates.
       const spec = (object as { spec?: { meshes?: { namespace?: string }[] } }).spec;
       const installNamespaces = [...new Set((spec?.meshes ?? []).map((m) => m.namespace ?? namespace))].sort();
-      const readings = (await Promise.all(installNamespaces.map((ns) => readRegisteredOutputs(mgmt, ns)))).flat();
-      return describeVirtualMesh(object, readings);
+      const readings = (
+        await Promise.all(installNamespaces.map((ns) => readRegisteredOutputs(mgmt, ns, { certificates: true })))
+      ).flat();
+      return describeVirtualMesh(object, readings, Date.now());
     }
   }
 }
