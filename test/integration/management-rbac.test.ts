@@ -17,6 +17,8 @@ import {
 } from '../../src/kube/registration.ts';
 import { metricsReaderRoleName, REMOTE_SERVICE_ACCOUNT } from '../../src/install/manifests.ts';
 import { serviceProxyPath } from '../../src/metrics/metrics-sources.ts';
+import { createMetricsProvider } from '../../src/metrics/provider.ts';
+import { DISCOVERY_CLUSTER_LABEL } from '../../src/api/labels.ts';
 import { kubeconfigFromSecret } from '../../src/reconcile/registered-clusters.ts';
 import {
   CLUSTER_ROLE,
@@ -239,6 +241,21 @@ describe('what cluster registration grants for metrics, on a real API server', (
     assert.equal(await proxied('kubernetes', 443, 'default'), 403);
     // Still nothing else: reading the Service itself or Secrets there.
     assert.equal(await statusOfCall(() => registered.list(SECRET, { namespace: meshNamespace })), 403);
+
+    // The management plane's provider, with an Istio mesh discovered there and no annotation, reads
+    // that Service with the registered credentials: the proxy lets it through (no endpoints), no 403.
+    await mgmt.apply({
+      apiVersion: 'discovery.mesh.gloo.solo.io/v1',
+      kind: 'Mesh',
+      metadata: { name: 'istiod-cluster-1', namespace: install, labels: { [DISCOVERY_CLUSTER_LABEL]: 'cluster-1' } },
+      spec: { istio: { installation: { namespace: meshNamespace, cluster: 'cluster-1' } } },
+    });
+    const provider = createMetricsProvider({ managementClient: mgmt, installNamespace: install, timeoutMs: 10_000 });
+    const [state] = (await provider.estate(60)).clusters;
+    assert.equal(state?.source, `service ${meshNamespace}/prometheus:9090 through the API server`);
+    assert.equal(state.state, 'no-metrics', 'nothing answers behind the Service');
+    assert.doesNotMatch(state.reason, /403|forbidden/i);
+    assert.match(state.reason, /503|endpoints/i);
 
     // Deregistration removes the Role again.
     await deregisterCluster({ cluster: 'cluster-1', installNamespace: install, mgmt, remote });
