@@ -166,7 +166,11 @@ export function agentChart(version: string): Map<string, string> {
     certAgentLogLevel: '@@LOG_LEVEL@@',
   };
   const withAgent = remoteRegistrationObjects({ ...options, certAgentImage: '@@IMAGE@@:@@TAG@@' });
-  const without = new Set(remoteRegistrationObjects(options).map((o) => `${o.kind}/${o.metadata.name}`));
+  const key = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+  const without = new Set(remoteRegistrationObjects(options).map(key));
+  const withoutMetrics = new Set(
+    remoteRegistrationObjects({ ...options, certAgentImage: '@@IMAGE@@:@@TAG@@', metricsAccess: false }).map(key),
+  );
   const sortedMeshes = '$.Values.meshNamespaces | uniq | sortAlpha';
   const placeholders: Placeholder[] = [
     NAMESPACE,
@@ -204,6 +208,7 @@ export function agentChart(version: string): Map<string, string> {
     if (perMesh) text = `{{- range $meshNamespace := ${sortedMeshes} }}\n---\n${text}{{- end }}\n`;
     if (!without.has(`${object.kind}/${object.metadata.name}`))
       text = `{{- if $.Values.certAgent.enabled }}\n${text}{{- end }}\n`;
+    if (!withoutMetrics.has(key(object))) text = `{{- if $.Values.metricsAccess.enabled }}\n${text}{{- end }}\n`;
     if (object.kind === 'Namespace') text = `{{- if $.Values.createNamespace }}\n${text}{{- end }}\n`;
     files.set(`templates/${fileName(object, taken)}`, `${HEADER}${text}`);
   }
@@ -217,9 +222,15 @@ cluster: ""
 namespace: ""
 # Whether the chart creates the namespace (with helm install --create-namespace, leave it false).
 createNamespace: false
-# Istio control-plane namespaces where the cert agent may write cacerts.
+# Istio control-plane namespaces where the cert agent may write cacerts and the management plane
+# may read the prometheus:9090 Service through the API server.
 meshNamespaces:
 ${DEFAULT_MESH_NAMESPACES.map((name) => `  - ${name}`).join('\n')}
+metricsAccess:
+  # Let the management plane read each mesh's Prometheus through the API server's service proxy
+  # (get on services/proxy for prometheus:9090 in meshNamespaces and linkerd-viz, osm-prometheus:7070
+  # in osm-system). Each of those namespaces must exist; false when metrics come from a Prometheus URL.
+  enabled: true
 certAgent:
   # The cert agent issues this cluster's intermediate CA for VirtualMesh shared trust.
   enabled: true

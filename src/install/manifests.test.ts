@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DISCOVERY_CLUSTER_LABEL } from '../api/labels.ts';
+import type { KubeObject } from '../api/meta.ts';
+import { clusterMeshes } from '../metrics/metrics-sources.ts';
 import {
   certAgentMeshNamespaceRules,
   certAgentNamespaceRules,
   certAgentRules,
   installObjects,
   managementRules,
+  metricsReaderRoleName,
   remoteAccessRules,
   remoteRegistrationObjects,
 } from './manifests.ts';
@@ -124,7 +128,7 @@ describe('install and registration manifests', () => {
 
   it('lets the registered ServiceAccount create tokens for itself only', () => {
     const objects = remoteRegistrationObjects({ cluster: 'cluster-1', namespace: 'gloo-mesh' });
-    const role = objects.find((o) => o.kind === 'Role') as unknown as {
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'mesh-hub-token-renewal') as unknown as {
       rules: { resourceNames?: string[]; resources: string[] }[];
     };
     assert.deepEqual(role.rules, [
@@ -139,7 +143,60 @@ describe('install and registration manifests', () => {
         'ClusterRoleBinding/mesh-hub-gloo-mesh-remote-access',
         'Role/mesh-hub-token-renewal',
         'RoleBinding/mesh-hub-token-renewal',
+        'Role/mesh-hub-gloo-mesh-metrics-reader',
+        'RoleBinding/mesh-hub-gloo-mesh-metrics-reader',
+        'Role/mesh-hub-gloo-mesh-metrics-reader',
+        'RoleBinding/mesh-hub-gloo-mesh-metrics-reader',
+        'Role/mesh-hub-gloo-mesh-metrics-reader',
+        'RoleBinding/mesh-hub-gloo-mesh-metrics-reader',
       ],
+    );
+  });
+
+  it('lets the management plane read exactly the Prometheus Services the metrics provider uses, or none', () => {
+    const rolesOf = (objects: readonly KubeObject[]) =>
+      objects
+        .filter((o) => o.kind === 'Role' && o.metadata.name === metricsReaderRoleName('gloo-mesh'))
+        .map((o) => [o.metadata.namespace, (o as unknown as { rules: unknown }).rules]);
+    const rule = (names: string[]) => [
+      { apiGroups: [''], resources: ['services/proxy'], resourceNames: names, verbs: ['get'] },
+    ];
+    const objects = remoteRegistrationObjects({
+      cluster: 'c',
+      namespace: 'gloo-mesh',
+      meshNamespaces: ['istio-system', 'istio-canary'],
+    });
+    assert.deepEqual(rolesOf(objects), [
+      ['istio-canary', rule(['prometheus:9090'])],
+      ['istio-system', rule(['prometheus:9090'])],
+      ['linkerd-viz', rule(['prometheus:9090'])],
+      ['osm-system', rule(['osm-prometheus:7070'])],
+    ]);
+    // Bound to the management plane's ServiceAccount only.
+    const binding = objects.find(
+      (o) => o.kind === 'RoleBinding' && o.metadata.name === metricsReaderRoleName('gloo-mesh'),
+    ) as unknown as { subjects: unknown };
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'mesh-hub', namespace: 'gloo-mesh' }]);
+    // The grant matches what the provider asks for, for every mesh kind in its default namespace.
+    for (const [kind, namespace] of [
+      ['istio', 'istio-system'],
+      ['linkerd', 'linkerd'],
+      ['osm', 'osm-system'],
+    ] as const) {
+      const mesh = {
+        apiVersion: 'discovery.mesh.gloo.solo.io/v1',
+        kind: 'Mesh',
+        metadata: { name: kind, namespace: 'gloo-mesh', labels: { [DISCOVERY_CLUSTER_LABEL]: 'c' } },
+        spec: { [kind]: { installation: { namespace, cluster: 'c' } } },
+      };
+      const source = clusterMeshes([mesh], 'c').defaultSource;
+      assert.ok(source?.via === 'service-proxy', kind);
+      const granted = rolesOf(objects).find(([ns]) => ns === source.namespace);
+      assert.deepEqual(granted?.[1], rule([`${source.service}:${String(source.port)}`]), kind);
+    }
+    assert.deepEqual(
+      rolesOf(remoteRegistrationObjects({ cluster: 'c', namespace: 'gloo-mesh', metricsAccess: false })),
+      [],
     );
   });
 

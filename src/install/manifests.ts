@@ -34,6 +34,14 @@ export const CERT_AGENT_ROLE = 'mesh-hub-cert-agent';
 export function certAgentMeshRoleName(installNamespace: string): string {
   return `mesh-hub-${installNamespace}-cert-agent-ca`;
 }
+/**
+ * The management plane's Role in each namespace where a mesh's Prometheus Service is (the metrics
+ * provider's default source, read through the API server's service proxy); named per install
+ * namespace, as two installs may share one.
+ */
+export function metricsReaderRoleName(installNamespace: string): string {
+  return `mesh-hub-${installNamespace}-metrics-reader`;
+}
 /** The Istio control plane namespace the cert agent writes `cacerts` into unless told others. */
 export const DEFAULT_MESH_NAMESPACES: readonly string[] = ['istio-system'];
 /** The management plane's Role in each namespace the operator allows root CA Secrets in. */
@@ -228,14 +236,47 @@ export function certAgentMeshNamespaceRules(): PolicyRule[] {
   return [{ apiGroups: [''], resources: ['secrets'], verbs: SECRET_WRITE }];
 }
 
+/**
+ * The Prometheus Services the metrics provider reads through the service proxy by default
+ * (src/metrics/metrics-sources.ts), by namespace: Istio's `prometheus:9090` in each Istio
+ * control-plane namespace, Linkerd's in `linkerd-viz`, OSM's `osm-prometheus:7070` in `osm-system`.
+ * Each entry is `NAME:PORT`, the resource name the API server authorizes for
+ * `/api/v1/namespaces/NS/services/NAME:PORT/proxy/…` (the name alone or `http:NAME:PORT` are other
+ * names, which the provider never uses).
+ */
+export function prometheusServices(istioNamespaces: readonly string[]): Map<string, string[]> {
+  const byNamespace = new Map<string, Set<string>>();
+  const add = (namespace: string, service: string) =>
+    byNamespace.set(namespace, (byNamespace.get(namespace) ?? new Set()).add(service));
+  for (const namespace of istioNamespaces) add(namespace, 'prometheus:9090');
+  add('linkerd-viz', 'prometheus:9090');
+  add('osm-system', 'osm-prometheus:7070');
+  return new Map(
+    [...byNamespace.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, names]) => [ns, [...names].sort()]),
+  );
+}
+
+/** Read one mesh's Prometheus HTTP API through the service proxy: `get` on those Services only. */
+export function metricsReaderRules(services: readonly string[]): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: [...services], verbs: ['get'] }];
+}
+
 export interface RemoteOptions {
   readonly cluster: string;
   /** Namespace on the workload cluster for Mesh Hub's ServiceAccount (the install namespace's name). */
   readonly namespace: string;
   /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed. */
   readonly certAgentImage?: string;
-  /** Mesh control-plane namespaces the cert agent may write `cacerts` into (default: istio-system). */
+  /**
+   * Istio control-plane namespaces (default: istio-system): the cert agent may write `cacerts` there,
+   * and the management plane may read the Prometheus Service there.
+   */
   readonly meshNamespaces?: readonly string[];
+  /**
+   * Whether the management plane may read the meshes' Prometheus Services through the service proxy
+   * (default true): a Role per namespace of `prometheusServices`, Istio's being `meshNamespaces`.
+   */
+  readonly metricsAccess?: boolean;
   readonly certAgentLogLevel?: string;
   readonly certAgentResources?: ContainerResources;
 }
@@ -250,6 +291,7 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
   });
   const subject = { kind: 'ServiceAccount', name: REMOTE_SERVICE_ACCOUNT, namespace };
   const clusterRole = remoteClusterRoleName(namespace);
+  const metricsRoleName = metricsReaderRoleName(namespace);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(REMOTE_SERVICE_ACCOUNT, namespace) },
@@ -269,6 +311,18 @@ export function remoteRegistrationObjects(options: RemoteOptions): KubeObject[] 
       ],
       subject,
     ),
+    ...(options.metricsAccess === false
+      ? []
+      : [...prometheusServices(options.meshNamespaces ?? DEFAULT_MESH_NAMESPACES).entries()].flatMap(
+          ([serviceNamespace, services]) =>
+            roleAndBinding(
+              'Role',
+              meta(metricsRoleName, serviceNamespace),
+              metricsRoleName,
+              metricsReaderRules(services),
+              subject,
+            ),
+        )),
     ...(options.certAgentImage === undefined
       ? []
       : certAgentObjects(namespace, options.certAgentImage, options.meshNamespaces ?? DEFAULT_MESH_NAMESPACES, meta, {

@@ -10,6 +10,7 @@ import {
   CERT_AGENT_ROLE,
   certAgentClusterRoleName,
   certAgentMeshRoleName,
+  metricsReaderRoleName,
   REGISTERED_AS_LABEL,
   REMOTE_SERVICE_ACCOUNT,
   REMOTE_TOKEN_ROLE,
@@ -54,8 +55,10 @@ export interface RegisterOptions {
   readonly tokenLifetimeSeconds: number;
   /** The cert agent's image (`repository:tag`); undefined: no cert agent is installed there. */
   readonly certAgentImage?: string;
-  /** Mesh control-plane namespaces the cert agent may write `cacerts` into (default: istio-system). */
+  /** Istio control-plane namespaces: the cert agent's `cacerts`, the Prometheus Service (default: istio-system). */
   readonly meshNamespaces?: readonly string[];
+  /** Grant reading the meshes' Prometheus Services through the service proxy (default true). */
+  readonly metricsAccess?: boolean;
 }
 
 export interface RegisterResult {
@@ -63,6 +66,8 @@ export interface RegisterResult {
   readonly server: string;
   readonly remoteObjects: readonly string[];
   readonly managementObjects: readonly string[];
+  /** Objects not applied, with why (a metrics Role whose namespace does not exist yet). */
+  readonly skippedObjects: readonly string[];
   readonly tokenExpires: string;
 }
 
@@ -170,16 +175,17 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
       namespace: installNamespace,
       ...(options.certAgentImage === undefined ? {} : { certAgentImage: options.certAgentImage }),
       ...(options.meshNamespaces === undefined ? {} : { meshNamespaces: options.meshNamespaces }),
+      ...(options.metricsAccess === undefined ? {} : { metricsAccess: options.metricsAccess }),
     }),
   ];
+  const certAgentMeshRole = certAgentMeshRoleName(installNamespace);
+  const metricsRole = metricsReaderRoleName(installNamespace);
   // The cert agent's Role goes into each mesh namespace, which may not exist before the mesh is
   // installed: create it unlabelled (a mesh installer adopts it; deregistration never deletes it).
   if (options.certAgentImage !== undefined) {
     const roleNamespaces = new Set(
       remoteObjects.flatMap((object) =>
-        object.kind === 'Role' && object.metadata.namespace !== installNamespace
-          ? [object.metadata.namespace ?? '']
-          : [],
+        object.kind === 'Role' && object.metadata.name === certAgentMeshRole ? [object.metadata.namespace ?? ''] : [],
       ),
     );
     for (const name of [...roleNamespaces].sort()) {
@@ -187,7 +193,24 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
         await remote.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }
   }
+  // The metrics Roles go only where the mesh's namespace already is: registration creates no
+  // linkerd-viz or osm-system on a cluster without those meshes (registering again adds them later).
+  const skippedObjects: string[] = [];
+  const absentNamespaces = new Set<string>();
+  for (const name of new Set(
+    remoteObjects.flatMap((o) => (o.metadata.name === metricsRole ? [o.metadata.namespace ?? ''] : [])),
+  )) {
+    if ((await waitWhileTerminating(remote, name)) === undefined) absentNamespaces.add(name);
+  }
+  const skipped = new Set<KubeObject>();
   for (const object of remoteObjects) {
+    if (object.metadata.name === metricsRole && absentNamespaces.has(object.metadata.namespace ?? '')) {
+      skipped.add(object);
+      skippedObjects.push(
+        `${describeObject(object)}: namespace ${object.metadata.namespace ?? ''} does not exist (register again once the mesh is installed)`,
+      );
+      continue;
+    }
     // An existing namespace is not Mesh Hub's: leave it unlabelled, so deregistration never deletes it.
     if (object.kind === 'Namespace') {
       const existing = await waitWhileTerminating(remote, object.metadata.name);
@@ -210,8 +233,9 @@ export async function registerCluster(options: RegisterOptions): Promise<Registe
   return {
     cluster,
     server,
-    remoteObjects: remoteObjects.map(describeObject),
+    remoteObjects: remoteObjects.filter((object) => !skipped.has(object)).map(describeObject),
     managementObjects: [describeObject(secret), describeObject(registration)],
+    skippedObjects,
     tokenExpires: expires,
   };
 }
@@ -315,11 +339,13 @@ export async function deregisterCluster(options: DeregisterOptions): Promise<Der
     [SERVICE_ACCOUNT, CERT_AGENT_NAME, installNamespace],
   ];
   // The agent's Roles in the mesh namespaces, wherever registration put them (found by name and label).
-  const meshRole = certAgentMeshRoleName(installNamespace);
+  // So are the metrics Roles next to the meshes' Prometheus Services.
+  const namespacedRoles = [certAgentMeshRoleName(installNamespace), metricsReaderRoleName(installNamespace)];
   for (const type of [ROLE_BINDING, ROLE]) {
     const list = await remote.list(type, { labelSelector: `${REGISTERED_AS_LABEL}=${cluster}` });
     for (const object of list.items) {
-      if (object.metadata.name === meshRole) remoteDeletes.push([type, meshRole, object.metadata.namespace]);
+      if (namespacedRoles.includes(object.metadata.name))
+        remoteDeletes.push([type, object.metadata.name, object.metadata.namespace]);
     }
   }
   // The namespace only when registration created it for this cluster (it may hold other things).

@@ -3,8 +3,12 @@
 // cluster that never answers; the dashboard serves it with token checks. Each page renders the estate
 // and passes axe-core without serious or critical violations; a policy applied with the client shows
 // up on an open page without a reload; a user who may read one namespace sees only that namespace.
-// Traffic comes from a fixed metrics provider here (the Prometheus-backed one is tested on its own).
+// Traffic is real telemetry: the project's traffic generator serves bookinfo's Istio metrics, a real
+// Prometheus per workload cluster scrapes it, and the management plane's metrics provider reads each
+// through the cluster's metrics.meshhub.dev/prometheus-url annotation; figures are checked against
+// the generator's plan within a tolerance.
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +40,12 @@ import {
   MESH_HUB_TYPES,
   WORKLOAD,
 } from '../../src/kube/resources.ts';
-import type { EstateMetrics, MetricsProvider, TrafficStats } from '../../src/metrics/model.ts';
+import { setClusterPrometheusUrl } from '../../src/metrics/cluster-metrics-url.ts';
+import { DEMO_TRAFFIC, type TrafficFlow } from '../../src/metrics/demo-traffic.ts';
+import type { MetricsProvider } from '../../src/metrics/model.ts';
+import { startPrometheus, type PrometheusServer } from '../../src/metrics/prometheus-server.ts';
+import { createMetricsProvider, type CachingMetricsProvider } from '../../src/metrics/provider.ts';
+import { metricsPath } from '../../src/metrics/traffic-generator.ts';
 import { Controller } from '../../src/reconcile/controller.ts';
 import { createMetrics } from '../../src/reconcile/metrics.ts';
 import { startTestEnv, stopTestEnv, type TestEnvState } from '../../src/testenv/launcher.ts';
@@ -64,18 +73,84 @@ let browser: Browser | undefined;
 let adminToken = '';
 let teamToken = '';
 
-function stats(rps: number, successRate: number): TrafficStats {
-  return { rps, successRate, p50Ms: 12, p90Ms: 40, p99Ms: 95 };
+const WORKLOAD_CLUSTERS = ['cluster-1', 'cluster-2'] as const;
+/**
+ * The window every figure is computed over. Prometheus here has scraped for a minute or two, not the
+ * dashboard's default 5 minutes, and rate() over a window longer than what it holds under-reads;
+ * so the pages' provider asks for this window whatever window they ask for.
+ */
+const WINDOW_SECONDS = 30;
+/** Every 2 s, with as long a timeout: a 1 s scrape fails now and then on a loaded 2-core machine. */
+const SCRAPE_INTERVAL_SECONDS = 2;
+/** Relative tolerance of rates: Prometheus extrapolates rate() at the window's edges. */
+const RATE_TOLERANCE = 0.12;
+let generator: ChildProcess | undefined;
+const prometheus = new Map<string, PrometheusServer>();
+
+/** What the generator's plan adds up to for the flows `select` picks. */
+function planned(select: (flow: TrafficFlow) => boolean): { rps: number; successRate: number } {
+  const flows = DEMO_TRAFFIC.filter(select);
+  const rps = flows.reduce((sum, flow) => sum + flow.rps, 0);
+  const ok = flows.reduce((sum, flow) => sum + flow.rps * (1 - flow.errorShare), 0);
+  return { rps, successRate: ok / rps };
 }
 
-/** Known traffic between bookinfo's Workloads and Destinations (found by name once discovered). */
-const traffic: { metrics: EstateMetrics | undefined } = { metrics: undefined };
-const fixedMetrics: MetricsProvider = {
-  estate: (windowSeconds) =>
-    traffic.metrics === undefined
-      ? Promise.reject(new Error('no traffic yet'))
-      : Promise.resolve({ ...traffic.metrics, windowSeconds }),
-};
+/** A rate and success as the pages print them (`8.00/s`, `100.0 %`) against the plan. */
+function assertShown(
+  what: string,
+  rpsText: string | undefined,
+  successText: string | undefined,
+  want: { rps: number; successRate: number },
+): void {
+  const rps = Number(/([\d.]+)\/s/.exec(rpsText ?? '')?.[1]);
+  const success = Number(/([\d.]+) %/.exec(successText ?? '')?.[1]) / 100;
+  assert.ok(
+    Math.abs(rps - want.rps) <= want.rps * RATE_TOLERANCE + 0.01,
+    `${what}: ${String(rpsText)}, planned ${String(want.rps)}/s`,
+  );
+  assert.ok(
+    Math.abs(success - want.successRate) <= 0.03,
+    `${what}: ${String(successText)}, planned ${String(want.successRate)}`,
+  );
+}
+
+/**
+ * The traffic generator in a process of its own (this one's event loop is busy with the management
+ * plane and the dashboard, and a late answer is a failed scrape), and one Prometheus per workload
+ * cluster scraping that cluster's metrics.
+ */
+async function startTraffic(): Promise<void> {
+  const main = join(import.meta.dirname, '..', '..', 'src', 'metrics', 'traffic-generator-main.ts');
+  const child = spawn(process.execPath, [main], { stdio: ['ignore', 'pipe', 'inherit'] });
+  generator = child;
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split('\n');
+      if (line.length > 1) resolve(line[0] ?? '');
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`the traffic generator exited with ${String(code)}`));
+    });
+  });
+  await Promise.all(
+    WORKLOAD_CLUSTERS.map(async (cluster) => {
+      const targets = [{ url, path: metricsPath(cluster) }];
+      const server = await startPrometheus({ name: cluster, targets, scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS });
+      prometheus.set(cluster, server);
+    }),
+  );
+}
+
+/** Whether every scrape of the last window succeeded, and the window holds all of them. */
+async function scrapedThroughout(url: string): Promise<boolean> {
+  const range = `[${String(WINDOW_SECONDS)}s]`;
+  const query = encodeURIComponent(`min(count_over_time(up${range}) * min_over_time(up${range}))`);
+  const response = await fetch(`${url}/api/v1/query?query=${query}`, { signal: AbortSignal.timeout(5000) });
+  const body = (await response.json()) as { data?: { result?: { value?: [number, string] }[] } };
+  return Number(body.data?.result?.[0]?.value?.[1] ?? 0) >= WINDOW_SECONDS / SCRAPE_INTERVAL_SECONDS - 1;
+}
 
 function ghostMirror(): KubeObject {
   return {
@@ -128,7 +203,14 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
   before(async () => {
     ensureWebBuilt();
     workDir = mkdtempSync(join(tmpdir(), 'mesh-hub-dashboard-'));
-    env = await startTestEnv({ stateDir: join(workDir, 'env'), clusters: ['mgmt', 'cluster-1', 'cluster-2'] });
+    // Prometheus starts scraping while the clusters come up, so its window is full by the first page.
+    const [started, traffic] = await Promise.allSettled([
+      startTestEnv({ stateDir: join(workDir, 'env'), clusters: ['mgmt', 'cluster-1', 'cluster-2'] }),
+      startTraffic(),
+    ]);
+    if (started.status === 'rejected') throw started.reason;
+    env = started.value;
+    if (traffic.status === 'rejected') throw traffic.reason;
     mgmt = clientFromKubeconfigFile('mgmt', env.kubeconfigPath, 'mgmt');
     const kubeconfig = parse(readFileSync(env.kubeconfigPath, 'utf8')) as {
       users: { name: string; user: { token?: string } }[];
@@ -147,6 +229,7 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
         clusterDomain: 'cluster.local',
         tokenLifetimeSeconds: 3600,
       });
+      await setClusterPrometheusUrl(mgmt, NS, cluster, prometheus.get(cluster)?.url);
       await loadEstateCluster(remote, join(EXAMPLES_DIR, 'bookinfo'), cluster);
     }
     // A registered cluster whose API server never answers: shown as unreachable, the rest unaffected.
@@ -212,51 +295,48 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
       },
       120_000,
     );
-    const workloads = (await mgmt.list(WORKLOAD, { namespace: NS })).items.map((w) => w.metadata.name);
-    const workload = (prefix: string) => `${NS}/${workloads.find((w) => w.startsWith(prefix)) ?? prefix}`;
-    traffic.metrics = {
-      windowSeconds: 300,
-      collectedAt: new Date().toISOString(),
-      clusters: [
-        { cluster: 'cluster-1', state: 'ok', source: 'prometheus.istio-system (cluster-1)' },
-        { cluster: 'cluster-2', state: 'ok', source: 'prometheus.istio-system (cluster-2)' },
-        { cluster: 'cluster-9', state: 'no-metrics', reason: 'the cluster cannot be reached' },
+    // The management plane's own provider, reading each cluster's Prometheus by its annotation. Its
+    // answer is kept for the whole run: figures are compared with the generator's fixed plan, and the
+    // pages never wait on Prometheus on a loaded machine.
+    // Figures are right when every scrape of the window succeeded (far more than two per target):
+    // wait for such a window, read the estate in it, and read it again if a scrape failed meanwhile.
+    const allScraped = async () =>
+      (await Promise.all([...prometheus.values()].map((server) => scrapedThroughout(server.url)))).every(Boolean);
+    let provider: CachingMetricsProvider | undefined;
+    await waitFor(
+      'a window of successful scrapes on every Prometheus',
+      async () => {
+        if (!(await allScraped())) return false;
+        provider = createMetricsProvider({
+          managementClient: mgmt,
+          installNamespace: NS,
+          timeoutMs: 15_000,
+          cacheTtlMs: 600_000,
+        });
+        await provider.estate(WINDOW_SECONDS);
+        return allScraped();
+      },
+      180_000,
+    );
+    assert.ok(provider !== undefined);
+    const read = provider;
+    const metrics: MetricsProvider = { estate: (_window, signal) => read.estate(WINDOW_SECONDS, signal) };
+    const estate = await read.estate(WINDOW_SECONDS);
+    assert.deepEqual(
+      estate.clusters.map((c) => [c.cluster, c.state]),
+      [
+        ['cluster-1', 'ok'],
+        ['cluster-2', 'ok'],
+        ['cluster-9', 'no-metrics'],
       ],
-      destinations: new Map([
-        [`${NS}/productpage-bookinfo-cluster-1`, stats(20, 1)],
-        [`${NS}/reviews-bookinfo-cluster-1`, stats(15, 0.99)],
-        [`${NS}/ratings-bookinfo-cluster-2`, stats(6, 0.9)],
-        [`${NS}/details-bookinfo-cluster-1`, stats(20, 0.8)],
-      ]),
-      workloads: new Map([[workload('productpage-v1-bookinfo-cluster-1'), stats(35, 0.9)]]),
-      edges: [
-        { from: null, to: `${NS}/productpage-bookinfo-cluster-1`, crossCluster: false, stats: stats(20, 1) },
-        {
-          from: workload('productpage-v1-bookinfo-cluster-1'),
-          to: `${NS}/reviews-bookinfo-cluster-1`,
-          crossCluster: false,
-          stats: stats(15, 0.99),
-        },
-        {
-          from: workload('productpage-v1-bookinfo-cluster-1'),
-          to: `${NS}/details-bookinfo-cluster-1`,
-          crossCluster: false,
-          stats: stats(20, 0.8),
-        },
-        {
-          from: workload('reviews-v2-bookinfo-cluster-1'),
-          to: `${NS}/ratings-bookinfo-cluster-2`,
-          crossCluster: true,
-          stats: stats(6, 0.9),
-        },
-      ],
-    };
+      JSON.stringify(estate.clusters),
+    );
     dashboard = await startInClusterDashboard({
       mgmt,
       installNamespace: NS,
       host: '127.0.0.1',
       port: 0,
-      metrics: fixedMetrics,
+      metrics,
       webRoot,
     });
     browser = await launchChromium();
@@ -266,6 +346,8 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
     await browser?.close();
     await dashboard?.stop();
     await controller?.stop();
+    await Promise.all([...prometheus.values()].map((server) => server.stop()));
+    generator?.kill('SIGTERM');
     await Promise.resolve()
       .then(() => (env === undefined ? undefined : stopTestEnv(env)))
       .catch(() => undefined);
@@ -328,11 +410,16 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
       .getByRole('status')
       .filter({ hasText: /Destinations 1–2 of 2/ })
       .waitFor();
-    await page
-      .getByRole('cell', { name: '15.0 %' })
-      .or(page.getByRole('cell', { name: '99.0 %' }))
-      .first()
-      .waitFor();
+    // reviews of cluster-1 serves productpage's 8 requests per second, none failing.
+    const reviewsPlan = planned((f) => f.service.cluster === 'cluster-1' && f.service.name === 'reviews');
+    const reviewsRow = page.getByRole('row', { name: /reviews-bookinfo-cluster-1/ });
+    await reviewsRow.getByRole('cell', { name: /\/s$/ }).waitFor();
+    assertShown(
+      'Destinations table, reviews of cluster-1',
+      (await reviewsRow.getByRole('cell', { name: /\/s$/ }).textContent()) ?? undefined,
+      (await reviewsRow.getByRole('cell', { name: / %$/ }).textContent()) ?? undefined,
+      reviewsPlan,
+    );
     await expectAccessible(page, 'destinations');
     await page.getByRole('link', { name: 'reviews-bookinfo-cluster-1' }).click();
     await page.getByRole('heading', { name: 'Destination reviews-bookinfo-cluster-1' }).waitFor();
@@ -351,7 +438,8 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
       (await page.getByLabel('VirtualService bookinfo/reviews (parent)').textContent()) ?? '',
       /kind: VirtualService/,
     );
-    assert.match((await page.locator('.facts').textContent()) ?? '', /15\/s, 99\.0 % success/);
+    const facts = /([\d.]+\/s), ([\d.]+ %) success/.exec((await page.locator('.facts').textContent()) ?? '');
+    assertShown('detail of reviews of cluster-1', facts?.[1], facts?.[2], reviewsPlan);
     await expectAccessible(page, 'destination-detail');
     await page.close();
   });
@@ -373,22 +461,49 @@ describe('the dashboard in Chromium', { timeout: 600_000 }, () => {
     assert.ok(browser !== undefined);
     const page = await pageWithToken(browser, adminToken);
     await page.goto(new URL('/graph', dashboard?.url).href);
-    await page.locator('svg g.edge').first().waitFor();
-    assert.equal(await page.locator('svg g.edge').count(), 4);
-    assert.equal(await page.locator('svg g.edge-bad').count(), 2, 'details at 80 % and ratings at 90 %');
-    assert.equal(await page.locator('svg g.edge-good').count(), 2);
+    // Attached, not visible: an edge between nodes on the same row is a flat line, of no height.
+    await page.locator('svg g.edge').first().waitFor({ state: 'attached' });
+    // One edge per caller Workload and called Service of the plan, toned as the page's legend says.
+    const edges = new Map<string, { rps: number; ok: number }>();
+    for (const flow of DEMO_TRAFFIC) {
+      const key = `${flow.source.cluster}/${flow.source.workload}>${flow.service.cluster}/${flow.service.name}`;
+      const edge = edges.get(key) ?? { rps: 0, ok: 0 };
+      edges.set(key, { rps: edge.rps + flow.rps, ok: edge.ok + flow.rps * (1 - flow.errorShare) });
+    }
+    const shares = [...edges.values()].map((e) => e.ok / e.rps);
+    assert.equal(await page.locator('svg g.edge').count(), edges.size);
+    assert.equal(
+      await page.locator('svg g.edge-bad').count(),
+      shares.filter((share) => share < 0.95).length,
+      'details at 90 %, ratings of cluster-1 at 75 %, ratings of cluster-2 from reviews-v3 at 50 %',
+    );
+    assert.equal(await page.locator('svg g.edge-good').count(), shares.filter((share) => share >= 0.99).length);
     assert.equal(await page.locator('svg .band-label').count(), 3, 'cluster-1, cluster-2 and outside the estate');
     // Keyboard: Tab onto the first edge shows its rates.
     await page.locator('svg g.edge').first().focus();
     await page
       .locator('.edge-focus')
-      .filter({ hasText: /\/s, .* success, p99 95 ms/ })
+      .filter({ hasText: /\/s, .* success, p99 \d+ ms/ })
       .waitFor();
-    await page.locator('svg g.edge-bad').last().hover();
-    await page
-      .locator('.edge-focus')
-      .filter({ hasText: /success/ })
-      .waitFor();
+    // The mouse on the middle of a failing edge (its curve passes through the centre of its box,
+    // even when flat) shows the rates of the edge under it (where edges meet, maybe a neighbour's).
+    await page.locator('svg g.edge').first().blur();
+    await page.locator('.edge-focus').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    const hovered = page.locator('svg g.edge-bad').last();
+    await hovered.evaluate((element: { scrollIntoView(options: { block: string; inline: string }): void }) => {
+      element.scrollIntoView({ block: 'center', inline: 'center' });
+    });
+    const box = await hovered.boundingBox();
+    assert.ok(box !== null);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const shown = page.locator('.edge-focus').filter({ hasText: /\/s, .* success, p99 \d+ ms/ });
+    await shown.waitFor();
+    const labels = await page
+      .locator('svg g.edge')
+      .evaluateAll((elements) =>
+        elements.map((element: { getAttribute(name: string): string | null }) => element.getAttribute('aria-label')),
+      );
+    assert.ok(labels.includes(await shown.textContent()), `${String(await shown.textContent())} is an edge's text`);
     await expectAccessible(page, 'graph');
     await page.close();
   });

@@ -157,8 +157,12 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
     .option('--no-cert-agent', 'do not install the cert agent (VirtualMesh shared trust then cannot issue there)')
     .option(
       '--mesh-namespaces <a,b>',
-      "Istio control-plane namespaces the cert agent may write `cacerts` into (its only Secret access besides its own namespace's)",
+      "Istio control-plane namespaces: the cert agent may write `cacerts` there (its only Secret access besides its own namespace's), the management plane may read their prometheus:9090 Service",
       DEFAULT_MESH_NAMESPACES.join(','),
+    )
+    .option(
+      '--no-metrics-access',
+      "grant no reading of the meshes' Prometheus Services through the API server (metrics then come only from a prometheus-url annotation)",
     )
     .option(...namespaceOption)
     .option(
@@ -177,6 +181,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
           tokenLifetime: string;
           certAgentImage?: string;
           certAgent: boolean;
+          metricsAccess: boolean;
           meshNamespaces: string;
           namespace: string;
         },
@@ -194,11 +199,10 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
               remoteRegistrationObjects({
                 cluster: name,
                 namespace: flags.namespace,
+                meshNamespaces,
+                metricsAccess: flags.metricsAccess,
                 ...(flags.certAgent
-                  ? {
-                      certAgentImage: flags.certAgentImage ?? `${DEFAULT_IMAGE}:${clientVersion()}`,
-                      meshNamespaces,
-                    }
+                  ? { certAgentImage: flags.certAgentImage ?? `${DEFAULT_IMAGE}:${clientVersion()}` }
                   : {}),
               }),
             ),
@@ -218,7 +222,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
             2,
           );
         const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
-        if (flags.certAgent && meshNamespaces.length === 0)
+        if ((flags.certAgent || flags.metricsAccess) && meshNamespaces.length === 0)
           throw new CommandError('--mesh-namespaces: name at least one namespace (e.g. istio-system)', 2);
         if (!DNS_LABEL.test(name) || name.length > 63) {
           throw new CommandError(
@@ -249,7 +253,9 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
               ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
               clusterDomain: flags.clusterDomain,
               tokenLifetimeSeconds: lifetime,
-              ...(flags.certAgent ? { certAgentImage, meshNamespaces } : {}),
+              meshNamespaces,
+              metricsAccess: flags.metricsAccess,
+              ...(flags.certAgent ? { certAgentImage } : {}),
             }),
           );
         });
@@ -259,6 +265,7 @@ export function registerCluster_(program: Command, io: CommandIO, globals: () =>
             rows: [
               ...result.remoteObjects.map((o) => [name, name, o]),
               ...result.managementObjects.map((o) => [name, 'mgmt', o]),
+              ...result.skippedObjects.map((o) => [name, name, `skipped: ${o}`]),
             ],
           })),
         );
