@@ -260,9 +260,10 @@ export function ExplainPage(props: { search: URLSearchParams; revision: number }
       </p>
       <form onSubmit={submit} className="compute-form">
         <div className="filters">
-          <label>
-            Destination
+          <div className="field">
+            <label htmlFor="explain-to">Destination</label>
             <select
+              id="explain-to"
               value={to}
               required
               onChange={(e) => {
@@ -277,10 +278,11 @@ export function ExplainPage(props: { search: URLSearchParams; revision: number }
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            Source Workload
+          </div>
+          <div className="field">
+            <label htmlFor="explain-from">Source Workload</label>
             <select
+              id="explain-from"
               value={from}
               onChange={(e) => {
                 setFrom(e.target.value);
@@ -294,10 +296,11 @@ export function ExplainPage(props: { search: URLSearchParams; revision: number }
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            Method
+          </div>
+          <div className="field">
+            <label htmlFor="explain-method">Method</label>
             <select
+              id="explain-method"
               value={method}
               onChange={(e) => {
                 setMethod(e.target.value);
@@ -307,16 +310,17 @@ export function ExplainPage(props: { search: URLSearchParams; revision: number }
                 <option key={m}>{m}</option>
               ))}
             </select>
-          </label>
-          <label>
-            Path
+          </div>
+          <div className="field">
+            <label htmlFor="explain-path">Path</label>
             <input
+              id="explain-path"
               value={path}
               onChange={(e) => {
                 setPath(e.target.value);
               }}
             />
-          </label>
+          </div>
         </div>
         <label className="stacked">
           Headers (one per line, name: value)
