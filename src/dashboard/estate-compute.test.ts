@@ -65,6 +65,11 @@ describe('diff body', () => {
     bad(() => parseDiffBody(yaml(''), NS), 400, /request body holds no policy/);
     bad(() => parseDiffBody(yaml('a: [1'), NS), 400, /^request body/);
     bad(
+      () => parseDiffBody(yaml('apiVersion: networking.mesh.gloo.solo.io/v1\nkind: TrafficPolicy\nmetadata: {}\n'), NS),
+      400,
+      /^request body \(document 0\): missing required field metadata\.name$/,
+    );
+    bad(
       () =>
         parseDiffBody(
           yaml(`${ratingsTimeout('3s')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\n`),

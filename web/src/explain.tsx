@@ -156,6 +156,7 @@ function AccessSection(props: { access: Explanation['access'] }) {
 export function ExplainView(props: {
   answer: Computed<Explanation>;
   namespaceOf: (name: string) => string | undefined;
+  workloadNamespaceOf: (name: string) => string | undefined;
 }) {
   const e = props.answer.data;
   const destinationLink = (name: string) => {
@@ -178,9 +179,20 @@ export function ExplainView(props: {
         </dd>
         <dt>From</dt>
         <dd>
-          {e.source === undefined
-            ? 'an unknown source'
-            : `${e.source.workload} in ${e.source.cluster} (${e.source.principal})`}
+          {e.source === undefined ? (
+            'an unknown source'
+          ) : (
+            <>
+              {props.workloadNamespaceOf(e.source.workload) === undefined ? (
+                e.source.workload
+              ) : (
+                <Link to={`/workloads/${props.workloadNamespaceOf(e.source.workload) ?? ''}/${e.source.workload}`}>
+                  {e.source.workload}
+                </Link>
+              )}{' '}
+              in {e.source.cluster} ({e.source.principal})
+            </>
+          )}
         </dd>
         <dt>To</dt>
         <dd>
@@ -348,7 +360,13 @@ export function ExplainPage(props: { search: URLSearchParams; revision: number }
           {result.message}
         </p>
       )}
-      {result.state === 'ok' && <ExplainView answer={result.answer} namespaceOf={namespaceOf} />}
+      {result.state === 'ok' && (
+        <ExplainView
+          answer={result.answer}
+          namespaceOf={namespaceOf}
+          workloadNamespaceOf={(name) => workloadRows.find((w) => w.name === name)?.namespace}
+        />
+      )}
     </>
   );
 }
