@@ -325,9 +325,171 @@ export const Graph = z.object({
 });
 export type Graph = z.infer<typeof Graph>;
 
+// The diff and explain views: the same result models as `meshctl diff -o json` and `meshctl explain
+// request -o json` (src/diff/render-diff.ts, src/explain), described here for clients and the
+// OpenAPI document; the server returns what those engines compute.
+
+export const FieldChange = z
+  .object({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })
+  .describe('One changed field: `before` is absent for an added field, `after` for a removed one.');
+
+const ObjectIdentity = {
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+};
+
+export const ObjectChange = z.discriminatedUnion('change', [
+  z.object({ ...ObjectIdentity, change: z.literal('created'), object: z.record(z.string(), z.unknown()) }),
+  z.object({ ...ObjectIdentity, change: z.literal('updated'), fields: z.array(FieldChange) }),
+  z.object({ ...ObjectIdentity, change: z.literal('deleted'), object: z.record(z.string(), z.unknown()) }),
+]);
+
+export const PolicyStatusSummary = z.object({
+  state: z.string().describe('ACCEPTED, INVALID, FAILED …; PENDING without a status'),
+  errors: z
+    .array(z.string())
+    .describe('every error, each naming the field; per Destination as `<destination>: <message>`'),
+  conflictsWith: z.array(z.string()).describe('`Kind namespace/name` of every policy a conflict names'),
+});
+
+export const DiffResult = z
+  .object({
+    changed: z.boolean().describe('false when nothing would change (meshctl diff exits 0)'),
+    counts: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+    clusters: z
+      .array(
+        z.object({ cluster: z.string().describe('`mgmt` for the management cluster'), objects: z.array(ObjectChange) }),
+      )
+      .describe('only clusters with a change: the management cluster first, then by name'),
+    policies: z
+      .array(
+        z.object({
+          kind: z.string(),
+          namespace: z.string().optional(),
+          name: z.string(),
+          before: PolicyStatusSummary.optional().describe('absent for a new policy'),
+          after: PolicyStatusSummary.optional().describe('absent for a deleted policy'),
+        }),
+      )
+      .describe('policies whose status would change'),
+  })
+  .describe(
+    'What applying the posted policies would change in every cluster (as `meshctl diff -o json`). Secret values are never shown.',
+  );
+export type DiffResult = z.infer<typeof DiffResult>;
+
+export const UsedObject = z.object({
+  cluster: z.string().describe('`mgmt` or a registered cluster'),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  routeIndex: z.number().optional(),
+});
+
+const Backend = z.object({
+  host: z.string(),
+  weight: z.number(),
+  port: z.number().optional(),
+  subset: z.string().optional(),
+  subsetLabels: z.record(z.string(), z.string()).optional(),
+  destination: z.string().optional(),
+  cluster: z.string().optional(),
+  via: z.enum(['local', 'federation', 'unknown']),
+});
+
+export const Explanation = z
+  .object({
+    request: z.object({
+      to: z.string(),
+      from: z.string().optional(),
+      method: z.string().optional(),
+      path: z.string().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+    }),
+    source: z
+      .object({
+        workload: z.string(),
+        cluster: z.string(),
+        namespace: z.string(),
+        principal: z.string(),
+        labels: z.record(z.string(), z.string()),
+      })
+      .optional(),
+    destination: z.object({ name: z.string(), cluster: z.string(), host: z.string() }),
+    clientCluster: z
+      .string()
+      .describe("the cluster whose sidecar routes the request (the source's, else the destination's)"),
+    route: z.union([
+      z.object({
+        virtualService: UsedObject.optional(),
+        routeIndex: z.number().optional(),
+        reason: z.string(),
+        trafficPolicies: z.array(z.string()).describe('namespace/name of the TrafficPolicies that put the route there'),
+        timeout: z.string().optional(),
+        retries: z.unknown().optional(),
+        fault: z.unknown().optional(),
+        mirror: z.unknown().optional(),
+        backends: z.array(Backend),
+      }),
+      z.object({ error: z.string() }),
+    ]),
+    access: z.object({
+      decision: z.enum(['ALLOW', 'DENY', 'UNKNOWN']),
+      reason: z.string(),
+      allowedBy: z.array(z.string()).describe('namespace/name of the AccessPolicies that allow it'),
+      decidedBy: UsedObject.optional(),
+    }),
+    used: z.array(UsedObject).describe('every object the answer read'),
+    notes: z.array(z.string()),
+  })
+  .describe('How one hypothetical request would be routed and authorized (as `meshctl explain request -o json`).');
+export type Explanation = z.infer<typeof Explanation>;
+
+const NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+const HEADER_NAME = /^:?[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
+
+/** The query of /api/explain, parsed at the boundary (`header` repeats). */
+export const ExplainQuery = z
+  .object({
+    to: z
+      .string()
+      .regex(NAME, 'a Destination name, e.g. reviews-bookinfo-cluster-1')
+      .describe('the Destination called'),
+    from: z
+      .string()
+      .regex(NAME, 'a Workload name, e.g. productpage-v1-bookinfo-cluster-1-deployment')
+      .optional()
+      .describe('the Workload that calls; without it the source is unknown'),
+    method: z
+      .string()
+      .regex(/^[A-Za-z]{1,20}$/, 'an HTTP method such as GET')
+      .optional()
+      .describe('HTTP method (default GET)'),
+    path: z
+      .string()
+      .max(4096)
+      .regex(/^\/\S*$/, 'a path starting with / and without spaces')
+      .optional()
+      .describe('request path (default /)'),
+    header: z
+      .array(
+        z
+          .string()
+          .max(8192)
+          .refine((value) => HEADER_NAME.test(value.slice(0, Math.max(0, value.indexOf('=')))), 'expected NAME=VALUE'),
+      )
+      .max(32)
+      .default([])
+      .describe('request header as NAME=VALUE (repeatable)'),
+  })
+  .strict();
+export type ExplainQuery = z.infer<typeof ExplainQuery>;
+
 export const ApiError = z.object({
   error: z.string(),
-  code: z.enum(['unauthenticated', 'forbidden', 'not-found', 'bad-request', 'internal']),
+  code: z.enum(['unauthenticated', 'forbidden', 'not-found', 'bad-request', 'too-large', 'busy', 'internal']),
 });
 export type ApiError = z.infer<typeof ApiError>;
 
@@ -356,5 +518,10 @@ export const NAMED_SCHEMAS = {
   GraphNode,
   GraphEdge,
   Graph,
+  FieldChange,
+  PolicyStatusSummary,
+  DiffResult,
+  UsedObject,
+  Explanation,
   ApiError,
 } as const;

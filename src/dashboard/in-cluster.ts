@@ -6,6 +6,8 @@ import type { KubeClient } from '../kube/client.ts';
 import type { MetricsProvider } from '../metrics/model.ts';
 import { createMetricsProvider } from '../metrics/provider.ts';
 import { LOCAL_ACCESS, TokenAccess } from './access.ts';
+import { readLiveSnapshot } from '../cli/live-snapshot.ts';
+import { EstateCompute } from './estate-compute.ts';
 import { EstateSource } from './estate-source.ts';
 import { startDashboard, type RunningDashboard } from './server.ts';
 
@@ -34,6 +36,10 @@ async function start(options: DashboardStartOptions, local: boolean): Promise<Ru
       port: options.port,
       version: clientVersion(),
       metrics,
+      compute: new EstateCompute({
+        installNamespace: options.installNamespace,
+        live: () => readLiveSnapshot(options.mgmt, options.installNamespace),
+      }),
       ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NAMED_SCHEMAS } from './api-schema.ts';
-import { ROUTES, openApiDocument } from './openapi.ts';
+import { COMPUTE_ROUTES, ROUTES, openApiDocument } from './openapi.ts';
 
 function refsIn(value: unknown, found: string[] = []): string[] {
   if (Array.isArray(value)) for (const item of value) refsIn(item, found);
@@ -19,7 +19,13 @@ describe('dashboard OpenAPI description', () => {
     openapi: string;
     info: { version: string };
     components: { schemas: Record<string, unknown> };
-    paths: Record<string, { get?: { parameters?: { name: string; in: string }[] } }>;
+    paths: Record<
+      string,
+      {
+        get?: { parameters?: { name: string; in: string; required: boolean }[]; responses: Record<string, unknown> };
+        post?: { requestBody?: { content: Record<string, unknown> }; responses: Record<string, unknown> };
+      }
+    >;
   };
 
   it('names every response schema and resolves every reference', () => {
@@ -37,7 +43,7 @@ describe('dashboard OpenAPI description', () => {
   it('describes every route with its path and list parameters', () => {
     assert.deepEqual(
       Object.keys(document.paths),
-      ROUTES.map((r) => r.path),
+      [...ROUTES, ...COMPUTE_ROUTES].map((r) => r.path),
     );
     const destinations = document.paths['/api/destinations']?.get?.parameters?.map((p) => p.name) ?? [];
     assert.deepEqual(destinations.sort(), ['cluster', 'limit', 'mesh', 'offset', 'search', 'sort', 'state']);
@@ -49,5 +55,34 @@ describe('dashboard OpenAPI description', () => {
         ['name', 'path'],
       ],
     );
+  });
+
+  it('describes diff as a POST of policy YAML and explain with its query, both with their errors', () => {
+    const diff = document.paths['/api/diff'];
+    assert.equal(diff?.get, undefined);
+    assert.deepEqual(Object.keys(diff?.post?.requestBody?.content ?? {}), ['application/yaml']);
+    assert.deepEqual(Object.keys(diff?.post?.responses ?? {}).sort(), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '429',
+      '503',
+    ]);
+    assert.deepEqual(refsIn(diff?.post?.responses['200']), ['#/components/schemas/DiffResult']);
+    const explain = document.paths['/api/explain']?.get;
+    assert.deepEqual(
+      explain?.parameters?.map((p) => [p.name, p.in, p.required]),
+      [
+        ['to', 'query', true],
+        ['from', 'query', false],
+        ['method', 'query', false],
+        ['path', 'query', false],
+        ['header', 'query', false],
+      ],
+    );
+    assert.deepEqual(refsIn(explain.responses['200']), ['#/components/schemas/Explanation']);
   });
 });

@@ -2,7 +2,8 @@
 // (so it cannot drift from what the server returns) plus the table of routes below, which the
 // server's router is checked against by a test.
 import { z } from 'zod';
-import { ListQuery, NAMED_SCHEMAS } from './api-schema.ts';
+import { ExplainQuery, ListQuery, NAMED_SCHEMAS } from './api-schema.ts';
+import { MAX_DIFF_BODY_BYTES } from './estate-compute.ts';
 
 type SchemaName = keyof typeof NAMED_SCHEMAS;
 
@@ -77,6 +78,28 @@ export const ROUTES: readonly RouteDescription[] = [
   { path: '/api/openapi.json', summary: 'This description', response: 'OpenAPI' },
 ];
 
+/**
+ * Diff and explain: computed on the live estate for the posted policies or the asked request (they
+ * read the whole estate, one at a time per server). Kept apart from ROUTES, whose every path answers
+ * a plain GET.
+ */
+export const COMPUTE_ROUTES = [
+  {
+    path: '/api/diff',
+    method: 'post',
+    summary:
+      'What applying the posted policy YAML (TrafficPolicy, AccessPolicy, VirtualMesh, VirtualDestination, Settings; one or more documents) would change in every cluster, and the status each policy would get; writes nothing',
+    response: 'DiffResult',
+  },
+  {
+    path: '/api/explain',
+    method: 'get',
+    summary:
+      'How one hypothetical request would be routed (route, TrafficPolicies, timeout, retries, backends) and whether the AccessPolicies allow it',
+    response: 'Explanation',
+  },
+] as const satisfies readonly { path: string; method: 'get' | 'post'; summary: string; response: SchemaName }[];
+
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 
 function listParameters(): object[] {
@@ -114,7 +137,7 @@ export function openApiDocument(version: string): object {
       content: { 'application/json': { schema: ref('ApiError') } },
     },
   };
-  const paths = Object.fromEntries(
+  const paths: Record<string, object> = Object.fromEntries(
     ROUTES.map((route) => {
       const parameters = [
         ...(route.pathParameters ?? []).map((name) => ({
@@ -143,13 +166,82 @@ export function openApiDocument(version: string): object {
       ];
     }),
   );
+  const jsonError = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: ref('ApiError') } },
+  });
+  const warningsHeader = {
+    'X-Mesh-Hub-Warnings': {
+      description:
+        'clusters that could not be read (their last discovered objects stand in): a URI-encoded JSON list of strings',
+      schema: { type: 'string' },
+    },
+  };
+  const computeErrors = {
+    '400': jsonError('bad input, named: the document and field, or the query parameter'),
+    '401': errors['401'],
+    '403': jsonError('this user may not list every Mesh Hub kind where it is held, which diff and explain need'),
+    '429': jsonError('another diff or explain is being computed; retry after the Retry-After seconds'),
+    '503': jsonError('the estate could not be read'),
+  };
+  const explainParameters = Object.entries(
+    (
+      z.toJSONSchema(ExplainQuery, { target: 'openapi-3.0', io: 'input' }) as {
+        properties?: Record<string, { description?: string }>;
+        required?: string[];
+      }
+    ).properties ?? {},
+  ).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: name === 'to',
+    ...(schema.description === undefined ? {} : { description: schema.description }),
+    schema,
+    ...(name === 'header' ? { style: 'form', explode: true } : {}),
+  }));
+  for (const route of COMPUTE_ROUTES) {
+    const ok = {
+      description: 'OK',
+      headers: warningsHeader,
+      content: { 'application/json': { schema: ref(route.response) } },
+    };
+    paths[route.path] =
+      route.method === 'post'
+        ? {
+            post: {
+              summary: route.summary,
+              requestBody: {
+                required: true,
+                description: `policy YAML or JSON, at most ${String(MAX_DIFF_BODY_BYTES / 2 ** 20)} MiB`,
+                content: { 'application/yaml': { schema: { type: 'string' } } },
+              },
+              responses: {
+                '200': ok,
+                ...computeErrors,
+                '413': jsonError(`the body is over ${String(MAX_DIFF_BODY_BYTES / 2 ** 20)} MiB`),
+                '415': jsonError('the body is not YAML or JSON'),
+              },
+            },
+          }
+        : {
+            get: {
+              summary: route.summary,
+              parameters: explainParameters,
+              responses: {
+                '200': ok,
+                ...computeErrors,
+                '404': jsonError('no such Destination or Workload'),
+              },
+            },
+          };
+  }
   return {
     openapi: '3.0.3',
     info: {
       title: 'Mesh Hub dashboard API',
       version,
       description:
-        'Read-only view of the Mesh Hub estate. In a cluster every request carries the Kubernetes bearer token of its user; the answers hold only what that user may list.',
+        'Read-only view of the Mesh Hub estate. In a cluster every request carries the Kubernetes bearer token of its user; the answers hold only what that user may list. POST /api/diff computes and writes nothing.',
     },
     components: {
       schemas,

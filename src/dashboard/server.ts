@@ -1,6 +1,7 @@
 // The dashboard's HTTP server: the read-only JSON API under /api (each answer limited to what the
 // requesting user may read), live changes as server-sent events, and the built web UI with a strict
-// Content-Security-Policy. Only GET and HEAD are served; nothing here writes to any cluster.
+// Content-Security-Policy. Only GET and HEAD are served, and POST /api/diff, which computes what posted
+// policies would change and writes nothing; nothing here writes to any cluster.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,6 +13,15 @@ import type { EstateMetrics, MetricsProvider } from '../metrics/model.ts';
 import type { AccessResult, Authenticator, Viewer } from './access.ts';
 import { ListQuery, type ApiError, type MetricsState } from './api-schema.ts';
 import type { EstateReader } from './estate-source.ts';
+import {
+  ComputeError,
+  parseDiffBody,
+  parseExplainQuery,
+  readBody,
+  requireEstateRead,
+  warningsHeader,
+  type EstateCompute,
+} from './estate-compute.ts';
 import { metricsStateOf, type EstateIndex, type Visibility } from './estate-view.ts';
 import { openApiDocument } from './openapi.ts';
 
@@ -19,6 +29,8 @@ export interface DashboardOptions {
   readonly source: EstateReader;
   readonly access: Authenticator;
   readonly metrics?: MetricsProvider;
+  /** Diff and explain on the live estate; without it /api/diff and /api/explain answer 503. */
+  readonly compute?: EstateCompute;
   /** The built UI (`npm run build:web` writes dist/web); without it only the API is served. */
   readonly webRoot?: string;
   readonly host: string;
@@ -90,10 +102,17 @@ class HttpError extends Error {
   }
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, head: boolean): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  head: boolean,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     ...SECURITY_HEADERS,
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
     'Content-Length': Buffer.byteLength(text),
@@ -313,15 +332,26 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     createReadStream(file).pipe(response);
   }
 
+  /** POST /api/diff and GET /api/explain: input checked before the (costly) estate read. */
+  async function compute(request: IncomingMessage, path: string, url: URL, viewer: Viewer) {
+    const { compute } = options;
+    if (compute === undefined)
+      throw new HttpError(503, 'internal', 'diff and explain are not available on this dashboard');
+    await requireEstateRead(viewer, source.index(), compute.installNamespace);
+    if (path === '/api/diff') return compute.diff(parseDiffBody(await readBody(request), compute.installNamespace));
+    return compute.explain(parseExplainQuery(url.searchParams));
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
-      response.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' }).end();
+    const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
+    const path = url.pathname;
+    const allowed = path === '/api/diff' ? ['POST'] : ['GET', 'HEAD'];
+    if (!allowed.includes(method)) {
+      response.writeHead(405, { ...SECURITY_HEADERS, Allow: allowed.join(', ') }).end();
       return;
     }
     const head = method === 'HEAD';
-    const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
-    const path = url.pathname;
     if (path === '/healthz') {
       response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' }).end('ok\n');
       return;
@@ -351,14 +381,26 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       openEvents(request, response);
       return;
     }
+    if (path === '/api/diff' || path === '/api/explain') {
+      const answer = await compute(request, path, url, access.viewer);
+      sendJson(response, 200, answer.body, head, warningsHeader(answer.warnings));
+      return;
+    }
     const body = await api(path, url, access.viewer);
     sendJson(response, 200, body, head);
   }
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (error instanceof HttpError) {
-        if (!response.headersSent) sendJson(response, error.status, { error: error.message, code: error.code }, false);
+      if (error instanceof HttpError || error instanceof ComputeError) {
+        const headers = error instanceof ComputeError ? error.headers : {};
+        if (!response.headersSent)
+          sendJson(response, error.status, { error: error.message, code: error.code }, false, headers);
+        // A body refused half-read is drained (so the client reads the answer), for a few seconds at most.
+        if (error instanceof ComputeError && error.status === 413 && !request.complete) {
+          request.resume();
+          setTimeout(() => request.destroy(), 5000).unref();
+        }
         return;
       }
       log?.error(

@@ -18,7 +18,7 @@ export function signOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-function headers(): HeadersInit {
+function headers(): Record<string, string> {
   const token = storedToken();
   return token === undefined ? {} : { Authorization: `Bearer ${token}` };
 }
@@ -43,6 +43,39 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
     throw new ApiFailure(response.status, message);
   }
   return (await response.json()) as T;
+}
+
+/** A computed answer (diff, explain) and the clusters the server could not read for it. */
+export interface Computed<T> {
+  readonly data: T;
+  readonly warnings: readonly string[];
+}
+
+/** Calls a computing endpoint (POST /api/diff, GET /api/explain); errors carry the server's message. */
+export async function computeJson<T>(
+  path: string,
+  init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {},
+): Promise<Computed<T>> {
+  const response = await fetch(path, { ...init, headers: { ...headers(), ...init.headers } });
+  if (!response.ok) {
+    let message = `${String(response.status)} ${response.statusText}`;
+    try {
+      message = ((await response.json()) as ApiError).error;
+    } catch {
+      // not a JSON error body
+    }
+    throw new ApiFailure(response.status, message);
+  }
+  const raw = response.headers.get('X-Mesh-Hub-Warnings');
+  let warnings: string[] = [];
+  if (raw !== null) {
+    try {
+      warnings = JSON.parse(decodeURIComponent(raw)) as string[];
+    } catch {
+      warnings = [raw];
+    }
+  }
+  return { data: (await response.json()) as T, warnings };
 }
 
 export type Loaded<T> =

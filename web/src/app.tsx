@@ -3,6 +3,8 @@
 import { useState, type SyntheticEvent } from 'react';
 import { signIn, signOut, storedToken, useLiveRevision } from './api.ts';
 import { DestinationPage, PolicyPage, WorkloadPage } from './detail.tsx';
+import { DiffPage } from './diff.tsx';
+import { ExplainPage } from './explain.tsx';
 import { GraphPage } from './graph.tsx';
 import { PoliciesPage, VirtualMeshesPage } from './lists.tsx';
 import { ObjectTablePage } from './object-table.tsx';
@@ -17,6 +19,8 @@ const NAV = [
   ['/policies', 'Policies'],
   ['/virtualmeshes', 'VirtualMeshes'],
   ['/graph', 'Graph'],
+  ['/diff', 'Diff'],
+  ['/explain', 'Explain'],
 ] as const;
 
 function SignIn() {
@@ -50,7 +54,7 @@ function SignIn() {
   );
 }
 
-function Page(props: { path: string; revision: number }) {
+function Page(props: { path: string; search: URLSearchParams; revision: number }) {
   const parts = props.path
     .split('/')
     .filter((p) => p !== '')
@@ -68,6 +72,8 @@ function Page(props: { path: string; revision: number }) {
     return <PolicyPage kind={a} namespace={b} name={c} revision={props.revision} />;
   if (first === 'virtualmeshes') return <VirtualMeshesPage revision={props.revision} />;
   if (first === 'graph') return <GraphPage revision={props.revision} />;
+  if (first === 'diff' && a === undefined) return <DiffPage />;
+  if (first === 'explain' && a === undefined) return <ExplainPage search={props.search} revision={props.revision} />;
   return (
     <>
       <h1>Not found</h1>
@@ -79,7 +85,7 @@ function Page(props: { path: string; revision: number }) {
 }
 
 export function App() {
-  const { path } = useLocation();
+  const { path, search } = useLocation();
   const live = useLiveRevision();
   const current = (to: string) => (to === '/' ? path === '/' : path.startsWith(to));
   return (
@@ -122,7 +128,7 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {live.state === 'signed-out' ? <SignIn /> : <Page path={path} revision={live.revision} />}
+        {live.state === 'signed-out' ? <SignIn /> : <Page path={path} search={search} revision={live.revision} />}
       </main>
     </>
   );

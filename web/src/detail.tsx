@@ -75,6 +75,9 @@ export function DestinationPage(props: { namespace: string; name: string; revisi
       {(d) => (
         <>
           <h1>Destination {d.name}</h1>
+          <p>
+            <Link to={`/explain?to=${encodeURIComponent(d.name)}`}>Explain a request to {d.name}</Link>
+          </p>
           <dl className="facts">
             <dt>Service</dt>
             <dd>{d.service ?? '–'}</dd>
