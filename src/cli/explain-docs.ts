@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
 import { formatExplanation } from '../explain/format-explanation.ts';
-import { explainRequest, type HypotheticalRequest } from '../explain/istio-request.ts';
+import { explainRequest, type HypotheticalRequest } from '../explain/explain-request.ts';
 import { render } from '../pipeline/render.ts';
 import { loadInputTree } from '../snapshot/load.ts';
 

@@ -2,7 +2,7 @@
 // on the generated Istio objects (of the live estate, or of an input folder rendered with --input).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { explainRequest, ExplainError, type HypotheticalRequest } from '../../explain/istio-request.ts';
+import { explainRequest, ExplainError, type HypotheticalRequest } from '../../explain/explain-request.ts';
 import { formatExplanation } from '../../explain/format-explanation.ts';
 import { render } from '../../pipeline/render.ts';
 import { loadInputTree } from '../../snapshot/load.ts';
