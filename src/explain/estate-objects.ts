@@ -2,6 +2,8 @@
 // output), read field by field without trusting their shape, and every object read is named.
 import { PARENTS_ANNOTATION } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
+import type { InputSnapshot } from '../snapshot/input.ts';
+import type { RenderOutput } from '../snapshot/output.ts';
 import { ExplainError, type ExplainedMesh, type RenderedEstate, type UsedObject } from './explanation.ts';
 
 export type Json = Record<string, unknown>;
@@ -233,4 +235,33 @@ export function denyingVirtualMesh(estate: RenderedEstate, mesh: KubeObject | un
       specOf(o).globalAccessPolicy === 'ENABLED' &&
       list(specOf(o).meshes).some((m) => record(m).name === mesh.metadata.name),
   );
+}
+
+/** The estate of one render: its output, and the clusters' objects it read. */
+export function renderedEstate(snapshot: InputSnapshot, output: RenderOutput): RenderedEstate {
+  const clusterInputs = new Map<string, KubeObject[]>();
+  for (const [cluster, inputs] of snapshot.clusters)
+    clusterInputs.set(
+      cluster,
+      inputs.map((i) => i.object),
+    );
+  return { mgmt: output.mgmt, clusters: output.clusters, clusterInputs };
+}
+
+/** A cluster's own objects of one kind (apiVersion group given), or undefined when the estate has none. */
+export function clusterInputsOf(
+  estate: RenderedEstate,
+  group: string,
+  kind: string,
+): { readonly cluster: string; readonly object: KubeObject }[] | undefined {
+  if (estate.clusterInputs === undefined) return undefined;
+  const found: { cluster: string; object: KubeObject }[] = [];
+  for (const [cluster, objects] of estate.clusterInputs) {
+    for (const object of objects) {
+      const slash = object.apiVersion.indexOf('/');
+      const objectGroup = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+      if (object.kind === kind && objectGroup === group) found.push({ cluster, object });
+    }
+  }
+  return found;
 }

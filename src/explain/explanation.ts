@@ -17,6 +17,12 @@ export interface HypotheticalRequest {
 export interface RenderedEstate {
   readonly mgmt: readonly KubeObject[];
   readonly clusters: ReadonlyMap<string, readonly KubeObject[]>;
+  /**
+   * The clusters' own objects (the render's input), when the caller has them: what the mesh reads
+   * besides Mesh Hub's outputs (Linkerd's mirror Services and Links, OSM's MeshConfig). Without
+   * them, the answer says what it assumes.
+   */
+  readonly clusterInputs?: ReadonlyMap<string, readonly KubeObject[]>;
 }
 
 export type ExplainedMesh = 'istio' | 'linkerd' | 'osm';

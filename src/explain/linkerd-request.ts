@@ -23,8 +23,10 @@ import type { KubeObject } from '../api/meta.ts';
 import { HttpMatcher } from '../api/networking/v1/traffic-policy.ts';
 import { canonicalJson } from '../networking/canonical-json.ts';
 import { type LinkerdIdentityDomain, linkerdIdentity } from '../networking/translate/linkerd/identities.ts';
+import { extractLinkerdMirrors, type LinkerdMirror } from '../networking/translate/linkerd/mirrors.ts';
 import { translateRouteMatches } from '../networking/translate/linkerd/route-matches.ts';
 import {
+  clusterInputsOf,
   destinationOfService,
   type DestinationFacts,
   explainedMeshOf,
@@ -65,6 +67,14 @@ interface Context {
   readonly request: HypotheticalRequest;
   readonly used: UsedObject[];
   readonly notes: Set<string>;
+  /** Linkerd multicluster's mirror Services kept by a Link; undefined when the estate has no cluster inputs. */
+  readonly mirrors: readonly LinkerdMirror[] | undefined;
+}
+
+function mirrorsOf(estate: RenderedEstate): LinkerdMirror[] | undefined {
+  const links = clusterInputsOf(estate, 'multicluster.linkerd.io', 'Link');
+  const services = clusterInputsOf(estate, '', 'Service');
+  return links === undefined || services === undefined ? undefined : extractLinkerdMirrors(links, services);
 }
 
 function identityDomain(mesh: KubeObject | undefined): LinkerdIdentityDomain {
@@ -156,12 +166,34 @@ function resolveBackend(
     const host = text(statusOf(local).localFqdn) ?? `${name}.${namespace}.svc.${domain}`;
     return { host, ...base, destination: local.metadata.name, cluster: clientCluster, via: 'local' };
   }
+  if (ctx.mirrors !== undefined) {
+    const mirror = ctx.mirrors.find((m) => m.cluster === clientCluster && m.namespace === namespace && m.name === name);
+    const target =
+      mirror === undefined
+        ? undefined
+        : destinationOfService(
+            ctx.estate,
+            mirror.targetCluster,
+            mirror.targetService.namespace,
+            mirror.targetService.name,
+          );
+    if (mirror === undefined || target === undefined) {
+      return { host: `${name}.${namespace}.svc.${domain}`, ...base, via: 'unknown' };
+    }
+    return {
+      host: `${name}.${namespace}.svc.${domain}`,
+      ...base,
+      destination: target.metadata.name,
+      cluster: mirror.targetCluster,
+      via: 'federation',
+    };
+  }
   for (const cluster of knownClusters(ctx.estate)) {
     if (cluster === clientCluster || !name.endsWith(`-${cluster}`)) continue;
     const target = destinationOfService(ctx.estate, cluster, namespace, name.slice(0, -cluster.length - 1));
     if (target === undefined) continue;
     ctx.notes.add(
-      `Service ${namespace}/${name} in cluster ${clientCluster} is taken to be Linkerd multicluster's mirror of ${target.metadata.name} (the mirror and its Link are inputs, not among Mesh Hub's outputs)`,
+      `Service ${namespace}/${name} in cluster ${clientCluster} is taken to be Linkerd multicluster's mirror of ${target.metadata.name} (the clusters' own objects, which would show the mirror and its Link, were not given)`,
     );
     return {
       host: `${name}.${namespace}.svc.${domain}`,
@@ -445,7 +477,13 @@ export function explainLinkerdRequest(
   request: HypotheticalRequest,
   destination: DestinationFacts,
 ): Explanation {
-  const ctx: Context = { estate, request, used: [used('mgmt', destination.object)], notes: new Set() };
+  const ctx: Context = {
+    estate,
+    request,
+    used: [used('mgmt', destination.object)],
+    notes: new Set(),
+    mirrors: mirrorsOf(estate),
+  };
   let source: SourceFacts | undefined;
   let identity: string | null | undefined;
   if (request.from !== undefined) {
@@ -472,17 +510,30 @@ export function explainLinkerdRequest(
       clusterDomain(destination.mesh),
     );
   } else {
-    const mirror = `${destination.service}-${destination.cluster}`;
-    ctx.notes.add(
-      `from cluster ${clientCluster}, Linkerd multicluster reaches Service ${destination.namespace}/${destination.service} of cluster ${destination.cluster} through its mirror ${mirror}; the HTTPRoutes on the Service in ${destination.cluster} apply to clients of that cluster only`,
+    const kept = ctx.mirrors?.find(
+      (m) =>
+        m.cluster === clientCluster &&
+        m.targetCluster === destination.cluster &&
+        m.targetService.namespace === destination.namespace &&
+        m.targetService.name === destination.service,
     );
-    route = evaluateOutbound(
-      ctx,
-      clientCluster,
-      { name: mirror, namespace: destination.namespace },
-      port,
-      clusterDomain(source?.mesh),
-    );
+    const mirror = kept?.name ?? `${destination.service}-${destination.cluster}`;
+    if (ctx.mirrors === undefined || kept !== undefined)
+      ctx.notes.add(
+        `from cluster ${clientCluster}, Linkerd multicluster reaches Service ${destination.namespace}/${destination.service} of cluster ${destination.cluster} through its mirror ${mirror}; the HTTPRoutes on the Service in ${destination.cluster} apply to clients of that cluster only`,
+      );
+    route =
+      ctx.mirrors !== undefined && kept === undefined
+        ? {
+            error: `no Linkerd mirror of Service ${destination.namespace}/${destination.service} of cluster ${destination.cluster} in cluster ${clientCluster} (no Link there keeps one): Linkerd cannot reach it from there`,
+          }
+        : evaluateOutbound(
+            ctx,
+            clientCluster,
+            { name: mirror, namespace: kept?.namespace ?? destination.namespace },
+            port,
+            clusterDomain(source?.mesh),
+          );
   }
   const access = evaluateAccess(ctx, destination, port, identity);
   return {

@@ -14,6 +14,7 @@ import type { KubeObject } from '../api/meta.ts';
 import { osmPortProtocol } from '../networking/translate/osm/traffic-target.ts';
 import {
   backingWorkloads,
+  clusterInputsOf,
   denyingVirtualMesh,
   destinationOfService,
   type DestinationFacts,
@@ -49,6 +50,41 @@ interface Context {
   readonly request: HypotheticalRequest;
   readonly used: UsedObject[];
   readonly notes: Set<string>;
+  /** The mesh's MeshConfig; undefined when the estate has no cluster inputs, null when they hold none. */
+  readonly meshConfig: MeshConfigFacts | null | undefined;
+}
+
+interface MeshConfigFacts {
+  readonly ref: UsedObject;
+  /** spec.traffic.enablePermissiveTrafficPolicyMode (false when unset, as OSM reads it). */
+  readonly permissive: boolean;
+  /** spec.featureFlags.enableRetryPolicy (false when unset). */
+  readonly retryPolicyEnabled: boolean;
+}
+
+/** OSM's MeshConfig `osm-mesh-config` in the control plane's namespace and cluster, from the clusters' own objects. */
+function meshConfigOf(estate: RenderedEstate, mesh: KubeObject | undefined): MeshConfigFacts | null | undefined {
+  const configs = clusterInputsOf(estate, 'config.openservicemesh.io', 'MeshConfig');
+  if (configs === undefined) return undefined;
+  const installation = record(record(specOf(mesh).osm).installation);
+  const namespace = text(installation.namespace) ?? 'osm-system';
+  const found = configs.find(
+    ({ cluster, object }) =>
+      cluster === installation.cluster &&
+      object.metadata.namespace === namespace &&
+      object.metadata.name === 'osm-mesh-config',
+  );
+  if (found === undefined) return null;
+  const spec = specOf(found.object);
+  return {
+    ref: used(found.cluster, found.object),
+    permissive: record(spec.traffic).enablePermissiveTrafficPolicyMode === true,
+    retryPolicyEnabled: record(spec.featureFlags).enableRetryPolicy === true,
+  };
+}
+
+function describeConfig(ref: UsedObject): string {
+  return `MeshConfig ${ref.namespace ?? ''}/${ref.name} in cluster ${ref.cluster}`;
 }
 
 interface Account {
@@ -127,11 +163,23 @@ function evaluateRoute(ctx: Context, destination: DestinationFacts, source: Sour
     );
     if (retry !== undefined) {
       ctx.used.push(used(cluster, retry));
-      retries = specOf(retry).retryPolicy;
-      trafficPolicies.push(...parents(retry, 'TrafficPolicy'));
-      ctx.notes.add(
-        'OSM applies Retry objects only while its MeshConfig sets spec.featureFlags.enableRetryPolicy: true (Mesh Hub does not manage the MeshConfig; the TrafficPolicy status says what it saw)',
-      );
+      const config = ctx.meshConfig;
+      if (config === null || config === undefined) {
+        retries = specOf(retry).retryPolicy;
+        trafficPolicies.push(...parents(retry, 'TrafficPolicy'));
+        ctx.notes.add(
+          'OSM applies Retry objects only while its MeshConfig sets spec.featureFlags.enableRetryPolicy: true, and the MeshConfig is not known here',
+        );
+      } else if (config.retryPolicyEnabled) {
+        ctx.used.push(config.ref);
+        retries = specOf(retry).retryPolicy;
+        trafficPolicies.push(...parents(retry, 'TrafficPolicy'));
+      } else {
+        ctx.used.push(config.ref);
+        ctx.notes.add(
+          `Retry ${qualifiedName(retry)} is written, but OSM ignores it: ${describeConfig(config.ref)} does not set spec.featureFlags.enableRetryPolicy: true (Mesh Hub does not manage it)`,
+        );
+      }
     }
   }
   return {
@@ -248,13 +296,27 @@ function evaluateAccess(
       decidedBy: used(destination.cluster, first),
     };
   }
+  const config = ctx.meshConfig;
+  if (config !== null && config !== undefined) ctx.used.push(config.ref);
+  if (config !== null && config !== undefined && config.permissive) {
+    return {
+      decision: 'ALLOW',
+      reason: `${describeConfig(config.ref)} sets permissive traffic policy mode: OSM lets every meshed client call, whatever the TrafficTargets say`,
+      allowedBy: [],
+      decidedBy: config.ref,
+    };
+  }
   if (results.every((r) => r.allowed === false)) {
     const denying = denyingVirtualMesh(ctx.estate, destination.mesh);
-    const byDefault = denying === undefined ? '' : ` (VirtualMesh ${qualifiedName(denying)} asks for default deny)`;
+    const byDefault = denying === undefined ? '' : `; VirtualMesh ${qualifiedName(denying)} asks for default deny`;
     const who = from === undefined ? 'any source' : `ServiceAccount ${accountKey(from)}`;
     return {
       decision: 'DENY',
-      reason: `no AccessPolicy allows it: no TrafficTarget allows ${who} to call ServiceAccount ${results.map((r) => accountKey(r.account)).join(', ')} with this request, and OSM denies what none allows while its MeshConfig keeps permissive traffic policy mode off${byDefault}`,
+      reason: `no AccessPolicy allows it: no TrafficTarget allows ${who} to call ServiceAccount ${results.map((r) => accountKey(r.account)).join(', ')} with this request, and OSM denies what none allows (${
+        config === null || config === undefined
+          ? 'while its MeshConfig, not known here, keeps permissive traffic policy mode off'
+          : `${describeConfig(config.ref)} keeps permissive traffic policy mode off`
+      }${byDefault})`,
       allowedBy: [],
     };
   }
@@ -277,7 +339,13 @@ export function explainOsmRequest(
   request: HypotheticalRequest,
   destination: DestinationFacts,
 ): Explanation {
-  const ctx: Context = { estate, request, used: [used('mgmt', destination.object)], notes: new Set() };
+  const ctx: Context = {
+    estate,
+    request,
+    used: [used('mgmt', destination.object)],
+    notes: new Set(),
+    meshConfig: meshConfigOf(estate, destination.mesh),
+  };
   let source: SourceFacts | undefined;
   if (request.from !== undefined) {
     source = sourceFacts(estate, request.from);
