@@ -57,7 +57,7 @@ import type {
   RouteAnswer,
   UsedObject,
 } from './explanation.ts';
-import { chooseRule, describeGatewayMatch, orderRoutes } from './gateway-route-match.ts';
+import { type ChosenRule, chooseRule, describeGatewayMatch, orderRoutes } from './gateway-route-match.ts';
 
 const POLICY_GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -206,6 +206,17 @@ function resolveBackend(
   return { host: `${name}.${namespace}.svc.${domain}`, ...base, via: 'unknown' };
 }
 
+/** Names the rule taken, and the rule of another route it tied with, which the route order decided against. */
+function useChosen(ctx: Context, cluster: string, chosen: ChosenRule): void {
+  ctx.used.push(used(cluster, chosen.route, chosen.ruleIndex));
+  if (chosen.tiedWith === undefined) return;
+  ctx.used.push(used(cluster, chosen.tiedWith.route, chosen.tiedWith.ruleIndex));
+  const stamped = (chosen.route.metadata as { creationTimestamp?: unknown }).creationTimestamp !== undefined;
+  ctx.notes.add(
+    `HTTPRoute ${qualifiedName(chosen.tiedWith.route)} rules[${String(chosen.tiedWith.ruleIndex)}] matches as well as HTTPRoute ${qualifiedName(chosen.route)} rules[${String(chosen.ruleIndex)}]: Linkerd takes the older route, then the first by namespace/name${stamped ? '' : '; these objects have no creation time, so the name decided here'}`,
+  );
+}
+
 function evaluateOutbound(
   ctx: Context,
   clientCluster: string,
@@ -238,13 +249,7 @@ function evaluateOutbound(
     };
   }
   const { route, rule, ruleIndex, match } = chosen;
-  ctx.used.push(used(clientCluster, route, ruleIndex));
-  if (chosen.tiedWith !== undefined) {
-    ctx.used.push(used(clientCluster, chosen.tiedWith.route, chosen.tiedWith.ruleIndex));
-    ctx.notes.add(
-      `HTTPRoute ${qualifiedName(chosen.tiedWith.route)} rules[${String(chosen.tiedWith.ruleIndex)}] matches as well as the rule taken: Linkerd takes the older route, then the first by namespace/name; rendered objects have no creation time, so the name decided here`,
-    );
-  }
+  useChosen(ctx, clientCluster, chosen);
   const refs = list(rule.backendRefs).map(record);
   const weights = refs.map((r) => num(r.weight) ?? 1);
   const total = weights.reduce((a, b) => a + b, 0);
@@ -421,7 +426,7 @@ function evaluateAccess(
         decidedBy: used(cluster, server),
       };
     }
-    ctx.used.push(used(cluster, chosen.route, chosen.ruleIndex));
+    useChosen(ctx, cluster, chosen);
     candidates = [...targeting(GATEWAY_GROUP, 'HTTPRoute', chosen.route.metadata.name), ...candidates];
     onRoute = ` or on its HTTPRoute ${chosen.route.metadata.name}`;
   }
