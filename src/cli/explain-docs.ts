@@ -73,7 +73,9 @@ UNKNOWN decision or a route error, with a note.
   (\`<sa>.<namespace>.serviceaccount.identity.<control plane namespace>.<trust domain>\`) allows it;
   otherwise the Server's \`accessPolicy\` decides (Mesh Hub writes \`deny\`; a VirtualMesh's default deny
   is such a Server). A source outside Linkerd has no identity. Where no Server guards the port,
-  Linkerd's default inbound policy decides, which the outputs do not show: UNKNOWN.
+  Linkerd's default inbound policy decides, read from the clusters' own objects: the pod template's
+  or namespace's \`config.linkerd.io/default-inbound-policy\` annotation, else the install's
+  \`proxy.defaultInboundPolicy\` (ConfigMap linkerd-config), else all-unauthenticated.
 
 ## Open Service Mesh
 

@@ -3,9 +3,15 @@
 // and says what the answer says; the policy that allows names the source's identity).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LINKERD_RETRY_LIMIT_ANNOTATION, PARENTS_ANNOTATION } from '../api/labels.ts';
+import {
+  LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION,
+  LINKERD_RETRY_LIMIT_ANNOTATION,
+  PARENTS_ANNOTATION,
+} from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
-import { explainEstate } from '../testing/explain-cases.ts';
+import { render } from '../pipeline/render.ts';
+import { explainEstate, explainInput } from '../testing/explain-cases.ts';
+import { renderedEstate } from './estate-objects.ts';
 import { explainRequest } from './explain-request.ts';
 import type { Explanation, HypotheticalRequest, RenderedEstate, RouteAnswer, UsedObject } from './explanation.ts';
 
@@ -211,19 +217,45 @@ describe('explain request on Linkerd: inbound access (linkerd-routes on linkerd-
     assert.equal(ask(undefined, 'POST', '/emojivoto.v1.EmojiService/ListAll').access.decision, 'UNKNOWN');
   });
 
-  it('says the default inbound policy decides where no Server guards the port', () => {
-    const answer = explainRequest(estate, {
-      to: 'voting-svc-emojivoto-cluster-1',
-      from: 'web-emojivoto-cluster-1-deployment',
-    });
-    assert.equal(answer.access.decision, 'UNKNOWN');
-    assert.match(answer.access.reason, /default inbound policy/);
-    assert.ok(!answer.used.some((u) => u.kind === 'Server'));
+  it('applies Linkerd’s default inbound policy where no Server guards the port', () => {
+    const request = { to: 'voting-svc-emojivoto-cluster-1', from: 'web-emojivoto-cluster-1-deployment' };
     assert.ok(
       !(estate.clusters.get('cluster-1') ?? []).some(
         (o) => o.kind === 'Server' && o.metadata.name.startsWith('voting-svc'),
       ),
     );
+    const answer = explainRequest(estate, request);
+    assert.equal(answer.access.decision, 'ALLOW');
+    assert.match(answer.access.reason, /default inbound policy all-unauthenticated \(from Linkerd's default\)/);
+    assert.ok(!answer.used.some((u) => u.kind === 'Server'));
+    // An annotation on the namespace (one of the clusters' own objects) changes it.
+    const input = explainInput('linkerd-emojivoto', 'linkerd-routes');
+    const clusters = new Map(
+      [...input.clusters].map(([cluster, inputs]) => [
+        cluster,
+        inputs.map((i) =>
+          i.object.kind === 'Namespace' && i.object.metadata.name === 'emojivoto'
+            ? {
+                ...i,
+                object: {
+                  ...i.object,
+                  metadata: {
+                    ...i.object.metadata,
+                    annotations: { [LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION]: 'deny' },
+                  },
+                },
+              }
+            : i,
+        ),
+      ]),
+    );
+    const denying = { ...input, clusters };
+    const denied = explainRequest(renderedEstate(denying, render(denying)), request);
+    assert.equal(denied.access.decision, 'DENY');
+    assert.match(denied.access.reason, /default inbound policy deny \(from Namespace emojivoto\)/);
+    // Without the clusters' own objects the default is not known.
+    const outputsOnly = explainRequest({ mgmt: estate.mgmt, clusters: estate.clusters }, request);
+    assert.equal(outputsOnly.access.decision, 'UNKNOWN');
   });
 });
 

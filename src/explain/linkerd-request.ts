@@ -12,8 +12,10 @@
 // MeshTLSAuthentications all name the source's identity allows it. Otherwise the Server's
 // accessPolicy decides (Mesh Hub writes `deny`). No Server: Linkerd's default inbound policy, which
 // Mesh Hub does not read.
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
+  LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION,
   LINKERD_RETRY_HTTP_ANNOTATION,
   LINKERD_RETRY_LIMIT_ANNOTATION,
   LINKERD_RETRY_TIMEOUT_ANNOTATION,
@@ -26,6 +28,7 @@ import { type LinkerdIdentityDomain, linkerdIdentity } from '../networking/trans
 import { extractLinkerdMirrors, type LinkerdMirror } from '../networking/translate/linkerd/mirrors.ts';
 import { translateRouteMatches } from '../networking/translate/linkerd/route-matches.ts';
 import {
+  backingWorkloads,
   clusterInputsOf,
   destinationOfService,
   type DestinationFacts,
@@ -287,6 +290,85 @@ function evaluateOutbound(
   };
 }
 
+/**
+ * Linkerd's default inbound policy for the Destination's pods, from the clusters' own objects: a pod
+ * template's annotation, else its namespace's, else the install's proxy.defaultInboundPolicy
+ * (linkerd-config), else all-unauthenticated. Undefined when the objects are not known or the pods
+ * disagree.
+ */
+function defaultInboundPolicy(
+  ctx: Context,
+  destination: DestinationFacts,
+): { policy: string; from: string } | undefined {
+  if (ctx.estate.clusterInputs === undefined) return undefined;
+  const objects = ctx.estate.clusterInputs.get(destination.cluster) ?? [];
+  const controlPlane = identityDomain(destination.mesh).controlPlaneNamespace;
+  const config = objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.namespace === controlPlane && o.metadata.name === 'linkerd-config',
+  );
+  let install = 'all-unauthenticated';
+  let from = "Linkerd's default";
+  const values = text(record((config as { data?: unknown } | undefined)?.data).values);
+  if (values !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(values);
+    } catch {
+      return undefined;
+    }
+    const configured = text(record(record(parsed).proxy).defaultInboundPolicy);
+    if (configured !== undefined) {
+      install = configured;
+      from = `ConfigMap ${controlPlane}/linkerd-config`;
+    }
+  }
+  const namespace = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === destination.namespace);
+  const fromNamespace = namespace?.metadata.annotations?.[LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION];
+  const found = new Map<string, string>();
+  for (const workload of backingWorkloads(ctx.estate, destination)) {
+    const controller = record(record(specOf(workload).kubernetes).controller);
+    const owner = objects.find(
+      (o) =>
+        ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) &&
+        o.metadata.namespace === controller.namespace &&
+        o.metadata.name === controller.name,
+    );
+    const annotations = labelsOf(record(record(record(specOf(owner).template).metadata).annotations));
+    const onPods = annotations[LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION];
+    if (onPods !== undefined) found.set(onPods, `the pod template of ${String(controller.name)}`);
+    else if (fromNamespace !== undefined) found.set(fromNamespace, `Namespace ${destination.namespace}`);
+    else found.set(install, from);
+  }
+  if (found.size === 0)
+    found.set(fromNamespace ?? install, fromNamespace === undefined ? from : `Namespace ${destination.namespace}`);
+  if (found.size > 1) return undefined;
+  const [entry] = found;
+  return entry === undefined ? undefined : { policy: entry[0], from: entry[1] };
+}
+
+/** What a default inbound policy does with the source. */
+function defaultPolicyDecision(
+  policy: string,
+  identity: string | null | undefined,
+  sameCluster: boolean,
+): AccessAnswer['decision'] {
+  switch (policy) {
+    case 'all-unauthenticated':
+    case 'audit':
+      return 'ALLOW';
+    case 'all-authenticated':
+      return identity === undefined ? 'UNKNOWN' : identity === null ? 'DENY' : 'ALLOW';
+    case 'cluster-unauthenticated':
+      return sameCluster ? 'ALLOW' : 'UNKNOWN';
+    case 'cluster-authenticated':
+      return identity === null ? 'DENY' : sameCluster && identity !== undefined ? 'ALLOW' : 'UNKNOWN';
+    case 'deny':
+      return 'DENY';
+    default:
+      return 'UNKNOWN';
+  }
+}
+
 /** Whether a MeshTLSAuthentication names the identity; undefined when the identity is not known. */
 function authenticationNames(
   authentication: KubeObject,
@@ -362,6 +444,7 @@ function evaluateAccess(
   destination: DestinationFacts,
   port: ServicePort | undefined,
   identity: string | null | undefined,
+  sourceCluster: string | undefined,
 ): AccessAnswer {
   const cluster = destination.cluster;
   const namespace = destination.namespace;
@@ -381,6 +464,15 @@ function evaluateAccess(
   );
   const server = servers[0];
   if (server === undefined) {
+    const fallback = defaultInboundPolicy(ctx, destination);
+    if (fallback !== undefined) {
+      const decision = defaultPolicyDecision(fallback.policy, identity, sourceCluster === cluster);
+      return {
+        decision,
+        reason: `no Server selects the pods of ${namespace}/${destination.service} on port ${String(port.podPort)}: Linkerd's default inbound policy ${fallback.policy} (from ${fallback.from}) ${decision === 'ALLOW' ? 'allows' : decision === 'DENY' ? 'denies' : 'decides on what is not known here, for'} ${who}`,
+        allowedBy: [],
+      };
+    }
     return {
       decision: 'UNKNOWN',
       reason: `no Server selects the pods of ${namespace}/${destination.service} on port ${String(port.podPort)}: Linkerd's default inbound policy decides (all-unauthenticated unless the install or a config.linkerd.io/default-inbound-policy annotation says otherwise, which the outputs do not show)`,
@@ -540,7 +632,7 @@ export function explainLinkerdRequest(
             clusterDomain(source?.mesh),
           );
   }
-  const access = evaluateAccess(ctx, destination, port, identity);
+  const access = evaluateAccess(ctx, destination, port, identity, source?.cluster);
   return {
     mesh: 'linkerd',
     request,
