@@ -10,8 +10,8 @@
 // pod port; with HTTPRoutes parented on it, the request must match one of them and the
 // AuthorizationPolicies of that route or of the Server apply; one whose required
 // MeshTLSAuthentications all name the source's identity allows it. Otherwise the Server's
-// accessPolicy decides (Mesh Hub writes `deny`). No Server: Linkerd's default inbound policy, which
-// Mesh Hub does not read.
+// accessPolicy decides (Mesh Hub writes `deny`). No Server: Linkerd's default inbound policy, read
+// from the clusters' own objects when the estate has them (UNKNOWN otherwise).
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
