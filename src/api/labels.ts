@@ -40,6 +40,8 @@ export const LINKERD_RETRY_LIMIT_ANNOTATION = 'retry.linkerd.io/limit';
 export const LINKERD_RETRY_TIMEOUT_ANNOTATION = 'retry.linkerd.io/timeout';
 /** Linkerd, on an HTTPRoute: which HTTP responses are retried. */
 export const LINKERD_RETRY_HTTP_ANNOTATION = 'retry.linkerd.io/http';
+/** Linkerd, on a namespace or pod template (read only): the inbound policy of ports no Server guards. */
+export const LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';
 /** On the role-based API's ValidatingWebhookConfiguration: `permissive` (log, never deny) or `enforcing`. */
 export const RBAC_MODE_ANNOTATION = 'meshhub.dev/rbac-mode';
 /**

@@ -1,16 +1,17 @@
-// docs/explain.md: the page for `meshctl explain request`; its examples are computed by the evaluator
-// on the golden inputs the tests use (src/explain/istio-request.test.ts), so they cannot drift.
+// docs/explain.md: the page for `meshctl explain request`; its examples are computed by the evaluators
+// on the golden inputs the tests use (src/explain/*-request.test.ts), so they cannot drift.
 import { join } from 'node:path';
 import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
+import { renderedEstate } from '../explain/estate-objects.ts';
 import { formatExplanation } from '../explain/format-explanation.ts';
-import { explainRequest, type HypotheticalRequest } from '../explain/istio-request.ts';
+import { explainRequest, type HypotheticalRequest } from '../explain/explain-request.ts';
 import { render } from '../pipeline/render.ts';
 import { loadInputTree } from '../snapshot/load.ts';
 
 function example(root: string, estate: string, request: HypotheticalRequest, flags: string): string {
   const input = join(root, 'testdata', 'networking', estate, 'input');
-  const output = render(loadInputTree(input, { installNamespace: DEFAULT_INSTALL_NAMESPACE }));
-  const answer = formatExplanation(explainRequest(output, request));
+  const snapshot = loadInputTree(input, { installNamespace: DEFAULT_INSTALL_NAMESPACE });
+  const answer = formatExplanation(explainRequest(renderedEstate(snapshot, render(snapshot)), request));
   return `\`meshctl explain request --input testdata/networking/${estate}/input ${flags}\`:\n\n\`\`\`text\n${answer}\`\`\``;
 }
 
@@ -19,31 +20,81 @@ export function explainDocsMarkdown(root: string): string {
 # meshctl explain request
 
 \`meshctl explain request --to DESTINATION [--from WORKLOAD] [--method M] [--path P] [--header K=V]…\`
-answers, for one hypothetical request, how the generated Istio configuration treats it:
+answers, for one hypothetical request, how the configuration Mesh Hub generates treats it: which
+route takes it and which TrafficPolicies put that route there, its timeout and retries (and, on
+Istio, fault and mirror), the weighted backends it goes to, and whether it is allowed, naming the
+AccessPolicy that allows it or saying that none does. The Destination's mesh decides how: each mesh's
+objects are evaluated the way that mesh evaluates them.
 
-- which route of which VirtualService matches: the client's sidecar (in the cluster of \`--from\`, else
-  the Destination's) uses the VirtualService of the host it calls — the Service's own name in its
-  cluster, the federated host name (\`<service>.<namespace>.svc.<cluster>.global\`) from another — and
-  takes the first \`http\` route with a matching entry (entries are alternatives; uri, method and
-  headers exact/prefix/regex, headers that must be absent, source labels and namespace must all hold).
-  Regexes are RE2 in Istio; here they are JavaScript RegExp on the anchored pattern, which agrees on
-  the common subset. A route matching on query parameters never matches here (the request has none);
-- the TrafficPolicies that put that route there (among the VirtualService's parents, those whose
-  request matchers and source selection give the route), its timeout, retries, fault and mirror;
-- the weighted backends, each resolved to its Destination and cluster, locally or through federation
-  (the ServiceEntry of the federated host), with the labels of a subset;
-- whether the AuthorizationPolicies of the Destination's cluster allow it: those selecting its workloads
-  in its namespace and in the mesh's root namespace. A matching DENY denies; with no ALLOW policy
-  selecting it, Istio allows; otherwise a matching ALLOW rule is needed (principals from the source's
-  service account, \`<trust domain>/ns/<namespace>/sa/<name>\`). An empty policy, a VirtualMesh's default
-  deny, allows nothing. The answer names the AccessPolicy that allows the request, or says none does.
-
-Without \`--from\`, routes and rules that depend on the source do not match, and access may be UNKNOWN.
+Without \`--from\`, what depends on the source does not match, and access may be UNKNOWN.
 \`--input DIR\` renders an input folder first; otherwise the live estate is read as \`meshctl diff\`
-reads it. \`-o json\` prints the answer with every object it used (cluster, kind, namespace, name,
-route index). Istio only for now: Linkerd and Open Service Mesh objects are not evaluated.
+reads it. Either way the clusters' own objects are read too, for what a mesh takes from them
+(Linkerd's mirror Services and Links, OSM's MeshConfig). \`-o json\` prints the answer with every
+object it used (cluster, kind, namespace, name, rule index); the answer has the same shape for every
+mesh, with \`mesh\` naming the one evaluated. What cannot be evaluated is said, never guessed: an
+UNKNOWN decision or a route error, with a note.
+
+## Istio
+
+- Routing: the client's sidecar (in the cluster of \`--from\`, else the Destination's) uses the
+  VirtualService of the host it calls — the Service's own name in its cluster, the federated host name
+  (\`<service>.<namespace>.svc.<cluster>.global\`) from another — and takes the first \`http\` route with
+  a matching entry (entries are alternatives; uri, method and headers exact/prefix/regex, headers that
+  must be absent, source labels and namespace must all hold). Regexes are RE2 in Istio; here they are
+  JavaScript RegExp on the anchored pattern, which agrees on the common subset. A route matching on
+  query parameters never matches here (the request has none). The TrafficPolicies named are those
+  among the VirtualService's parents whose request matchers and source selection give the route.
+- Backends: each resolved to its Destination and cluster, locally or through federation (the
+  ServiceEntry of the federated host), with the labels of a subset.
+- Access: the AuthorizationPolicies of the Destination's cluster selecting its workloads, in its
+  namespace and in the mesh's root namespace. A matching DENY denies; with no ALLOW policy selecting
+  it, Istio allows; otherwise a matching ALLOW rule is needed (principals from the source's service
+  account, \`<trust domain>/ns/<namespace>/sa/<name>\`). An empty policy, a VirtualMesh's default deny,
+  allows nothing.
+
+## Linkerd
+
+- Routing: the HTTPRoutes (gateway.networking.k8s.io) parented on the Service the client calls: the
+  Service itself in its own cluster; from another cluster, the mirror Service
+  (\`<service>-<cluster>\`) a Linkerd multicluster Link keeps there (without one, the Destination cannot
+  be reached from that cluster). Every rule of every route is tried and the best match wins, as
+  Linkerd's proxy ranks them: the longest path match (an exact or regex match counts the whole path,
+  a prefix its own length, on whole segments only), then more header matches, then more query
+  parameter matches, then a method match. Ties keep the first: routes ordered by creation time, then
+  namespace/name (rendered objects have no creation time, so the name decides, and the answer says
+  so), rules in their order. Regexes must span the whole value. A Service without routes sends every
+  request to itself; with routes, a request none matches fails.
+- The rule gives the timeout (\`timeouts.request\`) and weighted \`backendRefs\` (relative weights, shown
+  in percent); the route's \`retry.linkerd.io\` annotations give retries.
+- Access: the Server selecting the Destination's pods on the pod port. With HTTPRoutes parented on
+  the Server, the request must match one (the best, ranked as above), and the AuthorizationPolicies
+  targeting that route or the Server apply; without, those targeting the Server. One whose required
+  MeshTLSAuthentications all name the source's identity
+  (\`<sa>.<namespace>.serviceaccount.identity.<control plane namespace>.<trust domain>\`) allows it;
+  otherwise the Server's \`accessPolicy\` decides (Mesh Hub writes \`deny\`; a VirtualMesh's default deny
+  is such a Server). A source outside Linkerd has no identity. Where no Server guards the port,
+  Linkerd's default inbound policy decides, read from the clusters' own objects: the pod template's
+  or namespace's \`config.linkerd.io/default-inbound-policy\` annotation, else the install's
+  \`proxy.defaultInboundPolicy\` (ConfigMap linkerd-config), else all-unauthenticated.
+
+## Open Service Mesh
+
+- Routing: the SMI TrafficSplit whose root service is the Destination's Service splits every request
+  by weight (a TrafficSplit has no matches); without one, requests go to the Service. The Retry whose
+  source is the client's service account and whose destinations name the Service gives retries, if
+  OSM's MeshConfig sets \`featureFlags.enableRetryPolicy\` (otherwise the answer says the Retry is
+  ignored).
+- Access: by service account. For each service account of the Destination's workloads, a TrafficTarget
+  in its namespace naming it as destination and the client's as a source, with a rule whose
+  HTTPRouteGroup matches (\`pathRegex\` over the whole path, the method or \`*\`, header regexes), allows
+  the request; OSM denies what none allows, unless its MeshConfig turns on permissive traffic policy
+  mode (then every meshed client is allowed). When some service accounts allow it and others do not,
+  the answer is UNKNOWN: it depends on the pod the request reaches. OSM has no multicluster: a source in
+  another cluster or mesh is not evaluated.
 
 ## Examples
+
+### Istio
 
 Route order: /a/b/c/d matches both the regex /a/.* and the longer prefix /a/b/c; the route listed first wins.
 
@@ -60,5 +111,31 @@ ${example(root, 'global-access-default-deny', { to: 'reviews-bookinfo-cluster-1'
 and denied, because no AccessPolicy allows the source:
 
 ${example(root, 'global-access-default-deny', { to: 'reviews-bookinfo-cluster-1', from: 'reviews-v2-bookinfo-cluster-2-deployment', headers: {} }, '--to reviews-bookinfo-cluster-1 --from reviews-v2-bookinfo-cluster-2-deployment')}
+
+### Linkerd
+
+A header-matched rule of the Service's HTTPRoute; web's identity is not among those the Server of
+web-svc allows:
+
+${example(root, 'linkerd-emojivoto', { to: 'web-svc-emojivoto-cluster-1', from: 'web-emojivoto-cluster-1-deployment', headers: { 'x-canary': 'true' } }, '--to web-svc-emojivoto-cluster-1 --from web-emojivoto-cluster-1-deployment --header x-canary=true')}
+
+A rule on a route of its own for its retries, with a timeout; allowed by the AuthorizationPolicy of
+the HTTPRoute on the Server that the request matches:
+
+${example(root, 'linkerd-emojivoto', { to: 'voting-svc-emojivoto-cluster-1', from: 'web-emojivoto-cluster-1-deployment', method: 'POST', path: '/emojivoto.v1.VotingService/VoteDoughnut', headers: {} }, '--to voting-svc-emojivoto-cluster-1 --from web-emojivoto-cluster-1-deployment --method POST --path /emojivoto.v1.VotingService/VoteDoughnut')}
+
+A weighted share to another cluster through its mirror Service, and a VirtualMesh's default deny:
+
+${example(root, 'linkerd-virtual-mesh', { to: 'web-svc-emojivoto-linkerd-east', from: 'web-emojivoto-linkerd-east-deployment', headers: {} }, '--to web-svc-emojivoto-linkerd-east --from web-emojivoto-linkerd-east-deployment')}
+
+### Open Service Mesh
+
+A TrafficSplit, a Retry the MeshConfig leaves unread, and a TrafficTarget that allows the path:
+
+${example(root, 'osm-bookstore', { to: 'bookstore-bookstore-cluster-1', from: 'bookbuyer-bookbuyer-cluster-1-deployment', path: '/buy-a-book/new', headers: {} }, '--to bookstore-bookstore-cluster-1 --from bookbuyer-bookbuyer-cluster-1-deployment --path /buy-a-book/new')}
+
+and a service account no TrafficTarget names:
+
+${example(root, 'osm-bookstore', { to: 'bookstore-bookstore-cluster-1', from: 'bookthief-bookthief-cluster-1-deployment', path: '/buy-a-book/new', headers: {} }, '--to bookstore-bookstore-cluster-1 --from bookthief-bookthief-cluster-1-deployment --path /buy-a-book/new')}
 `;
 }

@@ -1,5 +1,11 @@
 // The text form of an Explanation (`meshctl explain request`); -o json prints the Explanation itself.
-import type { Explanation } from './istio-request.ts';
+import type { ExplainedMesh, Explanation } from './explanation.ts';
+
+const MESH_NAMES: Readonly<Record<ExplainedMesh, string>> = {
+  istio: 'Istio',
+  linkerd: 'Linkerd',
+  osm: 'Open Service Mesh',
+};
 
 export function formatExplanation(answer: Explanation): string {
   const { request } = answer;
@@ -14,19 +20,21 @@ export function formatExplanation(answer: Explanation): string {
       : `from:      ${answer.source.workload} (cluster ${answer.source.cluster}, ${answer.source.principal})`,
   );
   lines.push(
-    `to:        ${answer.destination.name} (cluster ${answer.destination.cluster}, ${answer.destination.host})`,
+    `to:        ${answer.destination.name} (cluster ${answer.destination.cluster}, ${answer.destination.host}, ${MESH_NAMES[answer.mesh]})`,
   );
   lines.push('');
   const route = answer.route;
   if ('error' in route) {
     lines.push(`route:     ${route.error}`);
   } else {
-    const vs = route.virtualService;
+    const object = route.routeObject ?? route.virtualService;
     lines.push(
-      vs === undefined
+      object === undefined
         ? `route:     ${route.reason}`
-        : `route:     VirtualService ${vs.namespace ?? ''}/${vs.name} in ${vs.cluster}${
-            route.routeIndex === undefined ? '' : `, http[${String(route.routeIndex)}]`
+        : `route:     ${object.kind} ${object.namespace ?? ''}/${object.name} in ${object.cluster}${
+            route.routeIndex === undefined
+              ? ''
+              : `, ${object.kind === 'VirtualService' ? 'http' : 'rules'}[${String(route.routeIndex)}]`
           }: ${route.reason}`,
     );
     if (route.trafficPolicies.length > 0) lines.push(`  from:    TrafficPolicy ${route.trafficPolicies.join(', ')}`);
@@ -43,10 +51,11 @@ export function formatExplanation(answer: Explanation): string {
         backend.subset === undefined
           ? ''
           : ` subset ${backend.subset}${backend.subsetLabels === undefined ? '' : ` ${JSON.stringify(backend.subsetLabels)}`}`;
+      const objectWeight = backend.objectWeight === undefined ? '' : ` (weight ${String(backend.objectWeight)})`;
       lines.push(
         `  backend: ${String(backend.weight).padStart(3)}%  ${backend.host}${
           backend.port === undefined ? '' : `:${String(backend.port)}`
-        }${subset} -> ${target}`,
+        }${subset}${objectWeight} -> ${target}`,
       );
     }
   }

@@ -7,13 +7,8 @@ import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { render } from '../pipeline/render.ts';
 import { loadInputTree } from '../snapshot/load.ts';
-import {
-  explainRequest,
-  type Explanation,
-  type HypotheticalRequest,
-  type RouteAnswer,
-  type UsedObject,
-} from './istio-request.ts';
+import { explainRequest } from './explain-request.ts';
+import type { Explanation, HypotheticalRequest, RouteAnswer, UsedObject } from './explanation.ts';
 
 const cases = join(import.meta.dirname, '..', '..', 'testdata', 'networking');
 const estates = new Map<string, ReturnType<typeof render>>();

@@ -10,136 +10,18 @@
 // root namespace): any matching DENY denies; with no ALLOW policy selecting it, the request is
 // allowed; otherwise a matching ALLOW rule is needed (an empty policy, a VirtualMesh's default deny,
 // matches nothing).
-import { PARENTS_ANNOTATION } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
-
-export interface HypotheticalRequest {
-  /** A Destination name (`reviews-bookinfo-cluster-1`). */
-  readonly to: string;
-  /** A Workload name (`productpage-v1-bookinfo-cluster-1-deployment`); without it the source is unknown. */
-  readonly from?: string;
-  readonly method?: string;
-  readonly path?: string;
-  /** Header names in lower case. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-export interface RenderedEstate {
-  readonly mgmt: readonly KubeObject[];
-  readonly clusters: ReadonlyMap<string, readonly KubeObject[]>;
-}
-
-export interface UsedObject {
-  readonly cluster: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly routeIndex?: number;
-}
-
-export interface Backend {
-  readonly host: string;
-  readonly weight: number;
-  readonly port?: number;
-  readonly subset?: string;
-  /** Labels of the subset, from the DestinationRule of the host. */
-  readonly subsetLabels?: Readonly<Record<string, string>>;
-  /** The Destination the host resolves to, and its cluster; absent when none does. */
-  readonly destination?: string;
-  readonly cluster?: string;
-  readonly via: 'local' | 'federation' | 'unknown';
-}
-
-export interface RouteAnswer {
-  readonly virtualService?: UsedObject;
-  /** Index into spec.http of the route taken; absent when no VirtualService applies (default route). */
-  readonly routeIndex?: number;
-  /** Why this route: the match entry that matched, or that the route matches every request. */
-  readonly reason: string;
-  /** TrafficPolicies (namespace/name) that put this route there, from the parents annotation. */
-  readonly trafficPolicies: readonly string[];
-  readonly timeout?: string;
-  readonly retries?: unknown;
-  readonly fault?: unknown;
-  readonly mirror?: unknown;
-  readonly backends: readonly Backend[];
-}
-
-export interface AccessAnswer {
-  readonly decision: 'ALLOW' | 'DENY' | 'UNKNOWN';
-  readonly reason: string;
-  /** AccessPolicies (namespace/name) whose AuthorizationPolicy allows the request; empty when none does. */
-  readonly allowedBy: readonly string[];
-  /** The AuthorizationPolicy that decided (the matching DENY, the matching ALLOW), when one did. */
-  readonly decidedBy?: UsedObject;
-}
-
-export interface Explanation {
-  readonly request: HypotheticalRequest;
-  readonly source?: {
-    readonly workload: string;
-    readonly cluster: string;
-    readonly namespace: string;
-    readonly principal: string;
-    readonly labels: Readonly<Record<string, string>>;
-  };
-  readonly destination: { readonly name: string; readonly cluster: string; readonly host: string };
-  /** The cluster whose sidecar routes the request (the source's, else the destination's). */
-  readonly clientCluster: string;
-  readonly route: RouteAnswer | { readonly error: string };
-  readonly access: AccessAnswer;
-  /** Every object the answer read. */
-  readonly used: readonly UsedObject[];
-  readonly notes: readonly string[];
-}
-
-export class ExplainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExplainError';
-  }
-}
-
-type Json = Record<string, unknown>;
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-function labelsOf(value: unknown): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(record(value)).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-}
-function used(cluster: string, object: KubeObject, routeIndex?: number): UsedObject {
-  return {
-    cluster,
-    kind: object.kind,
-    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
-    name: object.metadata.name,
-    ...(routeIndex === undefined ? {} : { routeIndex }),
-  };
-}
-function parents(object: KubeObject, kind: string): string[] {
-  const raw = object.metadata.annotations?.[PARENTS_ANNOTATION];
-  if (raw === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return [];
-  }
-  for (const [key, refs] of Object.entries(record(parsed))) {
-    if (!key.endsWith(`Kind=${kind}`)) continue;
-    return list(refs).map((ref) => `${text(record(ref).namespace) ?? ''}/${text(record(ref).name) ?? ''}`);
-  }
-  return [];
-}
+import { labelsOf, list, parents, record, text, used, type Json } from './estate-objects.ts';
+import {
+  ExplainError,
+  type AccessAnswer,
+  type Backend,
+  type Explanation,
+  type HypotheticalRequest,
+  type RenderedEstate,
+  type RouteAnswer,
+  type UsedObject,
+} from './explanation.ts';
 
 /** An Istio StringMatch (exact, prefix, regex) against a value; absent value matches nothing. */
 function stringMatches(match: unknown, value: string | undefined): boolean {
@@ -257,7 +139,7 @@ function evaluateTo(rule: Json, request: HypotheticalRequest, notes: Set<string>
   });
 }
 
-export function explainRequest(estate: RenderedEstate, request: HypotheticalRequest): Explanation {
+export function explainIstioRequest(estate: RenderedEstate, request: HypotheticalRequest): Explanation {
   const notes = new Set<string>();
   const usedObjects: UsedObject[] = [];
   const mgmt = (kind: string, name: string) => estate.mgmt.find((o) => o.kind === kind && o.metadata.name === name);
@@ -315,6 +197,7 @@ export function explainRequest(estate: RenderedEstate, request: HypotheticalRequ
     destination,
   );
   return {
+    mesh: 'istio',
     request,
     ...(sourceOut === undefined ? {} : { source: sourceOut }),
     destination: { name: request.to, cluster: destCluster, host: localFqdn },
@@ -371,6 +254,7 @@ function evaluateRoute(
     });
     return {
       virtualService: used(clientCluster, vs),
+      routeObject: used(clientCluster, vs),
       routeIndex: index,
       reason,
       trafficPolicies: routePolicies(estate, parents(vs, 'TrafficPolicy'), matches),
@@ -384,6 +268,7 @@ function evaluateRoute(
   usedObjects.push(used(clientCluster, vs));
   return {
     virtualService: used(clientCluster, vs),
+    routeObject: used(clientCluster, vs),
     reason: 'no route of the VirtualService matches: Istio answers 404',
     trafficPolicies: parents(vs, 'TrafficPolicy'),
     backends: [],

@@ -1,8 +1,10 @@
 // `meshctl explain request`: how one hypothetical request would be routed and authorized, evaluated
-// on the generated Istio objects (of the live estate, or of an input folder rendered with --input).
+// on the objects generated for the Destination's mesh (of the live estate, or of an input folder
+// rendered with --input).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { explainRequest, ExplainError, type HypotheticalRequest } from '../../explain/istio-request.ts';
+import { explainRequest, ExplainError, type HypotheticalRequest } from '../../explain/explain-request.ts';
+import { renderedEstate } from '../../explain/estate-objects.ts';
 import { formatExplanation } from '../../explain/format-explanation.ts';
 import { render } from '../../pipeline/render.ts';
 import { loadInputTree } from '../../snapshot/load.ts';
@@ -12,16 +14,23 @@ import { readLiveSnapshot } from '../live-snapshot.ts';
 import { printResult } from '../output.ts';
 
 const help = `
-The request goes from the Workload named by --from (its cluster's sidecar routes it) to the
-Destination named by --to. The answer: which route of which VirtualService matches (first match wins;
-uri, method and headers exact/prefix/regex, source labels and namespace; regexes are evaluated as
-JavaScript RegExp on the anchored pattern, which agrees with Istio's RE2 on the common subset), the
-TrafficPolicies that contributed to it, its timeout, retries, fault and mirror, the weighted backends
-(across clusters through federation), and whether the AuthorizationPolicies allow it (DENY first;
-with no ALLOW policy selecting the destination everything is allowed; an empty one, a VirtualMesh's
-default deny, allows nothing), naming the AccessPolicy that allows it or saying that none does.
--o json prints the answer with every object it used (cluster, kind, namespace, name, route index).
-Istio only: the Linkerd and Open Service Mesh equivalents are not evaluated yet.`;
+The request goes from the Workload named by --from to the Destination named by --to, and is
+evaluated on the objects Mesh Hub generates for the Destination's mesh, the way that mesh does:
+- Istio: the first matching http route of the VirtualService of the host the client calls (uri,
+  method, headers exact/prefix/regex, source labels and namespace), then the AuthorizationPolicies
+  (DENY first; no ALLOW policy: allowed; an empty one, a VirtualMesh's default deny, allows nothing);
+- Linkerd: the best-matching rule of the HTTPRoutes on the Service (longest path match, then more
+  headers, then a method), its timeout, retry annotations and weighted backends (other clusters
+  through Linkerd's mirror Services), then the Server on the pod port, its HTTPRoutes and the
+  AuthorizationPolicies whose MeshTLSAuthentications name the source's identity;
+- Open Service Mesh: the TrafficSplit of the Service (no matches), the Retry for the source's service
+  account, and the TrafficTargets naming it with a matching HTTPRouteGroup (OSM's MeshConfig decides
+  whether Retries are read and whether TrafficTargets are enforced).
+Regexes are evaluated as JavaScript RegExp the way each proxy anchors them (same result as RE2 and
+Rust's regex on their common subset). The answer names the TrafficPolicies behind the route and the
+AccessPolicy that allows the request, or says that none does; what cannot be decided is UNKNOWN,
+with a note. -o json prints the answer with every object it used (cluster, kind, namespace, name,
+rule index).`;
 
 interface ExplainFlags {
   readonly to: string;
@@ -70,17 +79,18 @@ export function registerExplain(program: Command, io: CommandIO, globals: () => 
         ...(flags.path === undefined ? {} : { path: flags.path }),
         headers: parseHeaders(flags.header),
       };
-      let output;
+      let estate;
       if (flags.input !== undefined) {
-        output = render(loadInputTree(resolve(flags.input), { installNamespace: flags.namespace }));
+        const snapshot = loadInputTree(resolve(flags.input), { installNamespace: flags.namespace });
+        estate = renderedEstate(snapshot, render(snapshot));
       } else {
         const live = await readLiveSnapshot(managementClient(g), flags.namespace);
         for (const warning of live.warnings) io.stderr(`warning: ${warning}\n`);
-        output = render(live.snapshot, live.options);
+        estate = renderedEstate(live.snapshot, render(live.snapshot, live.options));
       }
       let answer;
       try {
-        answer = explainRequest(output, request);
+        answer = explainRequest(estate, request);
       } catch (error) {
         if (error instanceof ExplainError) throw new CommandError(error.message);
         throw error;
