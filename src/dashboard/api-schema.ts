@@ -390,7 +390,11 @@ export const UsedObject = z.object({
 
 const Backend = z.object({
   host: z.string(),
-  weight: z.number(),
+  weight: z.number().describe('share of the requests, in percent'),
+  objectWeight: z
+    .number()
+    .optional()
+    .describe("the weight as the object writes it (Linkerd's and SMI's relative weights)"),
   port: z.number().optional(),
   subset: z.string().optional(),
   subsetLabels: z.record(z.string(), z.string()).optional(),
@@ -401,6 +405,7 @@ const Backend = z.object({
 
 export const Explanation = z
   .object({
+    mesh: z.enum(['istio', 'linkerd', 'osm']).describe("the Destination's mesh, whose semantics the answer follows"),
     request: z.object({
       to: z.string(),
       from: z.string().optional(),
@@ -424,6 +429,9 @@ export const Explanation = z
     route: z.union([
       z.object({
         virtualService: UsedObject.optional(),
+        routeObject: UsedObject.optional().describe(
+          'the object that routes the request: VirtualService, HTTPRoute or TrafficSplit',
+        ),
         routeIndex: z.number().optional(),
         reason: z.string(),
         trafficPolicies: z.array(z.string()).describe('namespace/name of the TrafficPolicies that put the route there'),

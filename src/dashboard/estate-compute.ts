@@ -9,7 +9,9 @@ import type { KubeObject } from '../api/meta.ts';
 import type { LiveSnapshot } from '../cli/live-snapshot.ts';
 import { OVERLAY_KINDS, diffOverlay } from '../diff/overlay.ts';
 import type { ObjectChange, RenderDiff } from '../diff/render-diff.ts';
-import { ExplainError, explainRequest, type Explanation, type HypotheticalRequest } from '../explain/istio-request.ts';
+import { renderedEstate } from '../explain/estate-objects.ts';
+import { explainRequest } from '../explain/explain-request.ts';
+import { ExplainError, type Explanation, type HypotheticalRequest } from '../explain/explanation.ts';
 import { objectKey } from '../kube/resources.ts';
 import { render } from '../pipeline/render.ts';
 import { describeObject, type InputObject } from '../snapshot/input.ts';
@@ -293,7 +295,7 @@ export class EstateCompute {
       const output = render(live.snapshot, live.options);
       try {
         // The one call into src/explain.
-        return { body: explainRequest(output, request), warnings: live.warnings };
+        return { body: explainRequest(renderedEstate(live.snapshot, output), request), warnings: live.warnings };
       } catch (error) {
         if (error instanceof ExplainError) throw new ComputeError(404, 'not-found', error.message);
         throw error;

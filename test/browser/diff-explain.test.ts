@@ -291,7 +291,7 @@ describe('the Diff and Explain pages in Chromium', { timeout: 300_000 }, () => {
     await page.getByLabel('Path').press('Enter');
     const matched = page.getByTestId('matched-route');
     await matched.waitFor({ timeout: 60_000 });
-    assert.match((await matched.textContent()) ?? '', /^VirtualService bookinfo\/reviews in cluster-1, route \d+$/);
+    assert.match((await matched.textContent()) ?? '', /^VirtualService bookinfo\/reviews in cluster-1, rule \d+$/);
     await page.getByRole('link', { name: 'TrafficPolicy bookinfo/reviews-shift' }).waitFor();
     const backends = page.getByRole('table', { name: 'Backends' });
     assert.equal(await backends.getByRole('row').count(), 3, 'a header and two weighted backends');

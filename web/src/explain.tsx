@@ -48,11 +48,21 @@ function policyLink(kind: 'TrafficPolicy' | 'AccessPolicy', ref: string) {
   );
 }
 
+const MESH_NAMES: Record<Explanation['mesh'], string> = {
+  istio: 'Istio',
+  linkerd: 'Linkerd',
+  osm: 'Open Service Mesh',
+};
+
 function joined(items: readonly ReactNode[]) {
   return items.flatMap((item, i) => (i === 0 ? [item] : [', ', item]));
 }
 
-function RouteSection(props: { route: Explanation['route']; destinationLink: (name: string) => ReactNode }) {
+function RouteSection(props: {
+  mesh: Explanation['mesh'];
+  route: Explanation['route'];
+  destinationLink: (name: string) => ReactNode;
+}) {
   if ('error' in props.route)
     return (
       <section aria-labelledby="route">
@@ -61,16 +71,19 @@ function RouteSection(props: { route: Explanation['route']; destinationLink: (na
       </section>
     );
   const route: Route = props.route;
-  const vs = route.virtualService;
+  // Istio names a VirtualService; Linkerd an HTTPRoute, OSM a TrafficSplit.
+  const routed = route.routeObject ?? route.virtualService;
   return (
     <section aria-labelledby="route">
       <h2 id="route">Route</h2>
       <dl className="facts">
+        <dt>Mesh</dt>
+        <dd>{MESH_NAMES[props.mesh]}, evaluated the way it evaluates requests</dd>
         <dt>Matched</dt>
         <dd data-testid="matched-route">
-          {vs === undefined
-            ? 'no VirtualService applies: the default route'
-            : `VirtualService ${vs.namespace ?? ''}/${vs.name} in ${vs.cluster}, route ${String(route.routeIndex ?? 0)}`}
+          {routed === undefined
+            ? 'no routing object applies: the default route'
+            : `${routed.kind} ${routed.namespace ?? ''}/${routed.name} in ${routed.cluster}, rule ${String(route.routeIndex ?? 0)}`}
         </dd>
         <dt>Why</dt>
         <dd>{route.reason}</dd>
@@ -201,7 +214,7 @@ export function ExplainView(props: {
         <dt>Routed by</dt>
         <dd>the sidecar in {e.clientCluster}</dd>
       </dl>
-      <RouteSection route={e.route} destinationLink={destinationLink} />
+      <RouteSection mesh={e.mesh} route={e.route} destinationLink={destinationLink} />
       <AccessSection access={e.access} />
       {e.notes.length > 0 && (
         <section aria-labelledby="notes">
