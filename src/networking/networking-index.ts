@@ -4,6 +4,8 @@
 import { clusterObjectKey, compareStrings, objectRefKey, refKey, statusKey } from './keys.ts';
 import type { Destination, Mesh, NetworkingInput, Settings, VirtualDestination, Workload } from './model.ts';
 import type { KubeObject } from '../api/meta.ts';
+import { LINKERD_MIRRORED_SERVICE_LABEL } from '../api/labels.ts';
+import { RecordingMap } from './recording-map.ts';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -46,7 +48,8 @@ export interface IndexedWorkload {
 export interface NetworkingIndex {
   readonly installNamespace: string;
   readonly destinations: readonly IndexedDestination[];
-  readonly destinationByService: ReadonlyMap<string, IndexedDestination>;
+  /** Service key → its Destination; reads are recorded per Destination decided (recording-map.ts). */
+  readonly destinationByService: RecordingMap<string, IndexedDestination>;
   readonly destinationsByCluster: ReadonlyMap<string, readonly IndexedDestination[]>;
   readonly destinationsByNamespace: ReadonlyMap<string, readonly IndexedDestination[]>;
   readonly destinationsByLabel: ReadonlyMap<string, readonly IndexedDestination[]>;
@@ -117,7 +120,7 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
   // Sorted by status key, so every list derived from the index is already in status order.
   const sortedDestinations = sortByKey(input.destinations, statusKey);
   const destinations: IndexedDestination[] = [];
-  const destinationByService = new Map<string, IndexedDestination>();
+  const destinationByService = new RecordingMap<string, IndexedDestination>();
   const destinationsByCluster = new Map<string, IndexedDestination[]>();
   const destinationsByNamespace = new Map<string, IndexedDestination[]>();
   const destinationsByLabel = new Map<string, IndexedDestination[]>();
@@ -256,6 +259,14 @@ export const TRANSLATOR_CLUSTER_KINDS: ReadonlySet<string> = new Set([
   '/Service',
   'config.openservicemesh.io/MeshConfig',
 ]);
+
+/**
+ * A Service translators read as more than a Destination: a Linkerd mirror (translate/linkerd/
+ * mirrors.ts). Any other Service reaches networking through discovery only.
+ */
+export function isTranslatorService(object: KubeObject): boolean {
+  return object.metadata.labels?.[LINKERD_MIRRORED_SERVICE_LABEL] !== undefined;
+}
 
 function clusterObjectsByKind(
   clusters: ReadonlyMap<string, readonly { readonly object: KubeObject }[]> | undefined,

@@ -58,6 +58,11 @@ function sourceWorkloads(
 /** One Destination's part of a pass: the policies it was handed, its translator's decision, its outputs and status. */
 export interface DestinationPass {
   readonly destination: IndexedDestination;
+  /** The policies it was handed (its selection), in input order. */
+  readonly trafficSelected: readonly TrafficPolicy[];
+  readonly accessSelected: readonly AccessPolicy[];
+  /** Service keys its translator looked up, found or not: a Destination added or removed there concerns it. */
+  readonly reads: ReadonlySet<string>;
   readonly decision: DestinationDecision;
   /** Policy → its result here, with its place among the accepted ones. */
   readonly trafficResults: ReadonlyMap<TrafficPolicy, DestinationResult>;
@@ -121,7 +126,15 @@ export function decideDestination(
 ): Omit<DestinationPass, 'outputs'> {
   const trafficPolicies = orderPolicies(trafficSelected, destination.statusKey);
   const accessPolicies = orderPolicies(accessSelected, destination.statusKey);
-  const decision = translatorFor(destination).decide(destination, trafficPolicies, accessPolicies, plan);
+  const reads = new Set<string>();
+  const lookups = plan.destinationByService;
+  const decided = lookups.recording(reads, () =>
+    translatorFor(destination).decide(destination, trafficPolicies, accessPolicies, plan),
+  );
+  const decision: DestinationDecision = {
+    ...decided,
+    writeOutputs: (subsets) => lookups.recording(reads, () => decided.writeOutputs(subsets)),
+  };
   let accepted = 0;
   const appliedTraffic: TrafficPolicy[] = [];
   const trafficResults = new Map<TrafficPolicy, DestinationResult>();
@@ -138,7 +151,17 @@ export function decideDestination(
     if (order !== undefined) appliedAccess.push(policy);
     accessResults.set(policy, { destination, outcome, acceptanceOrder: order });
   }
-  return { destination, decision, trafficResults, accessResults, appliedTraffic, appliedAccess };
+  return {
+    destination,
+    trafficSelected,
+    accessSelected,
+    reads,
+    decision,
+    trafficResults,
+    accessResults,
+    appliedTraffic,
+    appliedAccess,
+  };
 }
 
 /** A policy's results, on the Destinations it selected, in Destination order. */
@@ -240,31 +263,13 @@ export function sortedOutputs(outputs: ReadonlyMap<string, readonly KubeObject[]
   return sorted;
 }
 
-export function networkingState(input: NetworkingInput): NetworkingState {
-  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
-
-  const destinations: DestinationPass[] = [];
-  const subsetSources = new Map<number, Set<number>>();
-  const decided = plan.destinations.map((destination) =>
-    decideDestination(
-      destination,
-      plan.trafficSelection.byDestination.get(destination.order) ?? [],
-      plan.accessSelection.byDestination.get(destination.order) ?? [],
-      plan,
-    ),
-  );
-  for (const pass of decided) {
-    for (const subset of pass.decision.requiredSubsets) {
-      const sources = subsetSources.get(subset.target.order);
-      if (sources === undefined) subsetSources.set(subset.target.order, new Set([pass.destination.order]));
-      else sources.add(pass.destination.order);
-    }
-  }
-  const decisionOf = (order: number) => decided[order]?.decision;
-  const subsetsOf = decided.map((pass) => requiredSubsetsOf(pass.destination.order, subsetSources, decisionOf));
-  for (const pass of decided) {
-    destinations.push({ ...pass, outputs: pass.decision.writeOutputs(subsetsOf[pass.destination.order] ?? []) });
-  }
+/** What VirtualMeshes and VirtualDestinations become: per member Mesh and per VirtualDestination, its translator's objects. */
+export function translateVirtual(plan: NetworkingPlan): {
+  memberOutputs: ClusterObject[];
+  meshNotes: Map<string, { errors: string[]; warnings: string[] }>;
+  virtualDestinationPlans: VirtualDestinationPlan[];
+  virtualDestinationOutputs: ClusterObject[];
+} {
   // Per member Mesh of a VirtualMesh, its translator: trust, federation, default deny.
   const memberOutputs: ClusterObject[] = [];
   const meshNotes = new Map<string, { errors: string[]; warnings: string[] }>();
@@ -290,6 +295,79 @@ export function networkingState(input: NetworkingInput): NetworkingState {
       ? vd
       : { ...vd, errors: [...vd.errors, ...written.errors], warnings: [...vd.warnings, ...written.warnings] };
   });
+  return { memberOutputs, meshNotes, virtualDestinationPlans, virtualDestinationOutputs };
+}
+
+/** The statuses of VirtualMeshes, Meshes and VirtualDestinations. */
+export function virtualStatuses(
+  input: NetworkingInput,
+  plan: NetworkingPlan,
+  virtual: ReturnType<typeof translateVirtual>,
+): Pick<NetworkingResult, 'virtualMeshes' | 'meshes' | 'virtualDestinations'> {
+  return {
+    virtualMeshes: plan.virtualMeshes.checks.map((check) => ({
+      ...check.virtualMesh,
+      status: virtualMeshStatus(check, plan, virtual.meshNotes),
+    })),
+    meshes: input.meshes.map((mesh) => meshWithStatus(mesh, plan, virtual.virtualDestinationPlans)),
+    virtualDestinations: virtual.virtualDestinationPlans.map((vd) => ({
+      ...vd.virtualDestination,
+      status: virtualDestinationStatus(vd),
+    })),
+  };
+}
+
+/** Each policy's selection in a plan. */
+export function selectionsOf(
+  input: Pick<NetworkingInput, 'trafficPolicies' | 'accessPolicies'>,
+  plan: NetworkingPlan,
+): {
+  trafficSelection: Map<TrafficPolicy, PolicySelected>;
+  accessSelection: Map<AccessPolicy, PolicySelected>;
+} {
+  return {
+    trafficSelection: new Map(
+      input.trafficPolicies.map((p): [TrafficPolicy, PolicySelected] => [
+        p,
+        { errors: plan.trafficSelection.errors.get(p) ?? [], selected: plan.trafficSelection.selected.get(p) ?? [] },
+      ]),
+    ),
+    accessSelection: new Map(
+      input.accessPolicies.map((p): [AccessPolicy, PolicySelected] => [
+        p,
+        { errors: plan.accessSelection.errors.get(p) ?? [], selected: plan.accessSelection.selected.get(p) ?? [] },
+      ]),
+    ),
+  };
+}
+
+export function networkingState(input: NetworkingInput): NetworkingState {
+  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
+
+  const destinations: DestinationPass[] = [];
+  const subsetSources = new Map<number, Set<number>>();
+  const decided = plan.destinations.map((destination) =>
+    decideDestination(
+      destination,
+      plan.trafficSelection.byDestination.get(destination.order) ?? [],
+      plan.accessSelection.byDestination.get(destination.order) ?? [],
+      plan,
+    ),
+  );
+  for (const pass of decided) {
+    for (const subset of pass.decision.requiredSubsets) {
+      const sources = subsetSources.get(subset.target.order);
+      if (sources === undefined) subsetSources.set(subset.target.order, new Set([pass.destination.order]));
+      else sources.add(pass.destination.order);
+    }
+  }
+  const decisionOf = (order: number) => decided[order]?.decision;
+  const subsetsOf = decided.map((pass) => requiredSubsetsOf(pass.destination.order, subsetSources, decisionOf));
+  for (const pass of decided) {
+    destinations.push({ ...pass, outputs: pass.decision.writeOutputs(subsetsOf[pass.destination.order] ?? []) });
+  }
+  const virtual = translateVirtual(plan);
+  const { memberOutputs, virtualDestinationOutputs } = virtual;
   const outputs = sortedOutputs(clusterOutputs(undefined, destinations, memberOutputs, virtualDestinationOutputs));
 
   const partial = {
@@ -321,27 +399,7 @@ export function networkingState(input: NetworkingInput): NetworkingState {
       throw new Error(`translateNetworking: Destination ${destination.metadata.name} was not indexed`);
     return destinationWithStatus(plan, pass, subsetsOf[pass.destination.order] ?? []);
   });
-  const virtualMeshes = plan.virtualMeshes.checks.map((check) => ({
-    ...check.virtualMesh,
-    status: virtualMeshStatus(check, plan, meshNotes),
-  }));
-  const meshes = input.meshes.map((mesh) => meshWithStatus(mesh, plan, virtualDestinationPlans));
-  const virtualDestinations = virtualDestinationPlans.map((plan) => ({
-    ...plan.virtualDestination,
-    status: virtualDestinationStatus(plan),
-  }));
-  const trafficSelection = new Map(
-    input.trafficPolicies.map((p): [TrafficPolicy, PolicySelected] => [
-      p,
-      { errors: plan.trafficSelection.errors.get(p) ?? [], selected: plan.trafficSelection.selected.get(p) ?? [] },
-    ]),
-  );
-  const accessSelection = new Map(
-    input.accessPolicies.map((p): [AccessPolicy, PolicySelected] => [
-      p,
-      { errors: plan.accessSelection.errors.get(p) ?? [], selected: plan.accessSelection.selected.get(p) ?? [] },
-    ]),
-  );
+  const { trafficSelection, accessSelection } = selectionsOf(input, plan);
   return {
     input,
     trafficSelection,
@@ -355,9 +413,7 @@ export function networkingState(input: NetworkingInput): NetworkingState {
       trafficPolicies,
       accessPolicies,
       destinations: destinationStatuses,
-      virtualMeshes,
-      virtualDestinations,
-      meshes,
+      ...virtualStatuses(input, plan, virtual),
     },
   };
 }

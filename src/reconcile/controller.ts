@@ -30,7 +30,9 @@ import {
   WORKLOAD_OUTPUT_TYPES,
 } from '../kube/resources.ts';
 import type { VirtualMesh } from '../networking/model.ts';
+import { changedOutputs } from '../pipeline/incremental/changed-outputs.ts';
 import { renderIncremental, type RenderState } from '../pipeline/incremental/incremental-render.ts';
+import type { RenderResult } from '../pipeline/render.ts';
 import { objectKey } from '../kube/resources.ts';
 import { ReconcileLoop } from './loop.ts';
 import { holdsOf, retainedOutputs, withRetentionNotes, type Hold } from './retention.ts';
@@ -84,6 +86,10 @@ interface RegisteredCluster {
   readonly registeredAt: number;
   readonly worker: ReconcileLoop;
   work?: ClusterWork;
+  /** Its outputs changed (or its work did, or an apply failed) since its worker last applied. */
+  applyPending?: boolean;
+  /** Its caches changed since its worker last applied: what it holds may have drifted. */
+  drifted?: boolean;
   /** The last apply overran its deadline (cleared by the next apply that finishes). */
   overran?: string;
 }
@@ -173,6 +179,10 @@ export class Controller {
   #suspects = new Set<string>();
   /** What the last render pass computed, for the next one to start from. */
   #renderState: RenderState | undefined;
+  /** The last render pass's result: writes are planned for what changed since. */
+  #lastOutput: RenderResult | undefined;
+  /** The management cluster's caches changed since its last apply. */
+  #mgmtDrifted = true;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -258,7 +268,13 @@ export class Controller {
     this.#leading = leading;
     this.#options.metrics.leader.set(leading ? 1 : 0);
     if (leading) {
-      for (const cluster of this.#clusters.values()) void this.#renewToken(cluster);
+      // Another leader may have written meanwhile: the first pass plans every write.
+      this.#lastOutput = undefined;
+      this.#mgmtDrifted = true;
+      for (const cluster of this.#clusters.values()) {
+        cluster.applyPending = true;
+        void this.#renewToken(cluster);
+      }
       this.#markDirty();
     }
   }
@@ -316,6 +332,7 @@ export class Controller {
 
   #onManagementChange(): void {
     if (this.#stopped) return;
+    this.#mgmtDrifted = true;
     if (this.#mgmtCache.health().synced) {
       this.#syncRegistrations();
       this.#roots.sync(this.#virtualMeshes(), this.#mgmtCache.objectsOf(SETTINGS));
@@ -430,6 +447,7 @@ export class Controller {
   #onClusterChange(name: string): void {
     if (this.#stopped) return;
     const cluster = this.#clusters.get(name);
+    if (cluster !== undefined) cluster.drifted = true;
     const replacement = cluster?.replacement;
     if (cluster !== undefined && replacement !== undefined && replacement.cache.health().synced) {
       cluster.current.cache.stop();
@@ -549,6 +567,10 @@ export class Controller {
     });
     this.#renderState = pass.state;
     const output = pass.result;
+    // What changed since the last pass (kept outputs are the same objects): only that is planned.
+    const changed = this.#lastOutput === undefined ? undefined : changedOutputs(this.#lastOutput, output);
+    const previousOutput = this.#lastOutput;
+    this.#lastOutput = output;
     this.#firstPassDone = true;
     this.#suspects = new Set(output.objectErrors.keys());
     this.#discoveryErrors = new Map(output.clusterErrors);
@@ -581,6 +603,16 @@ export class Controller {
     for (const cluster of known) {
       // A registration that broke keeps its last watches (last known state) but is not written to.
       if (this.#registrationErrors.has(cluster.name)) continue;
+      const last = cluster.work;
+      cluster.applyPending =
+        cluster.applyPending === true ||
+        changed === undefined ||
+        changed.clusters.has(cluster.name) ||
+        last === undefined ||
+        last.identity !== identity ||
+        last.keepAll !== output.clusterErrors.has(cluster.name) ||
+        last.holds.length > 0 ||
+        holds.length > 0;
       cluster.work = {
         desired: (output.clusters.get(cluster.name) ?? []).map((object) =>
           withIdentity(withoutRenderAnnotations(object), identity),
@@ -591,9 +623,23 @@ export class Controller {
       };
       cluster.worker.markDirty();
     }
+    // Unless the management cluster's objects changed (drift, a policy edited, statuses written) or
+    // outputs are held, only the management objects that changed are planned, with those gone
+    // (a Destination removed) and the KubernetesClusters (their status is the controller's own).
+    let desired = mgmtDesired;
+    let live = this.#mgmtCache.objects().filter(isMeshHubObject);
+    if (changed !== undefined && previousOutput !== undefined && !this.#mgmtDrifted && retained.size === 0) {
+      const keys = new Set(changed.mgmt.map(objectKey));
+      const now = new Set(output.mgmt.map(objectKey));
+      for (const object of previousOutput.mgmt) if (!now.has(objectKey(object))) keys.add(objectKey(object));
+      const planned = (object: KubeObject) => object.kind === 'KubernetesCluster' || keys.has(objectKey(object));
+      desired = desired.filter(planned);
+      live = live.filter(planned);
+    }
+    this.#mgmtDrifted = false;
     const result = await applyToCluster(this.#options.mgmt, {
-      desired: mgmtDesired,
-      live: this.#mgmtCache.objects().filter(isMeshHubObject),
+      desired,
+      live,
       isOwned: (object) =>
         DISCOVERED.has(object.kind) &&
         ownedBy(object, ns, identity, DISCOVERY_OWNER_LABEL) &&
@@ -603,6 +649,8 @@ export class Controller {
       mayWrite: () => this.#mayWrite(signal),
     });
     const failed = this.#record(result) || trustErrors.length > 0;
+    // Not all written (a rejected object, leadership lost midway): plan everything next time.
+    if (failed || !this.#mayWrite(signal)) this.#mgmtDrifted = true;
     for (const error of trustErrors) this.#log.warn({ error }, 'shared trust incomplete');
     const durationMs = performance.now() - started;
     this.#options.metrics.reconciles.inc({ result: failed ? 'partial' : 'ok' });
@@ -654,6 +702,13 @@ export class Controller {
       });
       return;
     }
+    if (cluster.applyPending !== true && cluster.drifted !== true) {
+      // Nothing of it changed since its last apply: only the issuer runs.
+      await this.#runIssuer(name, cluster, work.identity, signal, false);
+      return;
+    }
+    cluster.applyPending = false;
+    cluster.drifted = false;
     const ns = this.#options.installNamespace;
     const live = WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type));
     const desired = new Set(work.holds.length === 0 ? [] : work.desired.map(objectKey));
@@ -673,14 +728,33 @@ export class Controller {
       statusOnly: () => false,
       mayWrite: () => this.#mayWrite(signal),
     });
-    let failed = this.#record(result);
-    if (!result.unreachable && this.#mayWrite(signal)) {
+    const failed = this.#record(result);
+    // A failed or interrupted apply is tried again even if nothing changes meanwhile.
+    if (failed || !this.#mayWrite(signal)) cluster.applyPending = true;
+    if (result.unreachable) {
+      if (!this.#stopped) cluster.worker.markDirtyAfter(RETRY_PARTIAL_MS);
+      return;
+    }
+    await this.#runIssuer(name, cluster, work.identity, signal, failed);
+  }
+
+  /** The issuer of one cluster after its apply (or in its place when nothing changed), then retries if anything failed. */
+  async #runIssuer(
+    name: string,
+    cluster: RegisteredCluster,
+    identity: string,
+    signal: AbortSignal,
+    applyFailed: boolean,
+  ): Promise<void> {
+    const cache = cluster.current.cache;
+    let failed = applyFailed;
+    if (this.#mayWrite(signal)) {
       // The issuer: sign what the cert agents asked for, with the roots as they are now. A throw is
       // this cluster's error, never the estate's.
       try {
         // Every cluster's cache: a root rotation switches only once all members trust the new root.
         const members = new Map([...this.#clusters].map(([member, state]) => [member, state.current.cache]));
-        const issued = await this.#issuer.run(name, cache, this.#roots, work.identity, Date.now(), members);
+        const issued = await this.#issuer.run(name, cache, this.#roots, identity, Date.now(), members);
         if (issued.statusWritten > 0)
           this.#options.metrics.objectsWritten.inc({ cluster: name, operation: 'status' }, issued.statusWritten);
         if (issued.errors.length > 0) {
@@ -708,6 +782,7 @@ export class Controller {
     if (cluster === undefined) return;
     const message = messageOf(error);
     cluster.overran = `apply: ${message}`;
+    cluster.applyPending = true;
     this.#options.metrics.applyErrors.inc({ cluster: name });
     this.#lastApply.set(name, {
       cluster: name,

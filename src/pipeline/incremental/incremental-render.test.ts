@@ -9,6 +9,7 @@ import { managementObjects } from '../../../bench/estate-policies.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { InputObject, InputSnapshot } from '../../snapshot/input.ts';
 import { render, type RenderResult } from '../render.ts';
+import { changedOutputs } from './changed-outputs.ts';
 import { renderIncremental, type RenderState } from './incremental-render.ts';
 
 const SIZE: EstateSize = {
@@ -20,10 +21,43 @@ const SIZE: EstateSize = {
   mixedMeshes: true,
 };
 
+/** A policy on `from` sending 30 % of its traffic to the pods labelled version v1 of `to`. */
+function subsetPolicy(name: string, from: ServiceRef, to: ServiceRef): KubeObject {
+  return {
+    apiVersion: 'networking.mesh.gloo.solo.io/v1',
+    kind: 'TrafficPolicy',
+    metadata: { name, namespace: 'gloo-mesh', generation: 1 },
+    spec: {
+      destinationSelector: [{ kubeServiceRefs: { services: [from] } }],
+      policy: {
+        trafficShift: {
+          destinations: [
+            { kubeService: { ...to, subset: { version: 'v1' }, port: 8080 }, weight: 30 },
+            { kubeService: { ...from, port: 8080 }, weight: 70 },
+          ],
+        },
+      },
+    },
+  };
+}
+
 function estate(): InputSnapshot {
   const generated = generateEstate(SIZE);
   const mgmt = managementObjects(SIZE, 24, 12).map((object): InputObject => ({ object, source: {} }));
-  return { ...generated, mgmt: [...generated.mgmt, ...mgmt] };
+  // Subsets required of another Service: in its cluster, and across clusters (svc-5 is federated).
+  const required = [
+    subsetPolicy(
+      'subset-local',
+      { name: 'svc-1', namespace: 'ns-0', clusterName: 'cluster-1' },
+      { name: 'svc-3', namespace: 'ns-0', clusterName: 'cluster-1' },
+    ),
+    subsetPolicy(
+      'subset-federated',
+      { name: 'svc-4', namespace: 'ns-1', clusterName: 'cluster-2' },
+      { name: 'svc-5', namespace: 'ns-1', clusterName: 'cluster-1' },
+    ),
+  ].map((object): InputObject => ({ object, source: {} }));
+  return { ...generated, mgmt: [...generated.mgmt, ...mgmt, ...required] };
 }
 
 /** Everything a render returns, as the bytes a reader would compare. */
@@ -44,8 +78,10 @@ type Change =
   | { kind: 'write-status' }
   | { kind: 'scale-workload'; pick: number }
   | { kind: 'relabel-workload'; pick: number }
-  | { kind: 'add-destination'; pick: number }
-  | { kind: 'remove-destination'; pick: number }
+  | { kind: 'add-destination'; pick: number; federated: boolean }
+  | { kind: 'remove-destination'; pick: number; federated: boolean }
+  | { kind: 'subset-policy'; pick: number; target: number }
+  | { kind: 'toggle-shift-target'; pick: number }
   | { kind: 'settings'; variant: number }
   | { kind: 'virtual-mesh'; variant: number };
 
@@ -61,8 +97,19 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('write-status' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('scale-workload' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('relabel-workload' as const), pick }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('add-destination' as const), pick }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove-destination' as const), pick }) },
+  // Federated ones: under the VirtualMesh they have outputs in the other Istio clusters too.
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('add-destination' as const), pick, federated: fc.boolean() }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('remove-destination' as const), pick, federated: fc.boolean() }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('subset-policy' as const), pick, target: pick }) },
+  // The Service a policy shifts traffic to goes, or comes (back): the Destinations that name it change.
+  // (few of them, so that one goes and comes back within a sequence)
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('toggle-shift-target' as const), pick: fc.nat(1) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('settings' as const), variant: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('virtual-mesh' as const), variant: fc.nat(2) }) },
 );
@@ -91,6 +138,67 @@ function editCluster(
 }
 
 const ofKind = (objects: readonly InputObject[], kind: string) => objects.filter((i) => i.object.kind === kind);
+const services = (objects: readonly InputObject[], federated: boolean) =>
+  ofKind(objects, 'Service').filter((i) => !federated || i.object.metadata.labels?.['federated'] === 'true');
+
+interface ServiceRef {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clusterName: string;
+}
+
+const text = (ref: Partial<ServiceRef> | undefined) => JSON.stringify([ref?.name, ref?.namespace, ref?.clusterName]);
+
+/** The Services TrafficPolicies shift traffic to a subset of, from another Service (the one they select by reference). */
+function shiftTargets(snapshot: InputSnapshot): ServiceRef[] {
+  return snapshot.mgmt.flatMap(({ object }) => {
+    if (object.kind !== 'TrafficPolicy') return [];
+    const spec = (
+      object as {
+        spec?: {
+          destinationSelector?: { kubeServiceRefs?: { services?: Partial<ServiceRef>[] } }[];
+          policy?: {
+            trafficShift?: { destinations?: { kubeService?: Partial<ServiceRef> & { subset?: unknown } }[] };
+          };
+        };
+      }
+    ).spec;
+    const selected = text(spec?.destinationSelector?.[0]?.kubeServiceRefs?.services?.[0]);
+    return (spec?.policy?.trafficShift?.destinations ?? []).flatMap(({ kubeService: ref }) =>
+      ref?.name === undefined ||
+      ref.namespace === undefined ||
+      ref.clusterName === undefined ||
+      ref.subset === undefined ||
+      text(ref) === selected
+        ? []
+        : [{ name: ref.name, namespace: ref.namespace, clusterName: ref.clusterName }],
+    );
+  });
+}
+
+function editNamedCluster(
+  snapshot: InputSnapshot,
+  cluster: string,
+  edit: (objects: readonly InputObject[]) => InputObject[],
+): InputSnapshot {
+  const objects = snapshot.clusters.get(cluster);
+  if (objects === undefined) return snapshot;
+  const clusters = new Map(snapshot.clusters);
+  clusters.set(cluster, edit(objects));
+  return { ...snapshot, clusters };
+}
+
+/** The Services of Istio Destinations (the ones with subsets), as a policy names them. */
+function istioServices(last: RenderResult): ServiceRef[] {
+  return last.mgmt.flatMap((object) => {
+    if (object.kind !== 'Destination') return [];
+    const spec = (object as { spec?: { mesh?: { name?: string }; kubeService?: { ref?: Record<string, string> } } })
+      .spec;
+    const ref = spec?.kubeService?.ref;
+    if (spec?.mesh?.name?.startsWith('istiod-') !== true || ref === undefined) return [];
+    return [{ name: ref['name'] ?? '', namespace: ref['namespace'] ?? '', clusterName: ref['clusterName'] ?? '' }];
+  });
+}
 
 function withSpec(object: KubeObject, spec: unknown): KubeObject {
   return { ...object, metadata: { ...object.metadata, generation: (object.metadata.generation ?? 0) + 1 }, spec };
@@ -154,9 +262,36 @@ function apply(snapshot: InputSnapshot, c: Change, last: RenderResult): InputSna
           };
         });
       });
+    case 'subset-policy': {
+      // A policy on one Istio Service shifting part of its traffic to a subset of another: the
+      // other's DestinationRule (in its own cluster, or federated) must carry that subset.
+      const istio = istioServices(last);
+      const from = at(istio, c.pick);
+      const to = at(istio, c.target);
+      if (from === undefined || to === undefined) return snapshot;
+      const name = `subset-${String(c.pick % 5)}`;
+      const policy = subsetPolicy(name, from, to);
+      const old = policies('TrafficPolicy').find((p) => p.metadata.name === name);
+      return old === undefined
+        ? { ...snapshot, mgmt: [...snapshot.mgmt, { object: policy, source: {} }] }
+        : replaceMgmt(snapshot, old, withSpec(old, policy.spec));
+    }
+    case 'toggle-shift-target': {
+      const target = at(shiftTargets(snapshot), c.pick);
+      if (target === undefined) return snapshot;
+      return editNamedCluster(snapshot, target.clusterName, (objects) => {
+        const inNamespace = ({ object }: InputObject) =>
+          object.kind === 'Service' && object.metadata.namespace === target.namespace;
+        const named = (input: InputObject) => inNamespace(input) && input.object.metadata.name === target.name;
+        if (objects.some(named)) return objects.filter((input) => !named(input));
+        const donor = objects.find(inNamespace)?.object;
+        if (donor === undefined) return [...objects];
+        return [...objects, { object: { ...donor, metadata: { ...donor.metadata, name: target.name } }, source: {} }];
+      });
+    }
     case 'add-destination':
       return editCluster(snapshot, c.pick, (objects, n) => {
-        const donor = at(ofKind(objects, 'Service'), n)?.object;
+        const donor = at(services(objects, c.federated), n)?.object;
         if (donor === undefined) return [...objects];
         const name = `${donor.metadata.name}-copy`;
         if (objects.some((i) => i.object.kind === 'Service' && i.object.metadata.name === name)) return [...objects];
@@ -164,7 +299,7 @@ function apply(snapshot: InputSnapshot, c: Change, last: RenderResult): InputSna
       });
     case 'remove-destination':
       return editCluster(snapshot, c.pick, (objects, n) => {
-        const target = at(ofKind(objects, 'Service'), n)?.object;
+        const target = at(services(objects, c.federated), n)?.object;
         return objects.filter((input) => input.object !== target);
       });
     case 'settings': {
@@ -187,23 +322,52 @@ function apply(snapshot: InputSnapshot, c: Change, last: RenderResult): InputSna
   }
 }
 
+/** Accepted subset policies whose subset is another Service's (not the one they select). */
+function acceptedSubsetPolicies(result: RenderResult): number {
+  return result.mgmt.filter((object) => {
+    if (object.kind !== 'TrafficPolicy' || !object.metadata.name.startsWith('subset-')) return false;
+    const { spec, status } = object as {
+      spec?: {
+        destinationSelector?: { kubeServiceRefs?: { services?: Partial<ServiceRef>[] } }[];
+        policy?: { trafficShift?: { destinations?: { kubeService?: Partial<ServiceRef> }[] } };
+      };
+      status?: { state?: string };
+    };
+    const text = (ref: Partial<ServiceRef> | undefined) =>
+      JSON.stringify([ref?.name, ref?.namespace, ref?.clusterName]);
+    const selected = spec?.destinationSelector?.[0]?.kubeServiceRefs?.services?.[0];
+    const shifted = spec?.policy?.trafficShift?.destinations?.[0]?.kubeService;
+    return status?.state === 'ACCEPTED' && text(selected) !== text(shifted);
+  }).length;
+}
+
 describe('incremental render', () => {
   it('equals a full render byte for byte after every change of every kind', () => {
     const start = estate();
     const first = renderIncremental(undefined, start);
     assert.equal(bytesOf(first.result), bytesOf(render(start)));
     const recomputed = new Map<string, number>();
+    // Destination passes whose outputs changed in more than one cluster: federation reached the others.
+    let federatedElsewhere = 0;
+    // Subset policies accepted on one Service naming a subset of another.
+    let subsetsAccepted = 0;
     fc.assert(
       fc.property(fc.array(change, { minLength: 1, maxLength: 10 }), (changes) => {
         let snapshot = start;
         let state: RenderState | undefined = first.state;
         let last = first.result;
+        let previous = first.result;
         for (const c of changes) {
           snapshot = apply(snapshot, c, last);
           const pass = renderIncremental(state, snapshot);
           const full = render(snapshot);
           assert.equal(bytesOf(pass.result), bytesOf(full), `after ${JSON.stringify(c)}`);
           recomputed.set(pass.recomputed, (recomputed.get(pass.recomputed) ?? 0) + 1);
+          // Compared with the last incremental pass: what it kept are the same objects.
+          if (pass.recomputed === 'destinations' && changedOutputs(previous, pass.result).clusters.size > 1)
+            federatedElsewhere++;
+          if (c.kind === 'subset-policy') subsetsAccepted += acceptedSubsetPolicies(full);
+          previous = pass.result;
           state = pass.state;
           last = full;
         }
@@ -213,5 +377,8 @@ describe('incremental render', () => {
     // Both paths were taken, the policies-only one most often.
     assert.ok((recomputed.get('policies') ?? 0) > (recomputed.get('networking') ?? 0), JSON.stringify([...recomputed]));
     assert.ok((recomputed.get('networking') ?? 0) > 0);
+    assert.ok((recomputed.get('destinations') ?? 0) > 0, JSON.stringify([...recomputed]));
+    assert.ok(federatedElsewhere > 0, 'no Destination change reached another cluster');
+    assert.ok(subsetsAccepted > 0, 'no policy requiring a subset of another Service was accepted');
   });
 });

@@ -4,18 +4,24 @@
 //   cluster                               unchanged objects and Settings → its discovery is kept;
 //                                         rediscovered to the same objects → counts as unchanged
 //   discovery of the estate               every cluster's kept → kept (else put together again)
-//   networking                            only policies changed → incremental.ts; anything else
-//                                         (discovery, VirtualMesh, VirtualDestination, Settings,
-//                                         KubernetesCluster, objects translators read, root
+//   discovered objects                    rediscovered but the same (JSON) → the previous object
+//   networking                            only policies changed → incremental.ts; Destinations
+//                                         added, removed or changed (and plain Services with them),
+//                                         policies too or not → incremental-destinations.ts, then
+//                                         incremental.ts; anything else (Meshes, Workloads,
+//                                         VirtualMesh, VirtualDestination, Settings,
+//                                         KubernetesCluster, other objects translators read, root
 //                                         certificates) → a full networking pass
 // Unknown clusters, failed discoveries and objects whose translation threw take the full render.
 import type { KubeObject } from '../../api/meta.ts';
 import type { RootCertificateEntry } from '../../certs/issued-certificates.ts';
 import { discoverySettings } from '../../discovery/discover.ts';
+import type { ClusterDiscovery } from '../../discovery/discover.ts';
 import { updateNetworkingPolicies } from '../../networking/incremental.ts';
+import { updateNetworkingDestinations } from '../../networking/incremental-destinations.ts';
 import type { NetworkingInput } from '../../networking/model.ts';
 import { networkingState, type NetworkingState } from '../../networking/networking.ts';
-import { TRANSLATOR_CLUSTER_KINDS } from '../../networking/networking-index.ts';
+import { isTranslatorService, TRANSLATOR_CLUSTER_KINDS } from '../../networking/networking-index.ts';
 import type { NetworkingRender } from '../../networking/render-step.ts';
 import type { InputObject, InputSnapshot, Warning } from '../../snapshot/input.ts';
 import { managementKey, type ResourceKey } from '../../snapshot/resource-key.ts';
@@ -61,8 +67,11 @@ export interface IncrementalPass {
   readonly result: RenderResult;
   /** Undefined after a pass that needed the full render's isolation: the next pass is a full one. */
   readonly state: RenderState | undefined;
-  /** How much was recomputed: the whole render, networking over everything, or the changed policies only. */
-  readonly recomputed: 'render' | 'networking' | 'policies';
+  /**
+   * How much was recomputed: the whole render, networking over everything, the Destinations a
+   * change of Destinations concerns (and changed policies), or the changed policies only.
+   */
+  readonly recomputed: 'render' | 'networking' | 'destinations' | 'policies';
 }
 
 const NO_OUTPUTS: readonly KubeObject[] = [];
@@ -79,6 +88,41 @@ function fingerprintOf(outcome: ClusterOutcome): string {
   return JSON.stringify([d.meshes, d.workloads, d.destinations, d.warnings]);
 }
 
+/** A cluster rediscovered: objects the same as before (JSON) are the previous objects, so later steps see them unchanged. */
+function keptWhereSame(kept: ClusterDiscovery, fresh: ClusterDiscovery): ClusterDiscovery {
+  const same = <T extends KubeObject>(was: readonly T[], is: readonly T[]): readonly T[] => {
+    const old = new Map(was.map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+    let all = was.length === is.length;
+    const list = is.map((object, i) => {
+      const previous = old.get(`${object.metadata.namespace ?? ''}/${object.metadata.name}`);
+      if (previous === undefined || JSON.stringify(previous) !== JSON.stringify(object)) {
+        all = false;
+        return object;
+      }
+      if (was[i] !== previous) all = false;
+      return previous;
+    });
+    return all ? was : list;
+  };
+  return {
+    ...fresh,
+    meshes: same(kept.meshes, fresh.meshes),
+    workloads: same(kept.workloads, fresh.workloads),
+    destinations: same(kept.destinations, fresh.destinations),
+  };
+}
+
+/** How the objects translators read changed: not at all, in plain Services only (seen as Destinations), or otherwise. */
+function translatorChange(was: readonly KubeObject[], is: readonly KubeObject[]): 'none' | 'services' | 'other' {
+  if (sameList(was, is)) return 'none';
+  const before = new Set(was);
+  const after = new Set(is);
+  const plainService = (o: KubeObject) => o.kind === 'Service' && o.apiVersion === 'v1' && !isTranslatorService(o);
+  for (const o of was) if (!after.has(o) && !plainService(o)) return 'other';
+  for (const o of is) if (!before.has(o) && !plainService(o)) return 'other';
+  return 'services';
+}
+
 function rootsKey(roots: ReadonlyMap<string, RootCertificateEntry> | undefined): string {
   return roots === undefined ? '' : JSON.stringify([...roots]);
 }
@@ -88,38 +132,33 @@ const isTranslatorInput = (object: KubeObject): boolean => {
   return TRANSLATOR_CLUSTER_KINDS.has(`${slash === -1 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`);
 };
 
+const statusLists = (state: NetworkingState): readonly (readonly KubeObject[])[] => {
+  const r = state.result;
+  return [r.trafficPolicies, r.accessPolicies, r.destinations, r.virtualMeshes, r.virtualDestinations, r.meshes];
+};
+
 function statusesOf(state: NetworkingState): Map<ResourceKey, KubeObject> {
   const statuses = new Map<ResourceKey, KubeObject>();
-  const r = state.result;
-  for (const list of [
-    r.trafficPolicies,
-    r.accessPolicies,
-    r.destinations,
-    r.virtualMeshes,
-    r.virtualDestinations,
-    r.meshes,
-  ])
-    for (const object of list) statuses.set(managementKey(object), object);
+  for (const list of statusLists(state)) for (const object of list) statuses.set(managementKey(object), object);
   return statuses;
 }
 
-/** The statuses after an incremental update: the previous ones with the changed objects replaced. */
+/** The statuses after an incremental update: the previous ones, objects gone removed, objects new set. */
 function updatedStatuses(
   previous: ReadonlyMap<ResourceKey, KubeObject>,
   before: NetworkingState,
   after: NetworkingState,
 ): Map<ResourceKey, KubeObject> {
   const statuses = new Map(previous);
-  const gone = new Set([...before.result.trafficPolicies, ...before.result.accessPolicies]);
-  for (const object of [...after.result.trafficPolicies, ...after.result.accessPolicies]) gone.delete(object);
-  for (const object of gone) statuses.delete(managementKey(object));
-  const changed = <T extends KubeObject>(a: readonly T[], b: readonly T[]) => {
-    const old = new Set(a);
-    for (const object of b) if (!old.has(object)) statuses.set(managementKey(object), object);
-  };
-  changed(before.result.trafficPolicies, after.result.trafficPolicies);
-  changed(before.result.accessPolicies, after.result.accessPolicies);
-  changed(before.result.destinations, after.result.destinations);
+  const lists = statusLists(after);
+  statusLists(before).forEach((was, i) => {
+    const is = lists[i] ?? [];
+    if (was === is) return;
+    const old = new Set(was);
+    const now = new Set(is);
+    for (const object of was) if (!now.has(object)) statuses.delete(managementKey(object));
+    for (const object of is) if (!old.has(object)) statuses.set(managementKey(object), object);
+  });
   return statuses;
 }
 
@@ -148,7 +187,7 @@ export function renderIncremental(
   const settingsSame = last?.settings === settings;
   const clusters = new Map<string, ClusterPass>();
   let discoveryKept = last !== undefined && last.clusters.size === knownClusters(snapshot, options).length;
-  let translatorInputsKept = discoveryKept;
+  let translatorInputs: 'none' | 'services' | 'other' = discoveryKept ? 'none' : 'other';
   for (const cluster of knownClusters(snapshot, options)) {
     const objects = (snapshot.clusters.get(cluster) ?? []).map((input) => input.object);
     const kept = last?.clusters.get(cluster);
@@ -161,8 +200,12 @@ export function renderIncremental(
     const fingerprint = fingerprintOf(outcome);
     const unchanged = kept !== undefined && kept.fingerprint === fingerprint;
     if (!unchanged) discoveryKept = false;
-    if (kept === undefined || !sameList(kept.translatorObjects, translatorObjects)) translatorInputsKept = false;
-    clusters.set(cluster, { objects, translatorObjects, outcome: unchanged ? kept.outcome : outcome, fingerprint });
+    const change = kept === undefined ? 'other' : translatorChange(kept.translatorObjects, translatorObjects);
+    if (change === 'other' || (change === 'services' && translatorInputs === 'none')) translatorInputs = change;
+    let next = unchanged ? kept.outcome : outcome;
+    if (!unchanged && kept !== undefined && kept.outcome.ok && outcome.ok)
+      next = { ok: true, discovery: keptWhereSame(kept.outcome.discovery, outcome.discovery) };
+    clusters.set(cluster, { objects, translatorObjects, outcome: next, fingerprint });
   }
   if ([...clusters.values()].some((c) => !c.outcome.ok)) return full();
   const discovery =
@@ -194,17 +237,32 @@ export function renderIncremental(
     clusterObjects: snapshot.clusters,
     ...(snapshot.rootCertificates === undefined ? {} : { rootCertificates: snapshot.rootCertificates }),
   };
-  const policiesOnly =
-    last !== undefined &&
-    discovery === last.discovery &&
-    translatorInputsKept &&
-    sameList(last.context, context) &&
-    last.rootCertificates === rootCertificates;
+  const sameContext =
+    last !== undefined && sameList(last.context, context) && last.rootCertificates === rootCertificates;
+  const policiesOnly = sameContext && discovery === last.discovery && translatorInputs === 'none';
+  const destinationsToo =
+    sameContext &&
+    !policiesOnly &&
+    translatorInputs !== 'other' &&
+    sameList(discovery.meshes, last.discovery.meshes) &&
+    sameList(discovery.workloads, last.discovery.workloads);
   let networking: NetworkingState;
   let statuses: Map<ResourceKey, KubeObject>;
   try {
     if (policiesOnly) {
       networking = updateNetworkingPolicies(last.networking, input);
+      statuses = updatedStatuses(last.statuses, last.networking, networking);
+    } else if (destinationsToo) {
+      // Destinations first (with the policies as they were), then the policies that changed.
+      const was = last.networking.input;
+      const moved = updateNetworkingDestinations(last.networking, {
+        ...input,
+        trafficPolicies: was.trafficPolicies,
+        accessPolicies: was.accessPolicies,
+      });
+      const policiesSame =
+        sameList(was.trafficPolicies, input.trafficPolicies) && sameList(was.accessPolicies, input.accessPolicies);
+      networking = policiesSame ? moved : updateNetworkingPolicies(moved, input);
       statuses = updatedStatuses(last.statuses, last.networking, networking);
     } else {
       networking = networkingState(input);
@@ -232,7 +290,7 @@ export function renderIncremental(
   const mgmt = renderedManagement(checked, discovery, rendered, objectErrors, warnings, keyOf);
   return {
     result: { mgmt, clusters: outputs, warnings, clusterErrors: new Map(), objectErrors },
-    recomputed: policiesOnly ? 'policies' : 'networking',
+    recomputed: policiesOnly ? 'policies' : destinationsToo ? 'destinations' : 'networking',
     state: {
       installNamespace: snapshot.installNamespace,
       checked: checkedByKey,

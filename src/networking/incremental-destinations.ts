@@ -1,0 +1,288 @@
+// Incremental networking when Destinations came or went (policies, Meshes, Workloads and every
+// other input the same): the index and the plan are built again (linear, and a small part of a
+// pass), the translation of every Destination the change does not concern is kept. The
+// dependency bookkeeping is this, and nothing else:
+//   Destination d added                 → d decided
+//   d's policies (its selection)        → changed: d decided again (selection is by the plan, anew)
+//   d's federation (host, meshes,       → changed: d decided again, and its Service key counts as
+//     gateways, errors)                   changed for others (they may name it as a target)
+//   Service key k added, removed or     → every Destination whose translation looked k up
+//     re-federated                        (DestinationPass.reads) decided again
+//   required subsets of a Destination   → changed (sources, policies, labels): its outputs rewritten
+//   outputs of removed, decided,        → the clusters they land in, re-sorted
+//     rewritten Destinations
+//   results on decided or removed ones  → the status of every policy with a result there, and of
+//     and changed selections              every policy whose selection changed
+//   VirtualMesh members, Virtual-        → translated again (few); kept when the same, byte for byte
+//     Destinations, their statuses and
+//     the Meshes'
+// A Destination kept keeps its decision, results and outputs; only its index entry is the new one.
+import type { KubeObject } from '../api/meta.ts';
+import { compareStrings, objectRefKey } from './keys.ts';
+import type { AccessPolicy, Destination, NetworkingInput, TrafficPolicy } from './model.ts';
+import {
+  accessPolicyWithStatus,
+  clusterOutputs,
+  decideDestination,
+  destinationWithStatus,
+  requiredSubsetsOf,
+  selectionsOf,
+  sortedOutputs,
+  trafficPolicyWithStatus,
+  translateVirtual,
+  virtualStatuses,
+  type DestinationPass,
+  type NetworkingState,
+  type PolicySelected,
+} from './networking.ts';
+import { indexNetworkingInput, serviceKey, type IndexedDestination } from './networking-index.ts';
+import { planNetworking, type NetworkingPlan } from './plan/plan.ts';
+import type { ClusterObject, RequiredSubset } from './translate/translator.ts';
+import { supportOfMesh } from './translate/translators.ts';
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What a Destination's own outputs and status read of federation, as text. */
+function federationOf(plan: NetworkingPlan, destination: IndexedDestination): string {
+  const federation = plan.federation.destinations.get(destination);
+  if (federation === undefined) return '';
+  return JSON.stringify([
+    objectRefKey(federation.check.virtualMesh),
+    federation.hostname,
+    federation.toMeshes.map(objectRefKey),
+    federation.flatNetwork,
+    federation.gateways.map((g) => [
+      g.destination.key,
+      g.externalAddresses,
+      g.destinationPort,
+      g.containerPort,
+      g.workloadLabels,
+    ]),
+    federation.errors,
+  ]);
+}
+
+function subsetsText(subsets: readonly RequiredSubset[]): string {
+  return JSON.stringify(subsets.map((s) => [s.from.key, objectRefKey(s.policy), s.labels]));
+}
+
+function selectionText(selection: PolicySelected | undefined): string {
+  if (selection === undefined) return '';
+  return JSON.stringify([selection.errors, selection.selected.map((d) => d.key)]);
+}
+
+/** Objects of `next` equal to those of `previous` (same JSON, same place) are `previous`'s, so writes see no change. */
+function keptWhereSame<T>(previous: readonly T[], next: readonly T[]): readonly T[] {
+  if (previous.length === next.length && JSON.stringify(previous) === JSON.stringify(next)) return previous;
+  return next.map((object, i) => {
+    const old = previous[i];
+    return old !== undefined && JSON.stringify(old) === JSON.stringify(object) ? old : object;
+  });
+}
+
+function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
+  if (keys.size === 0) return false;
+  for (const key of reads) if (keys.has(key)) return true;
+  return false;
+}
+
+const clustersOf = (objects: readonly ClusterObject[], into: Set<string>) => {
+  for (const { cluster } of objects) into.add(cluster);
+};
+
+/**
+ * The next state from `state` for `input`, which differs from `state.input` in its Destinations
+ * only (and in the clusters' Services, which only Linkerd's mirrors read: the caller checks those).
+ */
+export function updateNetworkingDestinations(state: NetworkingState, input: NetworkingInput): NetworkingState {
+  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
+  const before = new Map<Destination, DestinationPass>();
+  for (const pass of state.destinations) before.set(pass.destination.destination, pass);
+  const now = new Set(input.destinations);
+
+  // Service keys whose Destination came, went or is federated differently.
+  const changedKeys = new Set<string>();
+  const changedKey = (d: IndexedDestination) => {
+    if (d.service !== undefined) changedKeys.add(serviceKey(d.service));
+  };
+  const clusters = new Set<string>();
+  const removed: DestinationPass[] = [];
+  for (const [object, pass] of before) {
+    if (now.has(object)) continue;
+    removed.push(pass);
+    changedKey(pass.destination);
+    clustersOf(pass.outputs, clusters);
+  }
+  const federationChanged = new Set<number>();
+  for (const d of plan.destinations) {
+    const old = before.get(d.destination);
+    if (old === undefined) changedKey(d);
+    else if (federationOf(state.plan, old.destination) !== federationOf(plan, d)) {
+      changedKey(d);
+      federationChanged.add(d.order);
+    }
+  }
+
+  const moved = (d: IndexedDestination): IndexedDestination => {
+    const found = plan.destinationByObject.get(d.destination);
+    if (found === undefined) throw new Error(`incremental: Destination ${d.key} is gone but still named`);
+    return found;
+  };
+  const decided = new Set<number>();
+  const passes = plan.destinations.map((d): DestinationPass => {
+    const traffic = plan.trafficSelection.byDestination.get(d.order) ?? [];
+    const access = plan.accessSelection.byDestination.get(d.order) ?? [];
+    const old = before.get(d.destination);
+    const concerned =
+      old === undefined ||
+      federationChanged.has(d.order) ||
+      !sameList(old.trafficSelected, traffic) ||
+      !sameList(old.accessSelected, access) ||
+      readsAny(old.reads, changedKeys);
+    if (concerned) {
+      decided.add(d.order);
+      return { ...decideDestination(d, traffic, access, plan), outputs: [] };
+    }
+    // Kept: the decision names Destinations by index entry, which are the new pass's now.
+    const requiredSubsets = old.decision.requiredSubsets.map((s) => ({
+      ...s,
+      target: moved(s.target),
+      from: moved(s.from),
+    }));
+    return { ...old, destination: d, decision: { ...old.decision, requiredSubsets } };
+  });
+
+  const subsetSources = new Map<number, Set<number>>();
+  for (const pass of passes) {
+    for (const subset of pass.decision.requiredSubsets) {
+      const sources = subsetSources.get(subset.target.order);
+      if (sources === undefined) subsetSources.set(subset.target.order, new Set([pass.destination.order]));
+      else sources.add(pass.destination.order);
+    }
+  }
+  const previousOf = (order: number): DestinationPass | undefined => {
+    const pass = passes[order];
+    return pass === undefined ? undefined : before.get(pass.destination.destination);
+  };
+  const decisionOf = (order: number) => passes[order]?.decision;
+  const oldDecisionOf = (order: number) => state.destinations[order]?.decision;
+  const subsetsNow = (order: number) => requiredSubsetsOf(order, subsetSources, decisionOf);
+  // Targets of subsets before or after: their outputs are rewritten when what is required of them changed.
+  const rewrite = new Set(decided);
+  const targets = new Set(subsetSources.keys());
+  for (const [target] of state.subsetSources) {
+    const old = state.destinations[target];
+    const d = old === undefined ? undefined : plan.destinationByObject.get(old.destination.destination);
+    if (d !== undefined) targets.add(d.order);
+  }
+  for (const order of targets) {
+    if (rewrite.has(order)) continue;
+    const old = previousOf(order);
+    const was = old === undefined ? [] : requiredSubsetsOf(old.destination.order, state.subsetSources, oldDecisionOf);
+    if (subsetsText(was) !== subsetsText(subsetsNow(order))) rewrite.add(order);
+  }
+  const destinationStatus = new Map<number, ReturnType<typeof destinationWithStatus>>();
+  for (const order of rewrite) {
+    const pass = passes[order];
+    if (pass === undefined) continue;
+    const old = previousOf(order);
+    if (old !== undefined) clustersOf(old.outputs, clusters);
+    const subsets = subsetsNow(order);
+    const written = { ...pass, outputs: pass.decision.writeOutputs(subsets) };
+    clustersOf(written.outputs, clusters);
+    passes[order] = written;
+    destinationStatus.set(order, destinationWithStatus(plan, written, subsets));
+  }
+
+  // Policy statuses: those whose selection changed, and those with a result on a Destination decided or removed.
+  const { trafficSelection, accessSelection } = selectionsOf(input, plan);
+  const recomputeTraffic = new Set<TrafficPolicy>();
+  const recomputeAccess = new Set<AccessPolicy>();
+  for (const [policy, selection] of trafficSelection)
+    if (selectionText(state.trafficSelection.get(policy)) !== selectionText(selection)) recomputeTraffic.add(policy);
+  for (const [policy, selection] of accessSelection)
+    if (selectionText(state.accessSelection.get(policy)) !== selectionText(selection)) recomputeAccess.add(policy);
+  const resultsOn = (pass: DestinationPass | undefined) => {
+    if (pass === undefined) return;
+    for (const policy of pass.trafficResults.keys()) recomputeTraffic.add(policy);
+    for (const policy of pass.accessResults.keys()) recomputeAccess.add(policy);
+  };
+  for (const pass of removed) resultsOn(pass);
+  for (const order of decided) {
+    resultsOn(passes[order]);
+    resultsOn(previousOf(order));
+  }
+  const next = {
+    plan,
+    destinations: passes,
+    sourceSelection: state.sourceSelection,
+    identitySelection: state.identitySelection,
+  };
+  const trafficPolicies = input.trafficPolicies.map((policy, i) => {
+    const kept = recomputeTraffic.has(policy) ? undefined : state.result.trafficPolicies[i];
+    if (kept !== undefined && state.input.trafficPolicies[i] === policy) return kept;
+    const selection = trafficSelection.get(policy);
+    return trafficPolicyWithStatus(next, policy, selection?.errors ?? [], selection?.selected ?? []);
+  });
+  const accessPolicies = input.accessPolicies.map((policy, i) => {
+    const kept = recomputeAccess.has(policy) ? undefined : state.result.accessPolicies[i];
+    if (kept !== undefined && state.input.accessPolicies[i] === policy) return kept;
+    const selection = accessSelection.get(policy);
+    return accessPolicyWithStatus(next, policy, selection?.errors ?? [], selection?.selected ?? []);
+  });
+  const statusBefore = new Map<Destination, Destination>();
+  state.input.destinations.forEach((destination, i) => {
+    const status = state.result.destinations[i];
+    if (status !== undefined) statusBefore.set(destination, status);
+  });
+  const destinations = input.destinations.map((destination) => {
+    const indexed = plan.destinationByObject.get(destination);
+    const pass = indexed === undefined ? undefined : passes[indexed.order];
+    if (indexed === undefined || pass === undefined)
+      throw new Error(`incremental: Destination ${destination.metadata.name} was not indexed`);
+    const kept = destinationStatus.has(indexed.order) ? undefined : statusBefore.get(destination);
+    return kept ?? destinationStatus.get(indexed.order) ?? destinationWithStatus(plan, pass, subsetsNow(indexed.order));
+  });
+
+  // VirtualMesh members and VirtualDestinations: few, translated again, kept where nothing changed.
+  const virtual = translateVirtual(plan);
+  const memberOutputs = keptWhereSame(state.memberOutputs, virtual.memberOutputs);
+  const virtualDestinationOutputs = keptWhereSame(state.virtualDestinationOutputs, virtual.virtualDestinationOutputs);
+  for (const [was, is] of [
+    [state.memberOutputs, memberOutputs],
+    [state.virtualDestinationOutputs, virtualDestinationOutputs],
+  ] as const) {
+    if (was === is) continue;
+    clustersOf(was, clusters);
+    clustersOf(is, clusters);
+  }
+  const statuses = virtualStatuses(input, plan, virtual);
+
+  const outputs = new Map<string, readonly KubeObject[]>(state.outputs);
+  const rewritten = clusterOutputs(clusters, passes, memberOutputs, virtualDestinationOutputs);
+  for (const cluster of [...clusters].sort(compareStrings)) outputs.set(cluster, rewritten.get(cluster) ?? []);
+  return {
+    ...state,
+    input,
+    plan,
+    destinations: passes,
+    subsetSources,
+    trafficSelection,
+    accessSelection,
+    memberOutputs,
+    virtualDestinationOutputs,
+    outputs: sortedOutputs(outputs),
+    result: {
+      trafficPolicies,
+      accessPolicies,
+      destinations,
+      virtualMeshes: keptWhereSame(state.result.virtualMeshes, statuses.virtualMeshes),
+      meshes: keptWhereSame(state.result.meshes, statuses.meshes),
+      virtualDestinations: keptWhereSame(state.result.virtualDestinations, statuses.virtualDestinations),
+    },
+  };
+}
