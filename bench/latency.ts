@@ -33,7 +33,7 @@ const changes = flag('--changes', 60);
 // Small by default so a quick run stays quick; `npm run bench` asks for 10,000.
 const estateDestinations = flag('--estate-destinations', 500);
 const heapMb = flag('--controller-heap-mb', 4096);
-const LOAD_CONCURRENCY = 16;
+const LOAD_CONCURRENCY = 8;
 const NS = 'gloo-mesh';
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -71,7 +71,8 @@ export async function inBatches<T>(
 
 /**
  * Creates one cluster's objects: Namespaces first (Services and Deployments need them), then the rest
- * with `concurrency` requests in flight. An object that already exists counts as created.
+ * with `concurrency` requests in flight. An object that already exists counts as created (a retried
+ * create may have been made by its first attempt); a request that timed out is retried a few times.
  */
 export async function createEstate(
   client: KubeClient,
@@ -79,10 +80,18 @@ export async function createEstate(
   concurrency: number,
 ): Promise<number> {
   const create = async (object: KubeObject) => {
-    try {
-      await client.create(object);
-    } catch (error) {
-      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.create(object);
+        return;
+      } catch (error) {
+        if (error instanceof KubeApiError && error.status === 409) return;
+        // A busy shared machine: an API server that did not answer in time, or asked to slow down.
+        const transient =
+          error instanceof KubeApiError && (error.status === 0 || error.status === 429 || error.status >= 500);
+        if (!transient || attempt === 5) throw error;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
     }
   };
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
