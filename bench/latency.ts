@@ -142,11 +142,24 @@ try {
   // The estate, created before the management plane starts: discovery then takes it in from its
   // first lists, as after a restart or a failover.
   const estate = liveEstate(estateDestinations, clusters);
+  const total = [...estate.objects.values()].reduce((sum, objects) => sum + objects.length, 0);
   const loadStarted = performance.now();
+  // A long run says where it is (stderr), so a slow machine's partial figures are not lost.
+  const progress = { created: 0 };
+  const ticker = setInterval(() => {
+    console.error(
+      `[${seconds(performance.now() - loadStarted)}] created ${String(progress.created)} of ${String(total)}`,
+    );
+  }, 30_000);
   const created = await Promise.all(
-    [...remotes].map(([cluster, remote]) => createEstate(remote, estate.objects.get(cluster) ?? [], LOAD_CONCURRENCY)),
-  );
+    [...remotes].map(([cluster, remote]) =>
+      createEstate(remote, estate.objects.get(cluster) ?? [], LOAD_CONCURRENCY, progress),
+    ),
+  ).finally(() => {
+    clearInterval(ticker);
+  });
   const loadMs = performance.now() - loadStarted;
+  console.error(`[${seconds(loadMs)}] created ${String(total)} objects; starting the management plane`);
 
   const logPath = join(work, 'controller.log');
   const logFd = openSync(logPath, 'a', 0o600);
@@ -180,6 +193,8 @@ try {
       if (exited !== undefined) throw new Error(exited);
       destinationsSeen = await countOf(mgmt, DESTINATION);
       samples.push({ at: Date.now() - spawned, destinations: destinationsSeen });
+      if (samples.length % 15 === 0)
+        console.error(`[${seconds(Date.now() - spawned)} after start] ${String(destinationsSeen)} Destinations`);
       const last = readControllerLog(logPath).passes.at(-1);
       return destinationsSeen > estate.destinations && last !== undefined && last.destinations === destinationsSeen;
     },

@@ -78,14 +78,19 @@ export async function createEstate(
   client: KubeClient,
   objects: readonly KubeObject[],
   concurrency: number,
+  progress: { created: number } = { created: 0 },
 ): Promise<number> {
   const create = async (object: KubeObject) => {
     for (let attempt = 1; ; attempt++) {
       try {
         await client.create(object);
+        progress.created++;
         return;
       } catch (error) {
-        if (error instanceof KubeApiError && error.status === 409) return;
+        if (error instanceof KubeApiError && error.status === 409) {
+          progress.created++;
+          return;
+        }
         // A busy shared machine: an API server that did not answer in time, or asked to slow down.
         const transient =
           error instanceof KubeApiError && (error.status === 0 || error.status === 429 || error.status >= 500);
