@@ -1,5 +1,4 @@
 // Clients for the clusters a command talks to, from the global flags and the command's own.
-import { DEFAULT_INSTALL_NAMESPACE } from '../api/labels.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../kube/client.ts';
 import { CommandError, type GlobalOptions } from './context.ts';
 
@@ -25,8 +24,5 @@ export function remoteClient(
   }
 }
 
-export const namespaceOption = [
-  '-n, --namespace <ns>',
-  'install namespace of Mesh Hub',
-  DEFAULT_INSTALL_NAMESPACE,
-] as const;
+// Declared with the other options (declarations/options.ts); here too for the commands that import it from here.
+export { namespaceOption } from './declarations/options.ts';

@@ -4,16 +4,10 @@
 import { formatRenderDiff } from '../diff/format-diff.ts';
 import type { RenderDiff } from '../diff/render-diff.ts';
 import { CommandError, type CommandIO } from './context.ts';
+import { DIFF_ERROR_EXIT_CODE } from './diff-exit-codes.ts';
 import { formatData, type OutputFormat } from './output.ts';
 
-/** Exit code of these commands when they cannot answer (bad input, unreachable cluster, a bug). */
-export const DIFF_ERROR_EXIT_CODE = 2;
-
-export const diffExitCodesHelp = `
-Exit codes (as kubectl diff):
-  0  nothing would change
-  1  something would change (objects created, updated or deleted, or a policy status)
-  2  error: the input cannot be read, a file holds something other than a policy, a cluster fails`;
+export { DIFF_ERROR_EXIT_CODE, diffExitCodesHelp } from './diff-exit-codes.ts';
 
 export function printDiff(io: CommandIO, format: OutputFormat, diff: RenderDiff): void {
   io.stdout(

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { registerInstall } from './commands/install.ts';
+import { registerInstall } from './declarations/install.ts';
 import { CommandError, GlobalOptions } from './context.ts';
 
 /** The install command alone (without meshctl's global flags), as its module defines it. */

@@ -1,24 +1,24 @@
-// meshctl: the command-line interface of Mesh Hub. Each command lives in commands/<name>.ts.
+// meshctl: the command-line interface of Mesh Hub. Each command is declared (name, options, help) in
+// declarations/<name>.ts and acts in commands/<name>.ts, which is imported only when the command runs
+// (declarations/lazy-action.ts): help, completion and `--version` load no Kubernetes client, YAML or schema.
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
-import { InputError } from '../snapshot/yaml.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerCluster_ } from './commands/cluster.ts';
-import { registerCompletion } from './commands/completion.ts';
-import { registerCreate } from './commands/create.ts';
-import { registerDashboard } from './commands/dashboard.ts';
-import { registerDebug } from './commands/debug.ts';
-import { registerDescribe } from './commands/describe.ts';
-import { registerDiff } from './commands/diff.ts';
-import { registerExplain } from './commands/explain.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerInstall } from './commands/install.ts';
-import { registerRbac } from './commands/rbac.ts';
-import { registerRender } from './commands/render.ts';
-import { registerTop } from './commands/top.ts';
-import { registerVersion } from './commands/version.ts';
-import { asClusterFailure } from './cluster-failure.ts';
-import { CommandError, GlobalOptions, type CommandIO } from './context.ts';
+import { CommandError, GlobalOptions, OUTPUT_FORMATS, type CommandIO } from './context.ts';
+import { registerCheck } from './declarations/check.ts';
+import { registerCluster_ } from './declarations/cluster.ts';
+import { registerCompletion } from './declarations/completion.ts';
+import { registerCreate } from './declarations/create.ts';
+import { registerDashboard } from './declarations/dashboard.ts';
+import { registerDebug } from './declarations/debug.ts';
+import { registerDemo } from './declarations/demo.ts';
+import { registerDescribe } from './declarations/describe.ts';
+import { registerDiff } from './declarations/diff.ts';
+import { registerExplain } from './declarations/explain.ts';
+import { registerInstall } from './declarations/install.ts';
+import { registerRbac } from './declarations/rbac.ts';
+import { registerRender } from './declarations/render.ts';
+import { registerTop } from './declarations/top.ts';
+import { registerVersion } from './declarations/version.ts';
 import { addExamples } from './examples.ts';
 import { legacyHint } from './legacy-hints.ts';
 import { clientVersion } from './version.ts';
@@ -35,7 +35,7 @@ export function buildProgram(io: CommandIO): Command {
     .addOption(new Option('--context <name>', 'kubeconfig context of the management cluster'))
     .addOption(
       new Option('-o, --output-format <format>', 'output format for command results')
-        .choices(['table', 'json', 'yaml'])
+        .choices(OUTPUT_FORMATS)
         .default('table'),
     )
     .addOption(
@@ -120,13 +120,18 @@ async function runProgram(argv: readonly string[], io: CommandIO): Promise<numbe
       }
       return USAGE_EXIT_CODE;
     }
-    if (error instanceof InputError) {
-      io.stderr(`error: ${error.message}\n`);
-      return 1;
-    }
     if (error instanceof CommandError) {
       if (error.message !== '') io.stderr(`error: ${error.message}\n`);
       return error.exitCode;
+    }
+    // Imported here, not at the top: only a failing command needs them, and it has loaded them already.
+    const [{ InputError }, { asClusterFailure }] = await Promise.all([
+      import('../snapshot/yaml.ts'),
+      import('./cluster-failure.ts'),
+    ]);
+    if (error instanceof InputError) {
+      io.stderr(`error: ${error.message}\n`);
+      return 1;
     }
     // A cluster that failed a call is for the user to fix, not a bug (commands name it more precisely).
     const failure = asClusterFailure(error, []);

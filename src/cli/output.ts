@@ -1,8 +1,9 @@
 // Commands return data; this prints it in the format chosen with -o.
 import { z } from 'zod';
 import { toCanonicalYaml, toCanonicalYamlStream } from '../snapshot/yaml.ts';
+import { OUTPUT_FORMATS } from './context.ts';
 
-export const OutputFormat = z.enum(['table', 'json', 'yaml']);
+export const OutputFormat = z.enum(OUTPUT_FORMATS);
 export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export interface Table {

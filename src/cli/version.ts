@@ -1,10 +1,11 @@
-// The client version, read from the package's own package.json.
+// The client version, read from the package's own package.json. Checked by hand rather than with a
+// schema: `meshctl --help` shows it, and loads no schema library.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-
-const PackageJson = z.object({ name: z.string(), version: z.string() });
 
 export function clientVersion(): string {
   const url = new URL('../../package.json', import.meta.url);
-  return PackageJson.parse(JSON.parse(readFileSync(url, 'utf8'))).version;
+  const parsed: unknown = JSON.parse(readFileSync(url, 'utf8'));
+  const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
+  if (typeof version !== 'string') throw new Error(`${url.pathname}: no version`);
+  return version;
 }

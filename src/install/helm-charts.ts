@@ -208,7 +208,17 @@ export function agentChart(version: string): Map<string, string> {
     if (perMesh) text = `{{- range $meshNamespace := ${sortedMeshes} }}\n---\n${text}{{- end }}\n`;
     if (!without.has(`${object.kind}/${object.metadata.name}`))
       text = `{{- if $.Values.certAgent.enabled }}\n${text}{{- end }}\n`;
-    if (!withoutMetrics.has(key(object))) text = `{{- if $.Values.metricsAccess.enabled }}\n${text}{{- end }}\n`;
+    if (!withoutMetrics.has(key(object))) {
+      // Linkerd's and OSM's Prometheus live in namespaces of their own, absent where that mesh is not
+      // installed: like cluster register, write there only when the namespace exists. Without a
+      // cluster to ask (helm template), lookup finds nothing at all and every object is shown.
+      const fixed = perMesh ? undefined : object.metadata.namespace;
+      const present =
+        fixed === undefined
+          ? ''
+          : ` (or (lookup "v1" "Namespace" "" "${fixed}") (not (lookup "v1" "Namespace" "" "kube-system")))`;
+      text = `{{- if and $.Values.metricsAccess.enabled${present} }}\n${text}{{- end }}\n`;
+    }
     if (object.kind === 'Namespace') text = `{{- if $.Values.createNamespace }}\n${text}{{- end }}\n`;
     files.set(`templates/${fileName(object, taken)}`, `${HEADER}${text}`);
   }
@@ -229,7 +239,8 @@ ${DEFAULT_MESH_NAMESPACES.map((name) => `  - ${name}`).join('\n')}
 metricsAccess:
   # Let the management plane read each mesh's Prometheus through the API server's service proxy
   # (get on services/proxy for prometheus:9090 in meshNamespaces and linkerd-viz, osm-prometheus:7070
-  # in osm-system). Each of those namespaces must exist; false when metrics come from a Prometheus URL.
+  # in osm-system; those two only when the namespace exists at install). False when metrics come
+  # from a Prometheus URL.
   enabled: true
 certAgent:
   # The cert agent issues this cluster's intermediate CA for VirtualMesh shared trust.

@@ -10,6 +10,9 @@ import {
   type FailurePolicy,
   type RbacMode,
 } from './rbac-webhook.ts';
+import { CONTROLLER_NAME, DEFAULT_IMAGE, DEFAULT_MESH_NAMESPACES } from './defaults.ts';
+
+export { CONTROLLER_NAME, DEFAULT_IMAGE, DEFAULT_MESH_NAMESPACES };
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'mesh-hub';
@@ -42,16 +45,12 @@ export function certAgentMeshRoleName(installNamespace: string): string {
 export function metricsReaderRoleName(installNamespace: string): string {
   return `mesh-hub-${installNamespace}-metrics-reader`;
 }
-/** The Istio control plane namespace the cert agent writes `cacerts` into unless told others. */
-export const DEFAULT_MESH_NAMESPACES: readonly string[] = ['istio-system'];
 /** The management plane's Role in each namespace the operator allows root CA Secrets in. */
 export function rootCaReaderRoleName(installNamespace: string): string {
   return `mesh-hub-${installNamespace}-root-ca-reader`;
 }
 
-export const CONTROLLER_NAME = 'mesh-hub-controller';
 export const DEFAULT_SETTINGS_NAME = 'settings';
-export const DEFAULT_IMAGE = 'ghcr.io/mesh-hub/mesh-hub';
 /** The image's own non-root user (scripts/image.ts), which the Deployments run as. */
 export const SERVER_UID = 65532;
 export const DEFAULT_LOG_LEVEL = 'info';

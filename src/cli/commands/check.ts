@@ -1,11 +1,10 @@
 // `meshctl check`: is Mesh Hub healthy? One pass/fail line per check, with the fix for a failure.
-import type { Command } from 'commander';
 import { allKinds } from '../../api/registry.ts';
 import { CERT_AGENT_NAME, CONTROLLER_NAME } from '../../install/manifests.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { CRD, DEPLOYMENT, KUBERNETES_CLUSTER, LEASE, NAMESPACE } from '../../kube/resources.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';
 import { explainClusterFailure, whereOf } from '../cluster-failure.ts';
@@ -381,28 +380,21 @@ export function formatChecks(results: readonly CheckResult[]): string {
     .concat('\n');
 }
 
-export function registerCheck(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
-    .command('check')
-    .description(
-      'Check Mesh Hub: the management plane, the CRDs, every registered cluster (reachable, token authorised) and version skew; with --pre, whether a cluster can take an install',
-    )
-    .option(...namespaceOption)
-    .option('--pre', 'check the cluster before an install: API reachable, Kubernetes version, permissions to install')
-    .action(async (flags: { namespace: string; pre?: boolean }) => {
-      const g = globals();
-      const mgmt = managementClient(g);
-      const where = whereOf(mgmt);
-      const results = await progressOn(io).step(
-        `${flags.pre === true ? 'Checking whether Mesh Hub can be installed on' : 'Checking Mesh Hub on'} \`${where.name}\` (${where.server})`,
-        () => (flags.pre === true ? runPreChecks(mgmt, flags.namespace) : runChecks(mgmt, flags.namespace)),
-      );
-      const failed = results.filter((r) => r.status === 'FAIL').length;
-      io.stdout(
-        g.outputFormat === 'table'
-          ? formatChecks(results)
-          : formatData(g.outputFormat, { checks: results }, () => ({ headers: [], rows: [] })),
-      );
-      if (failed > 0) throw new CommandError(`${failed} of ${results.length} checks failed`);
-    });
+export function checkAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: { namespace: string; pre?: boolean }) => {
+    const g = globals();
+    const mgmt = managementClient(g);
+    const where = whereOf(mgmt);
+    const results = await progressOn(io).step(
+      `${flags.pre === true ? 'Checking whether Mesh Hub can be installed on' : 'Checking Mesh Hub on'} \`${where.name}\` (${where.server})`,
+      () => (flags.pre === true ? runPreChecks(mgmt, flags.namespace) : runChecks(mgmt, flags.namespace)),
+    );
+    const failed = results.filter((r) => r.status === 'FAIL').length;
+    io.stdout(
+      g.outputFormat === 'table'
+        ? formatChecks(results)
+        : formatData(g.outputFormat, { checks: results }, () => ({ headers: [], rows: [] })),
+    );
+    if (failed > 0) throw new CommandError(`${failed} of ${results.length} checks failed`);
+  };
 }

@@ -1,19 +1,13 @@
 // `meshctl cluster register|deregister|list`.
-import type { Command } from 'commander';
 import { DISCOVERY_CLUSTER_LABEL } from '../../api/labels.ts';
 import { KubeApiError, clientFromKubeconfigText, type KubeClient } from '../../kube/client.ts';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, deregisterCluster, registerCluster } from '../../kube/registration.ts';
 import { CRD, DEPLOYMENT, KUBERNETES_CLUSTER, MESH, NAMESPACE, SECRET } from '../../kube/resources.ts';
 import { kubeconfigFromSecret } from '../../reconcile/registered-clusters.ts';
-import { managementClient, namespaceOption, remoteClient } from '../clients.ts';
+import { managementClient, remoteClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';
-import {
-  CONTROLLER_NAME,
-  DEFAULT_IMAGE,
-  DEFAULT_MESH_NAMESPACES,
-  remoteRegistrationObjects,
-} from '../../install/manifests.ts';
+import { CONTROLLER_NAME, DEFAULT_IMAGE, remoteRegistrationObjects } from '../../install/manifests.ts';
 import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
 import { explainClusterFailure, reportingClusterFailures, whereOf } from '../cluster-failure.ts';
 import { progressOn, type Progress } from '../progress.ts';
@@ -123,200 +117,146 @@ async function guideRegistration(
   });
 }
 
-export function registerCluster_(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  const cluster = program.command('cluster').description('Register, deregister and list workload clusters');
-
-  cluster
-    .command('register')
-    .description(
-      'Register a workload cluster: a least-privilege ServiceAccount there, its kubeconfig Secret and a KubernetesCluster here',
-    )
-    .argument('[name]', 'the name Mesh Hub will know the cluster by (DNS label; asked on a terminal when left out)')
-    .option(
-      '--remote-context <context>',
-      'kubeconfig context of the workload cluster (admin access, used only now); this or --remote-kubeconfig is required',
-    )
-    .option(
-      '--remote-kubeconfig <path>',
-      'kubeconfig file of the workload cluster (its current context unless --remote-context; default file: the --kubeconfig one)',
-    )
-    .option(
-      '--api-server-address <url>',
-      "API server address the management plane should use (default: the remote context's)",
-    )
-    .option('--cluster-domain <domain>', 'DNS domain of the workload cluster', 'cluster.local')
-    .option(
-      '--token-lifetime <duration>',
-      'lifetime of the ServiceAccount token; the management plane renews it when a third is left',
-      '720h',
-    )
-    .option(
-      '--cert-agent-image <image>',
-      `image (repository:tag) of the cert agent installed there for shared trust (default: the management plane's image, the same version; without its Deployment ${DEFAULT_IMAGE}:${clientVersion()})`,
-    )
-    .option('--no-cert-agent', 'do not install the cert agent (VirtualMesh shared trust then cannot issue there)')
-    .option(
-      '--mesh-namespaces <a,b>',
-      "Istio control-plane namespaces: the cert agent may write `cacerts` there (its only Secret access besides its own namespace's), the management plane may read their prometheus:9090 Service",
-      DEFAULT_MESH_NAMESPACES.join(','),
-    )
-    .option(
-      '--no-metrics-access',
-      "grant no reading of the meshes' Prometheus Services through the API server (metrics then come only from a prometheus-url annotation)",
-    )
-    .option(...namespaceOption)
-    .option(
-      '--dry-run',
-      'print what registration applies to the workload cluster (with --cert-agent-image or its default) and contact no cluster',
-    )
-    .action(
-      async (
-        givenName: string | undefined,
-        givenFlags: {
-          dryRun?: boolean;
-          remoteContext?: string;
-          remoteKubeconfig?: string;
-          apiServerAddress?: string;
-          clusterDomain: string;
-          tokenLifetime: string;
-          certAgentImage?: string;
-          certAgent: boolean;
-          metricsAccess: boolean;
-          meshNamespaces: string;
-          namespace: string;
-        },
-      ) => {
-        if (givenFlags.dryRun === true) {
-          if (givenName === undefined)
-            throw new CommandError(
-              'cluster register --dry-run: name the workload cluster (cluster register NAME --dry-run)',
-            );
-          const name = givenName;
-          const flags = givenFlags;
-          const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
-          io.stdout(
-            toCanonicalYamlStream(
-              remoteRegistrationObjects({
-                cluster: name,
-                namespace: flags.namespace,
-                meshNamespaces,
-                metricsAccess: flags.metricsAccess,
-                ...(flags.certAgent
-                  ? { certAgentImage: flags.certAgentImage ?? `${DEFAULT_IMAGE}:${clientVersion()}` }
-                  : {}),
-              }),
-            ),
-          );
-          return;
-        }
-        const guided = await guideRegistration(givenName, givenFlags, globals);
-        const name = guided.name;
-        const flags = {
-          ...givenFlags,
-          ...(guided.remoteContext === undefined ? {} : { remoteContext: guided.remoteContext }),
-        };
-        if (flags.remoteContext === undefined && flags.remoteKubeconfig === undefined)
-          throw new CommandError(
-            `cluster register ${name}: name the workload cluster with --remote-context CONTEXT or --remote-kubeconfig FILE ` +
-              '(the current context is never assumed: it is usually the management cluster)',
-            2,
-          );
-        const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
-        if ((flags.certAgent || flags.metricsAccess) && meshNamespaces.length === 0)
-          throw new CommandError('--mesh-namespaces: name at least one namespace (e.g. istio-system)', 2);
-        if (!DNS_LABEL.test(name) || name.length > 63) {
-          throw new CommandError(
-            `cluster name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-')`,
-            2,
-          );
-        }
-        const lifetime = parseLifetime(flags.tokenLifetime);
-        const g = globals();
-        const mgmt = managementClient(g);
-        const remote = remoteClient(name, flags, g);
-        const progress = progressOn(io);
-        const result = await reportingClusterFailures([mgmt, remote], async () => {
-          await checkBeforeRegistering(mgmt, remote, flags.namespace, progress);
-          // The cert agent runs the management plane's version unless told otherwise.
-          const installed = await managementPlaneImage(mgmt, flags.namespace).catch((error: unknown) => {
-            if (error instanceof KubeApiError && error.status === 403) return undefined; // may not read Deployments
-            throw error;
-          });
-          const certAgentImage = flags.certAgentImage ?? installed ?? `${DEFAULT_IMAGE}:${clientVersion()}`;
-          const there = flags.certAgent ? 'ServiceAccount, roles and cert agent' : 'ServiceAccount and roles';
-          return progress.step(`Registering ${name}: ${there} there, its Secret here`, () =>
-            registerCluster({
-              cluster: name,
-              installNamespace: flags.namespace,
-              mgmt,
-              remote,
-              ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
-              clusterDomain: flags.clusterDomain,
-              tokenLifetimeSeconds: lifetime,
-              meshNamespaces,
-              metricsAccess: flags.metricsAccess,
-              ...(flags.certAgent ? { certAgentImage } : {}),
-            }),
-          );
-        });
-        io.stdout(
-          formatData(g.outputFormat, result, () => ({
-            headers: ['CLUSTER', 'WHERE', 'OBJECT'],
-            rows: [
-              ...result.remoteObjects.map((o) => [name, name, o]),
-              ...result.managementObjects.map((o) => [name, 'mgmt', o]),
-              ...result.skippedObjects.map((o) => [name, name, `skipped: ${o}`]),
-            ],
-          })),
+export function clusterRegisterAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (
+    givenName: string | undefined,
+    givenFlags: {
+      dryRun?: boolean;
+      remoteContext?: string;
+      remoteKubeconfig?: string;
+      apiServerAddress?: string;
+      clusterDomain: string;
+      tokenLifetime: string;
+      certAgentImage?: string;
+      certAgent: boolean;
+      metricsAccess: boolean;
+      meshNamespaces: string;
+      namespace: string;
+    },
+  ) => {
+    if (givenFlags.dryRun === true) {
+      if (givenName === undefined)
+        throw new CommandError(
+          'cluster register --dry-run: name the workload cluster (cluster register NAME --dry-run)',
         );
-        if (g.outputFormat === 'table') {
-          io.stdout(`registered ${name} (${result.server}); token valid until ${result.tokenExpires}\n`);
-        }
-      },
+      const name = givenName;
+      const flags = givenFlags;
+      const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
+      io.stdout(
+        toCanonicalYamlStream(
+          remoteRegistrationObjects({
+            cluster: name,
+            namespace: flags.namespace,
+            meshNamespaces,
+            metricsAccess: flags.metricsAccess,
+            ...(flags.certAgent
+              ? { certAgentImage: flags.certAgentImage ?? `${DEFAULT_IMAGE}:${clientVersion()}` }
+              : {}),
+          }),
+        ),
+      );
+      return;
+    }
+    const guided = await guideRegistration(givenName, givenFlags, globals);
+    const name = guided.name;
+    const flags = {
+      ...givenFlags,
+      ...(guided.remoteContext === undefined ? {} : { remoteContext: guided.remoteContext }),
+    };
+    if (flags.remoteContext === undefined && flags.remoteKubeconfig === undefined)
+      throw new CommandError(
+        `cluster register ${name}: name the workload cluster with --remote-context CONTEXT or --remote-kubeconfig FILE ` +
+          '(the current context is never assumed: it is usually the management cluster)',
+        2,
+      );
+    const meshNamespaces = parseNamespaceList('--mesh-namespaces', flags.meshNamespaces);
+    if ((flags.certAgent || flags.metricsAccess) && meshNamespaces.length === 0)
+      throw new CommandError('--mesh-namespaces: name at least one namespace (e.g. istio-system)', 2);
+    if (!DNS_LABEL.test(name) || name.length > 63) {
+      throw new CommandError(
+        `cluster name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-')`,
+        2,
+      );
+    }
+    const lifetime = parseLifetime(flags.tokenLifetime);
+    const g = globals();
+    const mgmt = managementClient(g);
+    const remote = remoteClient(name, flags, g);
+    const progress = progressOn(io);
+    const result = await reportingClusterFailures([mgmt, remote], async () => {
+      await checkBeforeRegistering(mgmt, remote, flags.namespace, progress);
+      // The cert agent runs the management plane's version unless told otherwise.
+      const installed = await managementPlaneImage(mgmt, flags.namespace).catch((error: unknown) => {
+        if (error instanceof KubeApiError && error.status === 403) return undefined; // may not read Deployments
+        throw error;
+      });
+      const certAgentImage = flags.certAgentImage ?? installed ?? `${DEFAULT_IMAGE}:${clientVersion()}`;
+      const there = flags.certAgent ? 'ServiceAccount, roles and cert agent' : 'ServiceAccount and roles';
+      return progress.step(`Registering ${name}: ${there} there, its Secret here`, () =>
+        registerCluster({
+          cluster: name,
+          installNamespace: flags.namespace,
+          mgmt,
+          remote,
+          ...(flags.apiServerAddress === undefined ? {} : { apiServerAddress: flags.apiServerAddress }),
+          clusterDomain: flags.clusterDomain,
+          tokenLifetimeSeconds: lifetime,
+          meshNamespaces,
+          metricsAccess: flags.metricsAccess,
+          ...(flags.certAgent ? { certAgentImage } : {}),
+        }),
+      );
+    });
+    io.stdout(
+      formatData(g.outputFormat, result, () => ({
+        headers: ['CLUSTER', 'WHERE', 'OBJECT'],
+        rows: [
+          ...result.remoteObjects.map((o) => [name, name, o]),
+          ...result.managementObjects.map((o) => [name, 'mgmt', o]),
+          ...result.skippedObjects.map((o) => [name, name, `skipped: ${o}`]),
+        ],
+      })),
     );
+    if (g.outputFormat === 'table') {
+      io.stdout(`registered ${name} (${result.server}); token valid until ${result.tokenExpires}\n`);
+    }
+  };
+}
 
-  cluster
-    .command('deregister')
-    .description('Remove a cluster: every object Mesh Hub wrote there, its registration objects there and here')
-    .argument('<name>', 'registered cluster name')
-    .option('--remote-context <context>', 'kubeconfig context of the workload cluster (admin access, to remove RBAC)')
-    .option('--remote-kubeconfig <path>', 'kubeconfig file of the workload cluster (default: the --kubeconfig file)')
-    .option(...namespaceOption)
-    .action(async (name: string, flags: { remoteContext?: string; remoteKubeconfig?: string; namespace: string }) => {
-      const g = globals();
-      const mgmt = managementClient(g);
-      const remote = remoteClient(name, flags, g);
-      const result = await reportingClusterFailures([mgmt, remote], () =>
-        deregisterCluster({ cluster: name, installNamespace: flags.namespace, mgmt, remote }),
-      );
-      io.stdout(
-        formatData(g.outputFormat, result, () => ({
-          headers: ['WHERE', 'DELETED'],
-          rows: [
-            ...result.deletedOutputs.map((o) => [name, o]),
-            ...result.keptOutputs.map((o) => [name, `kept (not written by this management plane): ${o}`]),
-            ...result.deletedRemote.map((o) => [name, o]),
-            ...result.deletedManagement.map((o) => ['mgmt', o]),
-          ],
-        })),
-      );
-    });
+export function clusterDeregisterAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (name: string, flags: { remoteContext?: string; remoteKubeconfig?: string; namespace: string }) => {
+    const g = globals();
+    const mgmt = managementClient(g);
+    const remote = remoteClient(name, flags, g);
+    const result = await reportingClusterFailures([mgmt, remote], () =>
+      deregisterCluster({ cluster: name, installNamespace: flags.namespace, mgmt, remote }),
+    );
+    io.stdout(
+      formatData(g.outputFormat, result, () => ({
+        headers: ['WHERE', 'DELETED'],
+        rows: [
+          ...result.deletedOutputs.map((o) => [name, o]),
+          ...result.keptOutputs.map((o) => [name, `kept (not written by this management plane): ${o}`]),
+          ...result.deletedRemote.map((o) => [name, o]),
+          ...result.deletedManagement.map((o) => ['mgmt', o]),
+        ],
+      })),
+    );
+  };
+}
 
-  cluster
-    .command('list')
-    .description('List registered clusters with their reachability and meshes')
-    .option(...namespaceOption)
-    .action(async (flags: { namespace: string }) => {
-      const g = globals();
-      const mgmt = managementClient(g);
-      const rows = await reportingClusterFailures([mgmt], () => listClusters(mgmt, flags.namespace));
-      io.stdout(
-        formatData(g.outputFormat, { clusters: rows }, () => ({
-          headers: ['NAME', 'REACHABLE', 'STATE', 'MESHES', 'DETAIL'],
-          rows: rows.map((r) => [r.name, r.reachable ? 'yes' : 'no', r.state, r.meshes.join(',') || '-', r.detail]),
-        })),
-      );
-    });
+export function clusterListAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: { namespace: string }) => {
+    const g = globals();
+    const mgmt = managementClient(g);
+    const rows = await reportingClusterFailures([mgmt], () => listClusters(mgmt, flags.namespace));
+    io.stdout(
+      formatData(g.outputFormat, { clusters: rows }, () => ({
+        headers: ['NAME', 'REACHABLE', 'STATE', 'MESHES', 'DETAIL'],
+        rows: rows.map((r) => [r.name, r.reachable ? 'yes' : 'no', r.state, r.meshes.join(',') || '-', r.detail]),
+      })),
+    );
+  };
 }
 
 interface ClusterRow {

@@ -2,61 +2,41 @@
 // management cluster (read with the user's own credentials) until interrupted. It prints the URL and
 // opens a browser only when asked (--open).
 import { spawn } from 'node:child_process';
-import { Option, type Command } from 'commander';
 import { startLocalDashboard } from '../../dashboard/in-cluster.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
-    throw new CommandError(`--port ${value}: not a port`, 2);
-  return parsed;
-}
-
-export function registerDashboard(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
-    .command('dashboard')
-    .description('Serve the Mesh Hub dashboard locally against the management cluster of the current kubeconfig')
-    .option(...namespaceOption)
-    .addOption(new Option('--port <port>', 'local port (0 picks a free one)').argParser(port).default(8090))
-    .addOption(
-      new Option(
-        '--address <host>',
-        'address to listen on; anything but loopback lets others on the network read it',
-      ).default('127.0.0.1'),
-    )
-    .option('--open', 'open the dashboard in the default browser', false)
-    .action(async (flags: { namespace: string; port: number; address: string; open: boolean }) => {
-      const mgmt = managementClient(globals());
-      let running;
-      try {
-        running = await startLocalDashboard({
-          mgmt,
-          installNamespace: flags.namespace,
-          host: flags.address,
-          port: flags.port,
-        });
-      } catch (error) {
-        throw new CommandError(
-          `cannot serve the dashboard on ${flags.address}:${String(flags.port)}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-      io.stdout(`Mesh Hub dashboard for ${mgmt.server} at ${running.url}\nPress Ctrl-C to stop.\n`);
-      if (flags.open) {
-        const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-        spawn(opener, [running.url], { stdio: 'ignore', detached: true })
-          .on('error', () => {
-            io.stderr(`could not open a browser (${opener}); open ${running.url} yourself\n`);
-          })
-          .unref();
-      }
-      await new Promise<void>((resolve) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const)
-          process.once(signal, () => {
-            resolve();
-          });
+export function dashboardAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: { namespace: string; port: number; address: string; open: boolean }) => {
+    const mgmt = managementClient(globals());
+    let running;
+    try {
+      running = await startLocalDashboard({
+        mgmt,
+        installNamespace: flags.namespace,
+        host: flags.address,
+        port: flags.port,
       });
-      await running.stop();
+    } catch (error) {
+      throw new CommandError(
+        `cannot serve the dashboard on ${flags.address}:${String(flags.port)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    io.stdout(`Mesh Hub dashboard for ${mgmt.server} at ${running.url}\nPress Ctrl-C to stop.\n`);
+    if (flags.open) {
+      const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+      spawn(opener, [running.url], { stdio: 'ignore', detached: true })
+        .on('error', () => {
+          io.stderr(`could not open a browser (${opener}); open ${running.url} yourself\n`);
+        })
+        .unref();
+    }
+    await new Promise<void>((resolve) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => {
+          resolve();
+        });
     });
+    await running.stop();
+  };
 }

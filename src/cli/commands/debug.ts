@@ -2,7 +2,6 @@
 // layout, Secret values redacted, so a bug report can be replayed with `meshctl render`.
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import {
@@ -15,7 +14,7 @@ import {
   WORKLOAD,
   type ResourceType,
 } from '../../kube/resources.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import { asClusterFailure } from '../cluster-failure.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import {
@@ -169,76 +168,68 @@ export interface SnapshotSummary {
   readonly replay: string;
 }
 
-export function registerDebug(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  const debug = program.command('debug').description('Collect what is needed to report a problem');
-  debug
-    .command('snapshot')
-    .description(
-      "Write the management plane's current input and output as files in the render layout (Secret values redacted), replayable with `meshctl render`",
-    )
-    .requiredOption('--output <dir>', 'folder to create (must not exist, or be empty)')
-    .option(...namespaceOption)
-    .action(async (flags: { output: string; namespace: string }) => {
-      const g = globals();
-      if (!isEmptyOrAbsent(resolve(flags.output))) {
-        throw new CommandError(`${flags.output} exists and is not an empty folder: choose a new one`);
-      }
-      const mgmt = managementClient(g);
-      let snapshot: DebugSnapshot;
-      try {
-        snapshot = await takeDebugSnapshot(mgmt, flags.namespace, new Date());
-      } catch (error) {
-        // Without the management cluster there is nothing to snapshot; that is for the user to fix.
-        if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
-        throw error;
-      }
-      const files = snapshotFiles(snapshot);
-      writeSnapshot(flags.output, files);
-      const summary: SnapshotSummary = {
-        directory: flags.output,
-        installNamespace: flags.namespace,
-        files: files.size,
-        clusters: snapshot.clusters.map((c) => ({
-          name: c.cluster,
-          reachable: c.reachable,
-          inputObjects: c.input.length,
-          outputObjects: c.output.length,
-          errors: c.errors,
-        })),
-        managementErrors: snapshot.mgmtErrors,
-        replay: `meshctl render --input ${join(flags.output, 'input')} --namespace ${flags.namespace}`,
-      };
-      for (const cluster of summary.clusters) {
-        for (const error of cluster.errors) io.stderr(`warning: cluster ${cluster.name}: ${error}\n`);
-      }
-      for (const error of summary.managementErrors) io.stderr(`warning: management cluster: ${error}\n`);
-      if (snapshot.clusters.length === 0 && snapshot.mgmtOutput.length === 0) {
-        io.stderr(
-          `warning: nothing of Mesh Hub found in namespace ${flags.namespace}: is it the install namespace (-n)?\n`,
-        );
-      }
-      io.stdout(
-        formatData(g.outputFormat, summary, () => ({
-          headers: ['CLUSTER', 'STATE', 'INPUT', 'OUTPUT'],
-          rows: [
-            [
-              'mgmt',
-              summary.managementErrors.length === 0 ? 'ok' : 'partly read',
-              String(snapshot.mgmtInput.length),
-              String(snapshot.mgmtOutput.length),
-            ],
-            ...summary.clusters.map((c) => [
-              c.name,
-              !c.reachable ? 'unreachable' : c.errors.length > 0 ? 'partly read' : 'ok',
-              String(c.inputObjects),
-              String(c.outputObjects),
-            ]),
-          ],
-        })),
+export function debugSnapshotAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: { output: string; namespace: string }) => {
+    const g = globals();
+    if (!isEmptyOrAbsent(resolve(flags.output))) {
+      throw new CommandError(`${flags.output} exists and is not an empty folder: choose a new one`);
+    }
+    const mgmt = managementClient(g);
+    let snapshot: DebugSnapshot;
+    try {
+      snapshot = await takeDebugSnapshot(mgmt, flags.namespace, new Date());
+    } catch (error) {
+      // Without the management cluster there is nothing to snapshot; that is for the user to fix.
+      if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
+      throw error;
+    }
+    const files = snapshotFiles(snapshot);
+    writeSnapshot(flags.output, files);
+    const summary: SnapshotSummary = {
+      directory: flags.output,
+      installNamespace: flags.namespace,
+      files: files.size,
+      clusters: snapshot.clusters.map((c) => ({
+        name: c.cluster,
+        reachable: c.reachable,
+        inputObjects: c.input.length,
+        outputObjects: c.output.length,
+        errors: c.errors,
+      })),
+      managementErrors: snapshot.mgmtErrors,
+      replay: `meshctl render --input ${join(flags.output, 'input')} --namespace ${flags.namespace}`,
+    };
+    for (const cluster of summary.clusters) {
+      for (const error of cluster.errors) io.stderr(`warning: cluster ${cluster.name}: ${error}\n`);
+    }
+    for (const error of summary.managementErrors) io.stderr(`warning: management cluster: ${error}\n`);
+    if (snapshot.clusters.length === 0 && snapshot.mgmtOutput.length === 0) {
+      io.stderr(
+        `warning: nothing of Mesh Hub found in namespace ${flags.namespace}: is it the install namespace (-n)?\n`,
       );
-      if (g.outputFormat === 'table') {
-        io.stdout(`wrote ${summary.files} files to ${summary.directory} (see README.txt there)\n`);
-        io.stdout(`replay: ${summary.replay}\n`);
-      }
-    });
+    }
+    io.stdout(
+      formatData(g.outputFormat, summary, () => ({
+        headers: ['CLUSTER', 'STATE', 'INPUT', 'OUTPUT'],
+        rows: [
+          [
+            'mgmt',
+            summary.managementErrors.length === 0 ? 'ok' : 'partly read',
+            String(snapshot.mgmtInput.length),
+            String(snapshot.mgmtOutput.length),
+          ],
+          ...summary.clusters.map((c) => [
+            c.name,
+            !c.reachable ? 'unreachable' : c.errors.length > 0 ? 'partly read' : 'ok',
+            String(c.inputObjects),
+            String(c.outputObjects),
+          ]),
+        ],
+      })),
+    );
+    if (g.outputFormat === 'table') {
+      io.stdout(`wrote ${summary.files} files to ${summary.directory} (see README.txt there)\n`);
+      io.stdout(`replay: ${summary.replay}\n`);
+    }
+  };
 }

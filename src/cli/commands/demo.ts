@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../demo/estate.ts';
@@ -250,20 +249,14 @@ export async function demoDown(io: CommandIO, options: { quiet?: boolean } = {})
   if (options.quiet !== true) io.stdout('The demo is stopped: management plane and clusters are gone.\n');
 }
 
-export function registerDemo(program: Command, io: CommandIO): void {
-  const demo = program
-    .command('demo')
-    .description('Run Mesh Hub on three local clusters with bookinfo (needs Go to build Kubernetes the first time)');
-  demo
-    .command('up', { isDefault: true })
-    .description('Start the demo (the default)')
-    .action(async () => {
-      await demoUp(io);
-    });
-  demo
-    .command('down')
-    .description('Stop the demo: the management plane and the three clusters')
-    .action(async () => {
-      await demoDown(io);
-    });
+export function demoUpAction(io: CommandIO) {
+  return async () => {
+    await demoUp(io);
+  };
+}
+
+export function demoDownAction(io: CommandIO) {
+  return async () => {
+    await demoDown(io);
+  };
 }

@@ -1,8 +1,6 @@
 // `meshctl describe KIND NAME`: what Mesh Hub knows and did about one object — for a Destination the
 // policies that apply or were rejected and the objects written for it in every registered cluster; for
 // a policy its per-Destination results. This file reads; describe-model.ts decides what to show.
-import { Argument, InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_INSTALL_NAMESPACE } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import {
@@ -24,8 +22,6 @@ import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts'
 import { readSignedCertificates } from '../describe-certificates.ts';
 import { connectRegisteredClusters, errorText, listOwnedOutputs } from '../describe-clusters.ts';
 import {
-  DESCRIBE_KINDS,
-  KIND_NAMES,
   KIND_OF,
   describeDestination,
   describeMesh,
@@ -34,7 +30,6 @@ import {
   describeWorkload,
   installNamespacesOfPolicy,
   notFoundMessage,
-  parseDescribeKind,
   parseObjectArgument,
   type ClusterReading,
   type DescribeKind,
@@ -179,25 +174,6 @@ export async function describeObject(
   }
 }
 
-/** `destination (dest), …, mesh, …`: the kinds and their short names, for help and errors. */
-function kindList(): string {
-  const kinds = DESCRIBE_KINDS.map((kind) => {
-    const short = KIND_NAMES[kind].aliases.slice(1);
-    return short.length === 0 ? kind : `${kind} (${short.join(', ')})`;
-  });
-  return `${kinds.join(', ')}; also plural, in any case, or with the API group`;
-}
-
-/** The role-based API's Role (not Kubernetes RBAC's): `role`, `roles`, `gmrole`, optionally group-qualified. */
-function isRoleKind(value: string): boolean {
-  const [name, ...rest] = value.trim().toLowerCase().split('.');
-  const qualifier = rest.join('.');
-  return (
-    ['role', 'roles', 'gmrole'].includes(name ?? '') &&
-    ['', 'rbac.enterprise.mesh.gloo.solo.io', 'v1.rbac.enterprise.mesh.gloo.solo.io'].includes(qualifier)
-  );
-}
-
 async function describeRoleNamed(mgmt: KubeClient, wanted: { name: string; namespace: string }) {
   const object = await mgmt.get(MESH_HUB_ROLE, wanted.name, wanted.namespace);
   if (object === undefined) throw new CommandError(`Role ${wanted.namespace}/${wanted.name} not found`);
@@ -213,62 +189,32 @@ async function describeRoleNamed(mgmt: KubeClient, wanted: { name: string; names
   return describeRole(role, bindings);
 }
 
-function kindArgument(value: string): DescribeKind | 'role' {
-  if (isRoleKind(value)) return 'role';
-  const kind = parseDescribeKind(value);
-  if (kind === undefined) throw new InvalidArgumentError(`unknown kind; use one of ${kindList()}`);
-  return kind;
-}
-
-export function registerDescribe(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
-    .command('describe')
-    .description(
-      'Explain one object: for a Destination the policies applied or rejected (and why) and the objects written for it in each cluster; for a policy its per-Destination state',
-    )
-    .addArgument(
-      new Argument(
-        '<kind>',
-        `what to describe: ${kindList()}, or role (a role-based API Role: what it permits, in words)`,
-      ).argParser(kindArgument),
-    )
-    .argument('<name>', 'its name, or namespace/name')
-    .option(
-      '-n, --namespace <ns>',
-      'namespace of the object (Destinations, Workloads and Meshes live in the install namespace)',
-      DEFAULT_INSTALL_NAMESPACE,
-    )
-    .addHelpText(
-      'after',
-      `
-Policies and VirtualMeshes may live in any namespace: name them as namespace/name or with -n.
-Registered clusters that cannot be reached are reported per cluster; the rest is still shown.`,
-    )
-    .action(async (kind: DescribeKind | 'role', name: string, flags: { namespace: string }) => {
-      const wanted = parseObjectArgument(name, flags.namespace);
-      if (wanted.name === '' || wanted.namespace === '') {
-        throw new CommandError(`${JSON.stringify(name)}: give a name, or namespace/name`, 2);
-      }
-      const g = globals();
-      const mgmt = managementClient(g);
-      if (kind === 'role') {
-        try {
-          const role = await describeRoleNamed(mgmt, wanted);
-          printResult(io, g.outputFormat, role, () => formatRoleDescription(role));
-        } catch (error) {
-          if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
-          throw error;
-        }
-        return;
-      }
-      let description: Description;
+export function describeAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (kind: DescribeKind | 'role', name: string, flags: { namespace: string }) => {
+    const wanted = parseObjectArgument(name, flags.namespace);
+    if (wanted.name === '' || wanted.namespace === '') {
+      throw new CommandError(`${JSON.stringify(name)}: give a name, or namespace/name`, 2);
+    }
+    const g = globals();
+    const mgmt = managementClient(g);
+    if (kind === 'role') {
       try {
-        description = await describeObject(mgmt, kind, wanted);
+        const role = await describeRoleNamed(mgmt, wanted);
+        printResult(io, g.outputFormat, role, () => formatRoleDescription(role));
       } catch (error) {
-        // The management cluster refusing or not answering is for the user to fix, not a bug.
         if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
         throw error;
       }
-      printResult(io, g.outputFormat, description, () => formatDescription(description));
-    });
+      return;
+    }
+    let description: Description;
+    try {
+      description = await describeObject(mgmt, kind, wanted);
+    } catch (error) {
+      // The management cluster refusing or not answering is for the user to fix, not a bug.
+      if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
+      throw error;
+    }
+    printResult(io, g.outputFormat, description, () => formatDescription(description));
+  };
 }

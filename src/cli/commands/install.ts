@@ -1,5 +1,4 @@
 // `meshctl install` / `meshctl uninstall`: Mesh Hub on the management cluster.
-import { Option, type Command } from 'commander';
 import { describeObject } from '../../snapshot/input.ts';
 import { meshHubCrds } from '../../install/crd-files.ts';
 import {
@@ -23,7 +22,7 @@ import {
 import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
 import { defaultFailurePolicy, type FailurePolicy, type RbacMode } from '../../install/rbac-webhook.ts';
 import { LEASE_NAME } from '../../server/controller-command.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { clientVersion } from '../version.ts';
 import { reportingClusterFailures, whereOf } from '../cluster-failure.ts';
@@ -171,179 +170,144 @@ export function parseBooleanFlag(flag: string, value: string | boolean): boolean
   throw new CommandError(`${flag}=${value}: use ${flag}=true or ${flag}=false`, 2);
 }
 
-export function registerInstall(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
-    .command('install')
-    .description(
-      'Install Mesh Hub on the management cluster: CRDs, namespace, RBAC, default Settings, the management plane; then wait until it is ready',
-    )
-    .option(...namespaceOption)
-    .option('--image <repository>', 'image repository of the management plane', DEFAULT_IMAGE)
-    .option('--version <tag>', 'Mesh Hub version to install (the image tag of the management plane)', clientVersion())
-    .option('--replicas <n>', 'management-plane replicas (one reconciles, the others stand by)', '1')
-    .option(
-      '--root-ca-namespaces <a,b>',
-      'namespaces besides the install namespace where VirtualMeshes may name a root CA Secret (read access there; a root elsewhere is refused)',
-    )
-    .option('--wait [bool]', 'wait until the management plane is ready (--wait=false: return once applied)', true)
-    .option('--timeout <duration>', 'how long --wait waits (e.g. 90s, 5m)', '5m')
-    .addOption(
-      new Option('--rbac-mode <mode>', 'role-based API: permissive (log, never deny) or enforcing')
-        .choices(['permissive', 'enforcing'])
-        .default('permissive'),
-    )
-    .addOption(
-      new Option(
-        '--rbac-failure-policy <policy>',
-        'when the role-based API webhook cannot be reached: Fail (the API server denies policy writes) or Ignore (allows them unchecked); default Ignore when permissive, Fail when enforcing',
-      ).choices(['Fail', 'Ignore']),
-    )
-    .option(
-      '--rbac-webhook-url <url>',
-      'the URL the API server calls for the role-based API webhook, for a management plane outside the cluster (default: the Service)',
-    )
-    .option('--dry-run', 'print the manifests instead of applying them')
-    .action(
-      async (flags: {
-        rbacMode: RbacMode;
-        rbacFailurePolicy?: FailurePolicy;
-        rbacWebhookUrl?: string;
-        namespace: string;
-        image: string;
-        version: string;
-        replicas: string;
-        rootCaNamespaces?: string;
-        wait: string | boolean;
-        timeout: string;
-        dryRun?: boolean;
-      }) => {
-        const replicas = Number(flags.replicas);
-        if (!Number.isInteger(replicas) || replicas < 1)
-          throw new CommandError(`--replicas must be a positive integer, got ${flags.replicas}`);
-        const version = parseImageTag('--version', flags.version);
-        const wait = parseBooleanFlag('--wait', flags.wait);
-        const timeoutMs = parseTimeout('--timeout', flags.timeout);
-        if (flags.rbacWebhookUrl !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(flags.rbacWebhookUrl))
-          throw new CommandError(
-            `--rbac-webhook-url ${JSON.stringify(flags.rbacWebhookUrl)}: an https:// URL without query or fragment`,
-            2,
-          );
-        const rootCaNamespaces =
-          flags.rootCaNamespaces === undefined
-            ? undefined
-            : parseNamespaceList('--root-ca-namespaces', flags.rootCaNamespaces);
-        const installFlags: InstallFlags = {
-          namespace: flags.namespace,
-          image: flags.image,
-          version,
-          replicas,
-          ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
-          rbacMode: flags.rbacMode,
-          ...(flags.rbacFailurePolicy === undefined ? {} : { rbacFailurePolicy: flags.rbacFailurePolicy }),
-          ...(flags.rbacWebhookUrl === undefined ? {} : { rbacWebhookUrl: flags.rbacWebhookUrl }),
-        };
-        if (flags.dryRun === true) {
-          io.stdout(
-            toCanonicalYamlStream(
-              installObjects({
-                namespace: installFlags.namespace,
-                image: installFlags.image,
-                version: installFlags.version,
-                replicas: installFlags.replicas,
-                crds: meshHubCrds(),
-                ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
-                // The installing identity is looked up at install time; a dry run names system:masters only.
-                rbac: rbacInstallOptions(installFlags, []),
-              }),
-            ),
-          );
-          return;
-        }
-        const client = managementClient(globals());
-        const where = whereOf(client);
-        const progress = progressOn(io);
-        await reportingClusterFailures([client], async () => {
-          const applied = await progress.step(
-            `Installing Mesh Hub ${version} on cluster \`${where.name}\` (${where.server})`,
-            (detail) =>
-              install(client, installFlags, (line) => {
-                detail(line);
-                if (globals().verbose) io.stderr(`${line}\n`);
-              }),
-          );
-          io.stdout(
-            `Mesh Hub ${version} installed in namespace ${flags.namespace} on ${client.server} (${applied.length} objects applied).\n`,
-          );
-          if (wait) {
-            await progress.step(
-              `Waiting for the management plane (Deployment ${flags.namespace}/${CONTROLLER_NAME}) to be ready`,
-              (detail) => waitForDeployment(client, flags.namespace, CONTROLLER_NAME, timeoutMs, detail),
-            );
-            io.stdout('The management plane is ready.\n');
-          } else {
-            io.stdout(`Not waiting for the management plane (--wait=false): \`meshctl check\` shows when it runs.\n`);
-          }
-        });
-        io.stdout(`Next: meshctl cluster register NAME --remote-context CONTEXT\n`);
-      },
-    );
-
-  program
-    .command('uninstall')
-    .description(
-      'Remove Mesh Hub from the management cluster (CRDs, and with them all policies, only with --remove-crds)',
-    )
-    .option(...namespaceOption)
-    .option('--remove-crds', 'also delete the CRDs, which deletes every Mesh Hub object of every namespace')
-    .action(async (flags: { namespace: string; removeCrds?: boolean }) => {
-      const client = managementClient(globals());
-      await reportingClusterFailures([client], () => uninstall(client, flags));
-    });
-
-  async function uninstall(client: KubeClient, flags: { namespace: string; removeCrds?: boolean }): Promise<void> {
-    const registered = await client.list(KUBERNETES_CLUSTER, { namespace: flags.namespace }).catch((error: unknown) => {
-      if (error instanceof KubeApiError && error.status === 404) return { items: [] };
-      throw error;
-    });
-    if (registered.items.length > 0) {
-      io.stderr(
-        `warning: clusters still registered (${registered.items.map((c) => c.metadata.name).join(', ')}): ` +
-          'what Mesh Hub wrote to them stays; run `meshctl cluster deregister NAME` first to remove it\n',
+export function installAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: {
+    rbacMode: RbacMode;
+    rbacFailurePolicy?: FailurePolicy;
+    rbacWebhookUrl?: string;
+    namespace: string;
+    image: string;
+    version: string;
+    replicas: string;
+    rootCaNamespaces?: string;
+    wait: string | boolean;
+    timeout: string;
+    dryRun?: boolean;
+  }) => {
+    const replicas = Number(flags.replicas);
+    if (!Number.isInteger(replicas) || replicas < 1)
+      throw new CommandError(`--replicas must be a positive integer, got ${flags.replicas}`);
+    const version = parseImageTag('--version', flags.version);
+    const wait = parseBooleanFlag('--wait', flags.wait);
+    const timeoutMs = parseTimeout('--timeout', flags.timeout);
+    if (flags.rbacWebhookUrl !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(flags.rbacWebhookUrl))
+      throw new CommandError(
+        `--rbac-webhook-url ${JSON.stringify(flags.rbacWebhookUrl)}: an https:// URL without query or fragment`,
+        2,
       );
-    }
-    // The Roles in the root CA namespaces are found through the Settings that lists them.
-    const settings = (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace).catch(() => undefined)) as
-      { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
-    const listed = settings?.spec?.rootCertificateAuthorityNamespaces;
-    const objects = installObjects({
+    const rootCaNamespaces =
+      flags.rootCaNamespaces === undefined
+        ? undefined
+        : parseNamespaceList('--root-ca-namespaces', flags.rootCaNamespaces);
+    const installFlags: InstallFlags = {
       namespace: flags.namespace,
-      image: DEFAULT_IMAGE,
-      version: clientVersion(),
-      replicas: 1,
-      crds: flags.removeCrds === true ? meshHubCrds() : [],
-      rootCaNamespaces: Array.isArray(listed) ? listed.filter((ns): ns is string => typeof ns === 'string') : [],
-    }).reverse();
-    const removed: string[] = [];
-    if (await client.delete(LEASE, LEASE_NAME, flags.namespace)) removed.push(`Lease ${flags.namespace}/${LEASE_NAME}`);
-    for (const object of objects) {
-      const type = typeOfObject(object.apiVersion, object.kind);
-      if (type === undefined) continue;
-      if (object.kind === 'Namespace') {
-        // Only a namespace that install created and labelled.
-        const ns = await client.get(NAMESPACE, object.metadata.name);
-        if (ns?.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) continue;
-      }
-      try {
-        if (await client.delete(type, object.metadata.name, object.metadata.namespace))
-          removed.push(describeObject(object));
-      } catch (error) {
-        if (error instanceof KubeApiError && error.status === 404) continue;
-        throw error;
-      }
+      image: flags.image,
+      version,
+      replicas,
+      ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
+      rbacMode: flags.rbacMode,
+      ...(flags.rbacFailurePolicy === undefined ? {} : { rbacFailurePolicy: flags.rbacFailurePolicy }),
+      ...(flags.rbacWebhookUrl === undefined ? {} : { rbacWebhookUrl: flags.rbacWebhookUrl }),
+    };
+    if (flags.dryRun === true) {
+      io.stdout(
+        toCanonicalYamlStream(
+          installObjects({
+            namespace: installFlags.namespace,
+            image: installFlags.image,
+            version: installFlags.version,
+            replicas: installFlags.replicas,
+            crds: meshHubCrds(),
+            ...(rootCaNamespaces === undefined ? {} : { rootCaNamespaces }),
+            // The installing identity is looked up at install time; a dry run names system:masters only.
+            rbac: rbacInstallOptions(installFlags, []),
+          }),
+        ),
+      );
+      return;
     }
-    io.stdout(`Mesh Hub uninstalled from ${client.server}: ${removed.length} objects removed.\n`);
-    for (const line of removed) io.stdout(`  deleted ${line}\n`);
-    if (flags.removeCrds !== true)
-      io.stdout('CRDs kept (use --remove-crds to delete them and every Mesh Hub object).\n');
+    const client = managementClient(globals());
+    const where = whereOf(client);
+    const progress = progressOn(io);
+    await reportingClusterFailures([client], async () => {
+      const applied = await progress.step(
+        `Installing Mesh Hub ${version} on cluster \`${where.name}\` (${where.server})`,
+        (detail) =>
+          install(client, installFlags, (line) => {
+            detail(line);
+            if (globals().verbose) io.stderr(`${line}\n`);
+          }),
+      );
+      io.stdout(
+        `Mesh Hub ${version} installed in namespace ${flags.namespace} on ${client.server} (${applied.length} objects applied).\n`,
+      );
+      if (wait) {
+        await progress.step(
+          `Waiting for the management plane (Deployment ${flags.namespace}/${CONTROLLER_NAME}) to be ready`,
+          (detail) => waitForDeployment(client, flags.namespace, CONTROLLER_NAME, timeoutMs, detail),
+        );
+        io.stdout('The management plane is ready.\n');
+      } else {
+        io.stdout(`Not waiting for the management plane (--wait=false): \`meshctl check\` shows when it runs.\n`);
+      }
+    });
+    io.stdout(`Next: meshctl cluster register NAME --remote-context CONTEXT\n`);
+  };
+}
+
+export function uninstallAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: { namespace: string; removeCrds?: boolean }) => {
+    const client = managementClient(globals());
+    await reportingClusterFailures([client], () => uninstall(io, client, flags));
+  };
+}
+
+async function uninstall(
+  io: CommandIO,
+  client: KubeClient,
+  flags: { namespace: string; removeCrds?: boolean },
+): Promise<void> {
+  const registered = await client.list(KUBERNETES_CLUSTER, { namespace: flags.namespace }).catch((error: unknown) => {
+    if (error instanceof KubeApiError && error.status === 404) return { items: [] };
+    throw error;
+  });
+  if (registered.items.length > 0) {
+    io.stderr(
+      `warning: clusters still registered (${registered.items.map((c) => c.metadata.name).join(', ')}): ` +
+        'what Mesh Hub wrote to them stays; run `meshctl cluster deregister NAME` first to remove it\n',
+    );
   }
+  // The Roles in the root CA namespaces are found through the Settings that lists them.
+  const settings = (await client.get(SETTINGS, DEFAULT_SETTINGS_NAME, flags.namespace).catch(() => undefined)) as
+    { spec?: { rootCertificateAuthorityNamespaces?: unknown } } | undefined;
+  const listed = settings?.spec?.rootCertificateAuthorityNamespaces;
+  const objects = installObjects({
+    namespace: flags.namespace,
+    image: DEFAULT_IMAGE,
+    version: clientVersion(),
+    replicas: 1,
+    crds: flags.removeCrds === true ? meshHubCrds() : [],
+    rootCaNamespaces: Array.isArray(listed) ? listed.filter((ns): ns is string => typeof ns === 'string') : [],
+  }).reverse();
+  const removed: string[] = [];
+  if (await client.delete(LEASE, LEASE_NAME, flags.namespace)) removed.push(`Lease ${flags.namespace}/${LEASE_NAME}`);
+  for (const object of objects) {
+    const type = typeOfObject(object.apiVersion, object.kind);
+    if (type === undefined) continue;
+    if (object.kind === 'Namespace') {
+      // Only a namespace that install created and labelled.
+      const ns = await client.get(NAMESPACE, object.metadata.name);
+      if (ns?.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) continue;
+    }
+    try {
+      if (await client.delete(type, object.metadata.name, object.metadata.namespace))
+        removed.push(describeObject(object));
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) continue;
+      throw error;
+    }
+  }
+  io.stdout(`Mesh Hub uninstalled from ${client.server}: ${removed.length} objects removed.\n`);
+  for (const line of removed) io.stdout(`  deleted ${line}\n`);
+  if (flags.removeCrds !== true) io.stdout('CRDs kept (use --remove-crds to delete them and every Mesh Hub object).\n');
 }

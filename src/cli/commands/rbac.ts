@@ -2,7 +2,6 @@
 // Offline with Role and RoleBinding files (--roles), or with those on the management cluster.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import type { KubeObject } from '../../api/meta.ts';
 import { RoleBindingSpec } from '../../api/rbac/v1/role-binding.ts';
 import { RoleSpec } from '../../api/rbac/v1/role.ts';
@@ -11,7 +10,7 @@ import { MESH_HUB_ROLE, MESH_HUB_ROLE_BINDING } from '../../kube/resources.ts';
 import { decide, type NamedRole, type NamedRoleBinding } from '../../rbac/decide.ts';
 import { parseKubeYaml } from '../../snapshot/yaml.ts';
 import { asClusterFailure } from '../cluster-failure.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { printResult } from '../output.ts';
 
@@ -78,85 +77,58 @@ export interface CanIAnswer {
   readonly reason: string;
 }
 
-export function registerRbac(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  const rbac = program
-    .command('rbac')
-    .description("The role-based API: who may write which policies (Mesh Hub's Roles)");
-  rbac
-    .command('can-i')
-    .description(
-      'Would the role-based API allow USER (and groups) to write the policies in a file? Exit 0 when every one is allowed, 1 otherwise',
-    )
-    .requiredOption('--as <user>', 'the user name, as the management cluster authenticates it')
-    .option(
-      '--as-group <group>',
-      'a group of the user (repeat for several)',
-      (v: string, all: string[]) => [...all, v],
-      [],
-    )
-    .requiredOption(
-      '-f, --filename <file>',
-      'the TrafficPolicies, AccessPolicies, VirtualMeshes, VirtualDestinations (YAML)',
-    )
-    .option(
-      '--roles <path>',
-      'Role and RoleBinding files or a folder of them (offline); default: those on the management cluster',
-    )
-    .option('--operation <op>', 'create, update or delete', 'create')
-    .option(...namespaceOption)
-    .action(
-      async (flags: {
-        as: string;
-        asGroup: string[];
-        filename: string;
-        roles?: string;
-        operation: string;
-        namespace: string;
-      }) => {
-        const operation = flags.operation.toUpperCase();
-        if (operation !== 'CREATE' && operation !== 'UPDATE' && operation !== 'DELETE')
-          throw new CommandError(`--operation ${flags.operation}: use create, update or delete`, 2);
-        const policies = readObjects(flags.filename);
-        let sources: { object: KubeObject; where: string }[];
-        if (flags.roles !== undefined) sources = readObjects(flags.roles);
-        else {
-          const mgmt = managementClient(globals());
-          try {
-            sources = await fromCluster(mgmt, flags.namespace);
-          } catch (error) {
-            if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
-            throw error;
-          }
-        }
-        const { roles, bindings } = rolesAndBindings(sources);
-        const user = { username: flags.as, groups: flags.asGroup };
-        const answers: CanIAnswer[] = policies.map(({ object }) => {
-          const op = operation;
-          const decision = decide(
-            {
-              user,
-              operation: op,
-              ...(op === 'DELETE' ? { oldObject: object } : { object }),
-              ...(op === 'UPDATE' ? { oldObject: object } : {}),
-            },
-            roles,
-            bindings,
-          );
-          const name = `${object.kind} ${object.metadata.namespace ?? ''}${object.metadata.namespace === undefined ? '' : '/'}${object.metadata.name}`;
-          if (!decision.allowed) return { object: name, allowed: false, reason: decision.reason };
-          return {
-            object: name,
-            allowed: true,
-            reason: decision.governed
-              ? `Role ${decision.role} (RoleBinding ${decision.binding})`
-              : 'not a kind the role-based API governs',
-          };
-        });
-        printResult(io, globals().outputFormat, answers, () =>
-          answers.map((a) => `${a.allowed ? 'yes' : 'no'}  ${a.object}: ${a.reason}\n`).join(''),
-        );
-        const denied = answers.filter((a) => !a.allowed).length;
-        if (denied > 0) throw new CommandError(`${String(denied)} of ${String(answers.length)} denied`, 1);
-      },
+export function rbacCanIAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: {
+    as: string;
+    asGroup: string[];
+    filename: string;
+    roles?: string;
+    operation: string;
+    namespace: string;
+  }) => {
+    const operation = flags.operation.toUpperCase();
+    if (operation !== 'CREATE' && operation !== 'UPDATE' && operation !== 'DELETE')
+      throw new CommandError(`--operation ${flags.operation}: use create, update or delete`, 2);
+    const policies = readObjects(flags.filename);
+    let sources: { object: KubeObject; where: string }[];
+    if (flags.roles !== undefined) sources = readObjects(flags.roles);
+    else {
+      const mgmt = managementClient(globals());
+      try {
+        sources = await fromCluster(mgmt, flags.namespace);
+      } catch (error) {
+        if (error instanceof KubeApiError) throw asClusterFailure(error, [mgmt]);
+        throw error;
+      }
+    }
+    const { roles, bindings } = rolesAndBindings(sources);
+    const user = { username: flags.as, groups: flags.asGroup };
+    const answers: CanIAnswer[] = policies.map(({ object }) => {
+      const op = operation;
+      const decision = decide(
+        {
+          user,
+          operation: op,
+          ...(op === 'DELETE' ? { oldObject: object } : { object }),
+          ...(op === 'UPDATE' ? { oldObject: object } : {}),
+        },
+        roles,
+        bindings,
+      );
+      const name = `${object.kind} ${object.metadata.namespace ?? ''}${object.metadata.namespace === undefined ? '' : '/'}${object.metadata.name}`;
+      if (!decision.allowed) return { object: name, allowed: false, reason: decision.reason };
+      return {
+        object: name,
+        allowed: true,
+        reason: decision.governed
+          ? `Role ${decision.role} (RoleBinding ${decision.binding})`
+          : 'not a kind the role-based API governs',
+      };
+    });
+    printResult(io, globals().outputFormat, answers, () =>
+      answers.map((a) => `${a.allowed ? 'yes' : 'no'}  ${a.object}: ${a.reason}\n`).join(''),
     );
+    const denied = answers.filter((a) => !a.allowed).length;
+    if (denied > 0) throw new CommandError(`${String(denied)} of ${String(answers.length)} denied`, 1);
+  };
 }

@@ -2,8 +2,6 @@
 // rate, success rate, p50/p90/p99 latency over a window), read by the same MetricsProvider the
 // dashboard uses: each registered cluster's Prometheus, joined with discovery on the management
 // cluster. A cluster without metrics is named with the reason; its objects show "no metrics", not 0.
-import type { Command } from 'commander';
-import { Option } from 'commander';
 import { DISCOVERY_CLUSTER_LABEL } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -12,12 +10,12 @@ import type { EstateMetrics, TrafficStats } from '../../metrics/model.ts';
 import { createMetricsProvider } from '../../metrics/provider.ts';
 import { durationMilliseconds } from '../../networking/validate/durations.ts';
 import { reportingClusterFailures } from '../cluster-failure.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData, formatTable } from '../output.ts';
+import type { TopSort } from '../declarations/top.ts';
 
-export const TOP_SORTS = ['rps', 'errors', 'p99'] as const;
-export type TopSort = (typeof TOP_SORTS)[number];
+export type { TopSort } from '../declarations/top.ts';
 
 export interface TopRow {
   readonly name: string;
@@ -145,29 +143,8 @@ async function runTop(
   }
 }
 
-export function registerTop(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  const top = program
-    .command('top')
-    .description('Live traffic per Destination or Workload, from each cluster’s Prometheus');
-  for (const what of ['destinations', 'workloads'] as const) {
-    top
-      .command(what)
-      .description(
-        `Request rate, success rate and latency of each discovered ${what === 'destinations' ? 'Destination' : 'Workload'}`,
-      )
-      .option(...namespaceOption)
-      .option('--cluster <name>', 'only the objects of this registered cluster')
-      .addOption(
-        new Option('--sort <key>', 'order: requests per second, errors per second, or p99 latency')
-          .choices(TOP_SORTS)
-          .default('rps'),
-      )
-      .option('--window <duration>', 'the window rates and latencies are taken over', '5m')
-      .option('--timeout <duration>', 'deadline of each Prometheus query', '10s')
-      .action(
-        async (flags: { namespace: string; cluster?: string; sort: TopSort; window: string; timeout: string }) => {
-          await runTop(io, globals(), what, flags);
-        },
-      );
-  }
+export function topAction(io: CommandIO, globals: () => GlobalOptions, what: 'destinations' | 'workloads') {
+  return async (flags: { namespace: string; cluster?: string; sort: TopSort; window: string; timeout: string }) => {
+    await runTop(io, globals(), what, flags);
+  };
 }

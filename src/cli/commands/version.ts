@@ -1,11 +1,10 @@
 // `meshctl version`: the client version, and the management plane's as read from its Deployment on the
 // management cluster (the image tag it runs), or why it could not be read.
-import type { Command } from 'commander';
 import type { KubeObject } from '../../api/meta.ts';
 import { KubeApiError } from '../../kube/client.ts';
 import { DEPLOYMENT, resourcePath } from '../../kube/resources.ts';
 import { CONTROLLER_NAME } from '../../install/manifests.ts';
-import { managementClient, namespaceOption } from '../clients.ts';
+import { managementClient } from '../clients.ts';
 import type { CommandIO, GlobalOptions } from '../context.ts';
 import { printResult } from '../output.ts';
 import { clientVersion } from '../version.ts';
@@ -81,27 +80,15 @@ function serverLine(server: ServerVersion): string {
   }
 }
 
-export function registerVersion(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
-    .command('version')
-    .description('Print the meshctl client version and the version of the management plane it talks to')
-    .option('--client', 'print only the client version (do not contact the management cluster)')
-    .option(...namespaceOption)
-    .addHelpText(
-      'after',
-      `
-The server version is the image tag of the management plane's Deployment (${CONTROLLER_NAME}) in the
-install namespace on the management cluster (--context). When it cannot be read, the server line says
-why; the exit code is still 0, as the client version was printed.`,
-    )
-    .action(async (flags: { client?: boolean; namespace: string }) => {
-      const g = globals();
-      const client = { version: clientVersion() };
-      const data = flags.client === true ? { client } : { client, server: await readServerVersion(g, flags.namespace) };
-      printResult(io, g.outputFormat, data, () =>
-        data.server === undefined
-          ? `client: ${client.version}\n`
-          : `client: ${client.version}\nserver: ${serverLine(data.server)}\n`,
-      );
-    });
+export function versionAction(io: CommandIO, globals: () => GlobalOptions) {
+  return async (flags: { client?: boolean; namespace: string }) => {
+    const g = globals();
+    const client = { version: clientVersion() };
+    const data = flags.client === true ? { client } : { client, server: await readServerVersion(g, flags.namespace) };
+    printResult(io, g.outputFormat, data, () =>
+      data.server === undefined
+        ? `client: ${client.version}\n`
+        : `client: ${client.version}\nserver: ${serverLine(data.server)}\n`,
+    );
+  };
 }
