@@ -5,7 +5,7 @@ import { objectKey } from '../kube/resources.ts';
 import { render, type RenderOptions, type RenderResult } from '../pipeline/render.ts';
 import { holdsOf, retainedOutputs, withRetentionNotes, type Hold } from '../reconcile/retention.ts';
 import type { InputObject, InputSnapshot } from '../snapshot/input.ts';
-import { diffRenders, type RenderDiff } from './render-diff.ts';
+import { diffRenders, type RenderDiff, type RenderedObjects } from './render-diff.ts';
 
 /** The kinds `meshctl diff -f` accepts: what users author on the management cluster. */
 export const OVERLAY_KINDS: ReadonlySet<string> = new Set([
@@ -92,7 +92,7 @@ export function diffOverlay(
 ): RenderDiff {
   const before = render(snapshot, options);
   const after = render(withRecordedStatus(overlaySnapshot(snapshot, objects), before.mgmt), options);
-  return diffRenders(before, withRetention(before, after));
+  return diffRenders(before, asApplied(before, after));
 }
 
 /**
@@ -100,7 +100,7 @@ export function diffOverlay(
  * is not valid any more are kept, not deleted (src/reconcile/retention.ts), and its status says so.
  * Without this the diff would announce deletions that never happen.
  */
-function withRetention(before: RenderResult, after: RenderResult): RenderResult {
+export function asApplied(before: RenderedObjects, after: RenderResult): RenderResult {
   const holds = holdsOf(after.mgmt, after.objectErrors);
   if (holds.length === 0) return after;
   const retained = new Map<string, Map<KubeObject, Hold[]>>();

@@ -10,6 +10,8 @@ import { createMetrics } from '../reconcile/metrics.ts';
 import { startHttpServer } from './http.ts';
 import { startRbacWebhook } from './rbac-webhook.ts';
 import { startInClusterDashboard } from '../dashboard/in-cluster.ts';
+import { LEASE_NAME } from '../install/defaults.ts';
+export { LEASE_NAME };
 
 export interface ControllerCommandOptions {
   readonly kubeconfig?: string;
@@ -28,7 +30,6 @@ export interface ControllerCommandOptions {
   readonly rbacWebhookListen?: string;
 }
 
-export const LEASE_NAME = 'mesh-hub-controller';
 /** How long shutdown lets a running reconcile finish before abandoning it. */
 const SHUTDOWN_GRACE_MS = 10_000;
 

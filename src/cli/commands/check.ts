@@ -3,7 +3,7 @@ import { allKinds } from '../../api/registry.ts';
 import { CERT_AGENT_NAME, CONTROLLER_NAME } from '../../install/manifests.ts';
 import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { CRD, DEPLOYMENT, KUBERNETES_CLUSTER, LEASE, NAMESPACE } from '../../kube/resources.ts';
-import { LEASE_NAME } from '../../server/controller-command.ts';
+import { LEASE_NAME } from '../../install/defaults.ts';
 import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { formatData } from '../output.ts';

@@ -14,7 +14,7 @@ import { DEFAULT_IMAGE } from '../../install/manifests.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../kube/client.ts';
 import { ownedOutputs, registerCluster } from '../../kube/registration.ts';
 import { DESTINATION, LEASE, MESH, WORKLOAD } from '../../kube/resources.ts';
-import { LEASE_NAME } from '../../server/controller-command.ts';
+import { LEASE_NAME } from '../../install/defaults.ts';
 import { RBAC_WEBHOOK_PATH } from '../../install/rbac-webhook.ts';
 import { freePort } from '../../testenv/free-port.ts';
 import {

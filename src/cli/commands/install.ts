@@ -21,7 +21,7 @@ import {
 } from '../../kube/resources.ts';
 import { toCanonicalYamlStream } from '../../snapshot/yaml.ts';
 import { defaultFailurePolicy, type FailurePolicy, type RbacMode } from '../../install/rbac-webhook.ts';
-import { LEASE_NAME } from '../../server/controller-command.ts';
+import { LEASE_NAME } from '../../install/defaults.ts';
 import { managementClient } from '../clients.ts';
 import { CommandError, type CommandIO, type GlobalOptions } from '../context.ts';
 import { clientVersion } from '../version.ts';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { render } from '../../pipeline/render.ts';
 import { summarizeRender } from '../../pipeline/render-summary.ts';
-import { withRecordedStatus } from '../../diff/overlay.ts';
+import { asApplied, withRecordedStatus } from '../../diff/overlay.ts';
 import { diffRenders } from '../../diff/render-diff.ts';
 import { loadOutputTree } from '../../snapshot/read-output.ts';
 import type { Warning } from '../../snapshot/input.ts';
@@ -111,6 +111,7 @@ function renderDiff(options: RenderFlags, against: string, io: CommandIO, global
     }
     const summary = summarizeRender(snapshot, output.mgmt);
     io.stderr(summary.lines.map((line) => `${line}\n`).join(''));
-    printDiff(io, format, diffRenders(before, output));
+    // Compared as the management plane would apply it: outputs of policies turned INVALID are kept.
+    printDiff(io, format, diffRenders(before, asApplied(before, output)));
   });
 }
