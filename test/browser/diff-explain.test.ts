@@ -10,9 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { parse, parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../../src/api/meta.ts';
+import { parse } from 'yaml';
 import { install } from '../../src/cli/commands/install.ts';
 import { DiffResult, Explanation } from '../../src/dashboard/api-schema.ts';
 import { startInClusterDashboard } from '../../src/dashboard/in-cluster.ts';
@@ -20,13 +18,13 @@ import type { RunningDashboard } from '../../src/dashboard/server.ts';
 import { EXAMPLES_DIR, loadEstateCluster } from '../../src/demo/estate.ts';
 import { DEFAULT_IMAGE } from '../../src/install/manifests.ts';
 import { clientFromKubeconfigFile, type KubeClient } from '../../src/kube/client.ts';
-import { registerCluster, requestToken } from '../../src/kube/registration.ts';
+import { registerCluster } from '../../src/kube/registration.ts';
 import { DESTINATION, MESH_HUB_TYPES, WORKLOAD } from '../../src/kube/resources.ts';
 import type { MetricsProvider } from '../../src/metrics/model.ts';
-import { Controller } from '../../src/reconcile/controller.ts';
-import { createMetrics } from '../../src/reconcile/metrics.ts';
+import type { Controller } from '../../src/reconcile/controller.ts';
 import { startTestEnv, stopTestEnv, type TestEnvState } from '../../src/testenv/launcher.ts';
 import { waitFor } from '../testenv/helpers.ts';
+import { bookinfoPolicies, oneNamespaceViewerToken, startManagementPlane } from './estate-setup.ts';
 import {
   ensureWebBuilt,
   launchChromium,
@@ -128,43 +126,13 @@ describe('the Diff and Explain pages in Chromium', { timeout: 300_000 }, () => {
     }
     for (const namespace of ['bookinfo', TEAM])
       await mgmt.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    const policies = parseAllDocuments(readFileSync(join(EXAMPLES_DIR, 'bookinfo', 'mgmt', 'policies.yaml'), 'utf8'))
-      .map((doc) => doc.toJS() as KubeObject | null)
-      .filter((o): o is KubeObject => o !== null);
+    const policies = bookinfoPolicies();
     for (const policy of policies) await mgmt.apply(policy);
 
     // A user who may read TrafficPolicies and AccessPolicies in team-a only.
-    await mgmt.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'viewer', namespace: TEAM } });
-    await mgmt.apply({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: 'policy-reader', namespace: TEAM },
-      rules: [
-        {
-          apiGroups: ['networking.mesh.gloo.solo.io'],
-          resources: ['trafficpolicies', 'accesspolicies'],
-          verbs: ['get', 'list', 'watch'],
-        },
-      ],
-    });
-    await mgmt.apply({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'viewer-policy-reader', namespace: TEAM },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'policy-reader' },
-      subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: TEAM }],
-    });
-    teamToken = (await requestToken(mgmt, TEAM, 3600, 'viewer')).token;
+    teamToken = await oneNamespaceViewerToken(mgmt, TEAM);
 
-    controller = new Controller({
-      mgmt,
-      installNamespace: NS,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      debounceMs: 20,
-    });
-    controller.start();
-    controller.setLeading(true);
+    controller = startManagementPlane(mgmt, NS);
     await waitFor(
       'bookinfo discovered and its policies accepted',
       async () => {
