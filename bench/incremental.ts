@@ -100,25 +100,27 @@ function change(snapshot: InputSnapshot, kind: Kind, i: number): InputSnapshot {
   }
 }
 
-/** Writes planned for what a pass changed: content of the changed clusters, status of the changed management objects. */
+const DISCOVERED = new Set(['Mesh', 'Workload', 'Destination']);
+
+/**
+ * Writes planned for what a pass changed, as the controller plans them: per changed cluster its
+ * changed outputs against what held their keys (here: the last pass's objects) and its gone ones
+ * for deletion; the management objects likewise (statuses only, but for discovered objects).
+ */
 function planWrites(previous: RenderResult, next: RenderResult): number {
   const changed = changedOutputs(previous, next);
   let writes = 0;
-  for (const { desired, live } of changed.clusters.values()) {
-    const plan = planApply({ desired, live, isOwned: () => true, statusOnly: () => false });
+  for (const { changed: desired, gone } of changed.clusters.values()) {
+    const plan = planApply({ desired, live: gone, isOwned: () => true, statusOnly: () => false });
     writes += plan.content.length + plan.deletions.length;
   }
-  const before = new Map(previous.mgmt.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
-  const live = changed.mgmt.flatMap(
-    (o) => before.get(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`) ?? [],
-  );
   const plan = planApply({
-    desired: changed.mgmt,
-    live,
-    isOwned: () => false,
-    statusOnly: (o) => o.kind !== 'Destination',
+    desired: changed.mgmt.changed,
+    live: changed.mgmt.gone,
+    isOwned: (o) => DISCOVERED.has(o.kind),
+    statusOnly: (o) => !DISCOVERED.has(o.kind),
   });
-  return writes + plan.content.length + plan.status.length;
+  return writes + plan.content.length + plan.status.length + plan.deletions.length;
 }
 
 interface Figures {

@@ -126,6 +126,11 @@ class TypeWatch {
     return [...this.#store.values()];
   }
 
+  /** The object of this namespace and name, if the store holds it. */
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.#store.get(`${namespace ?? ''}/${name}`);
+  }
+
   async #list(run: number): Promise<void> {
     const next = new Map<string, KubeObject>();
     let changed = !this.listed;
@@ -352,6 +357,18 @@ export class ClusterCache {
   /** Every object of every watched type (last known state when a type is failing). */
   objects(): KubeObject[] {
     return this.#watches.flatMap((watch) => watch.objects());
+  }
+
+  /** What the caches hold under the identity of `ref` (its group, kind, namespace and name), if anything. */
+  find(ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): KubeObject | undefined {
+    const slash = ref.apiVersion.indexOf('/');
+    const group = slash === -1 ? '' : ref.apiVersion.slice(0, slash);
+    for (const watch of this.#watches) {
+      if (watch.spec.type.group !== group || watch.spec.type.kind !== ref.kind) continue;
+      const found = watch.get(ref.metadata.namespace, ref.metadata.name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   objectsOf(type: ResourceType): KubeObject[] {

@@ -15,6 +15,7 @@ import {
   clusterOutputs,
   decideDestination,
   destinationWithStatus,
+  patchedOutputs,
   requiredSubsetsOf,
   sortedOutputs,
   trafficPolicyWithStatus,
@@ -131,15 +132,24 @@ export function updateNetworkingPolicies(state: NetworkingState, input: Networki
     destinations[order] = { ...pass, outputs: old.outputs };
   }
   const decisionOf = (order: number) => destinations[order]?.decision;
-  const clusters = new Set<string>();
+  // Per cluster, the outputs rewritten: the last ones out, the new ones in.
+  const edits = new Map<string, { removed: Set<KubeObject>; added: KubeObject[] }>();
+  const editOf = (cluster: string) => {
+    let edit = edits.get(cluster);
+    if (edit === undefined) {
+      edit = { removed: new Set(), added: [] };
+      edits.set(cluster, edit);
+    }
+    return edit;
+  };
   const destinationStatus = new Map<number, Destination>();
   for (const order of rewrite) {
     const pass = destinations[order];
     if (pass === undefined) continue;
-    for (const { cluster } of state.destinations[order]?.outputs ?? []) clusters.add(cluster);
+    for (const { cluster, object } of state.destinations[order]?.outputs ?? []) editOf(cluster).removed.add(object);
     const subsets = requiredSubsetsOf(order, subsetSources, decisionOf);
     const outputs = pass.decision.writeOutputs(subsets);
-    for (const { cluster } of outputs) clusters.add(cluster);
+    for (const { cluster, object } of outputs) editOf(cluster).added.push(object);
     const written = { ...pass, outputs };
     destinations[order] = written;
     destinationStatus.set(order, destinationWithStatus(plan, written, subsets));
@@ -170,9 +180,18 @@ export function updateNetworkingPolicies(state: NetworkingState, input: Networki
     return (indexed === undefined ? undefined : destinationStatus.get(indexed.order)) ?? destination;
   });
 
+  // The clusters concerned: their last outputs patched, or (two objects of one identity) sorted again.
   const outputs = new Map<string, readonly KubeObject[]>(state.outputs);
-  const rewritten = clusterOutputs(clusters, destinations, state.memberOutputs, state.virtualDestinationOutputs);
-  for (const cluster of clusters) outputs.set(cluster, rewritten.get(cluster) ?? []);
+  const unpatched = new Set<string>();
+  for (const [cluster, { removed, added }] of edits) {
+    const patched = patchedOutputs(state.outputs.get(cluster) ?? [], removed, added);
+    if (patched === undefined) unpatched.add(cluster);
+    else outputs.set(cluster, patched);
+  }
+  if (unpatched.size > 0) {
+    const rewritten = clusterOutputs(unpatched, destinations, state.memberOutputs, state.virtualDestinationOutputs);
+    for (const cluster of unpatched) outputs.set(cluster, rewritten.get(cluster) ?? []);
+  }
   return {
     ...state,
     input,

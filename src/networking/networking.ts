@@ -9,7 +9,7 @@
 //   status     on every policy, Destination, Mesh, VirtualMesh and VirtualDestination
 // Work is proportional to (policies + Destinations + selected pairs + outputs).
 import type { KubeObject } from '../api/meta.ts';
-import { sortObjects } from '../snapshot/order.ts';
+import { compareObjects, sortObjects } from '../snapshot/order.ts';
 import { compareStrings, objectRefKey, refKey } from './keys.ts';
 import type { AccessPolicy, Destination, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
 import { indexNetworkingInput, localFqdn, type IndexedDestination, type IndexedWorkload } from './networking-index.ts';
@@ -251,6 +251,44 @@ export function clusterOutputs(
   add(virtualDestinationOutputs);
   for (const [cluster, objects] of byCluster) byCluster.set(cluster, sortObjects(objects));
   return byCluster;
+}
+
+/**
+ * One cluster's outputs after some of its objects were rewritten, in the order clusterOutputs gives:
+ * the last (sorted) list without `removed`, with `added` merged in at their places. Undefined when
+ * an added object has the identity of another one there: the order of the two then depends on
+ * which was written first, which only clusterOutputs knows.
+ */
+export function patchedOutputs(
+  previous: readonly KubeObject[],
+  removed: ReadonlySet<KubeObject>,
+  added: readonly KubeObject[],
+): KubeObject[] | undefined {
+  const kept = removed.size === 0 ? previous : previous.filter((object) => !removed.has(object));
+  const patched: KubeObject[] = [];
+  let from = 0;
+  let last: KubeObject | undefined;
+  // Each added object goes where a binary search over the kept ones puts it (after the ones before it).
+  for (const object of sortObjects(added)) {
+    let low = from;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const other = kept[middle];
+      if (other !== undefined && compareObjects(other, object) < 0) low = middle + 1;
+      else high = middle;
+    }
+    const at = kept[low];
+    if (at !== undefined && compareObjects(at, object) === 0) return undefined;
+    for (let i = from; i < low; i++) patched.push(kept[i] as KubeObject);
+    last = low > from ? kept[low - 1] : last;
+    if (last !== undefined && compareObjects(last, object) === 0) return undefined;
+    patched.push(object);
+    last = object;
+    from = low;
+  }
+  for (let i = from; i < kept.length; i++) patched.push(kept[i] as KubeObject);
+  return patched;
 }
 
 /** Clusters in name order, as a NetworkingResult lists them. */

@@ -88,6 +88,11 @@ interface RegisteredCluster {
   work?: ClusterWork;
   /** Its outputs changed (or its work did, or an apply failed) since its worker last applied. */
   applyPending?: boolean;
+  /**
+   * Outputs that changed since its worker last applied (by object key; a changed or gone object as
+   * reference), when only those need planning: not set while `applyPending` plans everything.
+   */
+  pendingChanges?: Map<string, KubeObject>;
   /** Its caches changed since its worker last applied: what it holds may have drifted. */
   drifted?: boolean;
   /** The last apply overran its deadline (cleared by the next apply that finishes). */
@@ -181,6 +186,8 @@ export class Controller {
   #renderState: RenderState | undefined;
   /** The last render pass's result: writes are planned for what changed since. */
   #lastOutput: RenderResult | undefined;
+  /** Outputs stamped for applying, per render output object, for one identity (#clusterOutputs). */
+  #stamped: { readonly identity: string; readonly objects: WeakMap<KubeObject, KubeObject> } | undefined;
   /** The management cluster's caches changed since its last apply. */
   #mgmtDrifted = true;
 
@@ -569,7 +576,6 @@ export class Controller {
     const output = pass.result;
     // What changed since the last pass (kept outputs are the same objects): only that is planned.
     const changed = this.#lastOutput === undefined ? undefined : changedOutputs(this.#lastOutput, output);
-    const previousOutput = this.#lastOutput;
     this.#lastOutput = output;
     this.#firstPassDone = true;
     this.#suspects = new Set(output.objectErrors.keys());
@@ -591,32 +597,40 @@ export class Controller {
       const kept = retainedOutputs(cluster.name, undesired, holds);
       if (kept.size > 0) retained.set(cluster.name, kept);
     }
-    const mgmtDesired = withRetentionNotes(output.mgmt, retained).map((object) =>
+    const forMgmt = (object: KubeObject): KubeObject =>
       object.kind === 'KubernetesCluster'
         ? this.#withClusterStatus(object)
         : DISCOVERED.has(object.kind)
           ? withIdentity(object, identity)
-          : object,
-    );
+          : object;
 
     // Each workload cluster gets the outputs from its own worker: a slow cluster delays only itself.
+    const outputsFor = this.#clusterOutputs(identity);
     for (const cluster of known) {
       // A registration that broke keeps its last watches (last known state) but is not written to.
       if (this.#registrationErrors.has(cluster.name)) continue;
       const last = cluster.work;
-      cluster.applyPending =
-        cluster.applyPending === true ||
+      const clusterChanges = changed?.clusters.get(cluster.name);
+      const planAll =
         changed === undefined ||
-        changed.clusters.has(cluster.name) ||
         last === undefined ||
         last.identity !== identity ||
         last.keepAll !== output.clusterErrors.has(cluster.name) ||
         last.holds.length > 0 ||
         holds.length > 0;
+      if (planAll) {
+        cluster.applyPending = true;
+        delete cluster.pendingChanges;
+      } else if (clusterChanges !== undefined && cluster.applyPending !== true) {
+        // Only what changed is planned (unless the whole cluster is due anyway): its changed and gone objects' keys.
+        const pending = (cluster.pendingChanges ??= new Map());
+        for (const object of [...clusterChanges.changed, ...clusterChanges.gone])
+          pending.set(objectKey(object), object);
+      }
       cluster.work = {
-        desired: (output.clusters.get(cluster.name) ?? []).map((object) =>
-          withIdentity(withoutRenderAnnotations(object), identity),
-        ),
+        // Outputs of a cluster that did not change are the same objects: the last stamped copies stand.
+        desired:
+          planAll || clusterChanges !== undefined ? outputsFor(output.clusters.get(cluster.name) ?? []) : last.desired,
         holds,
         keepAll: output.clusterErrors.has(cluster.name),
         identity,
@@ -624,17 +638,22 @@ export class Controller {
       cluster.worker.markDirty();
     }
     // Unless the management cluster's objects changed (drift, a policy edited, statuses written) or
-    // outputs are held, only the management objects that changed are planned, with those gone
-    // (a Destination removed) and the KubernetesClusters (their status is the controller's own).
-    let desired = mgmtDesired;
-    let live = this.#mgmtCache.objects().filter(isMeshHubObject);
-    if (changed !== undefined && previousOutput !== undefined && !this.#mgmtDrifted && retained.size === 0) {
-      const keys = new Set(changed.mgmt.map(objectKey));
-      const now = new Set(output.mgmt.map(objectKey));
-      for (const object of previousOutput.mgmt) if (!now.has(objectKey(object))) keys.add(objectKey(object));
-      const planned = (object: KubeObject) => object.kind === 'KubernetesCluster' || keys.has(objectKey(object));
-      desired = desired.filter(planned);
-      live = live.filter(planned);
+    // outputs are held, only the management objects that changed are planned: those new or
+    // rewritten, those gone (a Destination removed), and the KubernetesClusters (their status is
+    // the controller's own).
+    let desired: KubeObject[];
+    let live: KubeObject[];
+    if (changed !== undefined && !this.#mgmtDrifted && retained.size === 0) {
+      const refs = new Map<string, KubeObject>();
+      for (const object of [...changed.mgmt.changed, ...changed.mgmt.gone]) refs.set(objectKey(object), object);
+      const clusters = output.mgmt.filter((object) => object.kind === 'KubernetesCluster');
+      desired = [...changed.mgmt.changed.filter((object) => object.kind !== 'KubernetesCluster'), ...clusters].map(
+        forMgmt,
+      );
+      live = [...refs.values(), ...clusters].flatMap((ref) => this.#mgmtCache.find(ref) ?? []).filter(isMeshHubObject);
+    } else {
+      desired = withRetentionNotes(output.mgmt, retained).map(forMgmt);
+      live = this.#mgmtCache.objects().filter(isMeshHubObject);
     }
     this.#mgmtDrifted = false;
     const result = await applyToCluster(this.#options.mgmt, {
@@ -677,6 +696,25 @@ export class Controller {
     if (failed && !this.#stopped) this.#loop.markDirtyAfter(RETRY_PARTIAL_MS);
   }
 
+  /**
+   * A cluster's outputs as they are applied: stamped with this plane's identity, without the render
+   * annotations. Kept from pass to pass per output object (an incremental pass keeps the objects it
+   * did not recompute), so a pass copies only the outputs that are new.
+   */
+  #clusterOutputs(identity: string): (objects: readonly KubeObject[]) => KubeObject[] {
+    if (this.#stamped?.identity !== identity) this.#stamped = { identity, objects: new WeakMap() };
+    const stamped = this.#stamped.objects;
+    return (objects) =>
+      objects.map((object) => {
+        let applied = stamped.get(object);
+        if (applied === undefined) {
+          applied = withIdentity(withoutRenderAnnotations(object), identity);
+          stamped.set(object, applied);
+        }
+        return applied;
+      });
+  }
+
   #lastApplyOf(name: string): ApplyResult[] {
     const result = this.#lastApply.get(name);
     return result === undefined ? [] : [result];
@@ -702,15 +740,26 @@ export class Controller {
       });
       return;
     }
-    if (cluster.applyPending !== true && cluster.drifted !== true) {
+    const pending = cluster.pendingChanges;
+    const planAll = cluster.applyPending === true || cluster.drifted === true;
+    if (!planAll && pending === undefined) {
       // Nothing of it changed since its last apply: only the issuer runs.
       await this.#runIssuer(name, cluster, work.identity, signal, false);
       return;
     }
     cluster.applyPending = false;
     cluster.drifted = false;
+    delete cluster.pendingChanges;
     const ns = this.#options.installNamespace;
-    const live = WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type));
+    let desiredNow = work.desired;
+    let live: KubeObject[];
+    if (!planAll && pending !== undefined && work.holds.length === 0) {
+      // Only the changed outputs: against what the cluster holds under their keys (gone ones are deleted there).
+      desiredNow = work.desired.filter((object) => pending.has(objectKey(object)));
+      live = [...pending.values()].flatMap((ref) => cache.find(ref) ?? []);
+    } else {
+      live = WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type));
+    }
     const desired = new Set(work.holds.length === 0 ? [] : work.desired.map(objectKey));
     const kept = new Set(
       work.holds.length === 0
@@ -722,7 +771,7 @@ export class Controller {
           ).keys(),
     );
     const result = await applyToCluster(cache.client, {
-      desired: work.desired,
+      desired: desiredNow,
       live,
       isOwned: (object) => !work.keepAll && ownedBy(object, ns, work.identity) && !kept.has(object),
       statusOnly: () => false,

@@ -22,7 +22,6 @@ import { updateNetworkingDestinations } from '../../networking/incremental-desti
 import type { NetworkingInput } from '../../networking/model.ts';
 import { networkingState, type NetworkingState } from '../../networking/networking.ts';
 import { isTranslatorService, TRANSLATOR_CLUSTER_KINDS } from '../../networking/networking-index.ts';
-import type { NetworkingRender } from '../../networking/render-step.ts';
 import type { InputObject, InputSnapshot, Warning } from '../../snapshot/input.ts';
 import { managementKey, type ResourceKey } from '../../snapshot/resource-key.ts';
 import {
@@ -39,6 +38,7 @@ import {
   type RenderResult,
 } from '../render.ts';
 import { checkManagementObject, type CheckedObject } from '../validate-input.ts';
+import { objectChanges } from './changed-outputs.ts';
 
 interface ClusterPass {
   readonly objects: readonly KubeObject[];
@@ -56,7 +56,9 @@ export interface RenderState {
   readonly clusters: ReadonlyMap<string, ClusterPass>;
   readonly discovery: ReturnType<typeof assembleIsolated>['discovery'];
   readonly networking: NetworkingState;
-  readonly statuses: ReadonlyMap<ResourceKey, KubeObject>;
+  /** The checked management objects, in input order, and the management objects rendered from them. */
+  readonly checkedList: readonly CheckedObject[];
+  readonly mgmt: readonly KubeObject[];
   readonly context: readonly unknown[];
   readonly rootCertificates: string;
   /** Resource keys of objects kept from pass to pass (discovered objects, policies), built once each. */
@@ -143,23 +145,47 @@ function statusesOf(state: NetworkingState): Map<ResourceKey, KubeObject> {
   return statuses;
 }
 
-/** The statuses after an incremental update: the previous ones, objects gone removed, objects new set. */
-function updatedStatuses(
-  previous: ReadonlyMap<ResourceKey, KubeObject>,
-  before: NetworkingState,
-  after: NetworkingState,
-): Map<ResourceKey, KubeObject> {
-  const statuses = new Map(previous);
-  const lists = statusLists(after);
-  statusLists(before).forEach((was, i) => {
-    const is = lists[i] ?? [];
-    if (was === is) return;
-    const old = new Set(was);
-    const now = new Set(is);
-    for (const object of was) if (!now.has(object)) statuses.delete(managementKey(object));
-    for (const object of is) if (!old.has(object)) statuses.set(managementKey(object), object);
+/**
+ * The management objects after a pass that changed policies only, from the last pass's: each
+ * status object networking replaced is swapped for its successor (same resource key) in place.
+ * Undefined when that cannot be the full render's answer: an input object other than a valid
+ * policy came, went or changed, or a replaced status has no successor.
+ */
+function updatedManagement(
+  last: RenderState,
+  checked: readonly CheckedObject[],
+  networking: NetworkingState,
+): KubeObject[] | undefined {
+  if (checked.length !== last.checkedList.length) return undefined;
+  const policy = (entry: CheckedObject | undefined) =>
+    entry?.outcome === 'valid' && (entry.typed.kind === 'TrafficPolicy' || entry.typed.kind === 'AccessPolicy');
+  for (let i = 0; i < checked.length; i++) {
+    const [was, is] = [last.checkedList[i], checked[i]];
+    if (was !== is && !(policy(was) && policy(is) && was?.key === is?.key)) return undefined;
+  }
+  const successors = new Map<KubeObject, KubeObject>();
+  const lists = statusLists(networking);
+  let changedCount = 0;
+  for (const [i, was] of statusLists(last.networking).entries()) {
+    const { changed, gone } = objectChanges(was, lists[i] ?? []);
+    if (changed.length !== gone.length) return undefined;
+    const byKey = new Map(changed.map((object) => [managementKey(object), object]));
+    for (const object of gone) {
+      const successor = byKey.get(managementKey(object));
+      if (successor === undefined) return undefined;
+      successors.set(object, successor);
+    }
+    changedCount += gone.length;
+  }
+  if (changedCount === 0) return [...last.mgmt];
+  let replaced = 0;
+  const mgmt = last.mgmt.map((object) => {
+    const successor = successors.get(object);
+    if (successor === undefined) return object;
+    replaced++;
+    return successor;
   });
-  return statuses;
+  return replaced === changedCount ? mgmt : undefined;
 }
 
 /** The next render pass; `previous` is what the last pass returned (undefined: a full pass). */
@@ -247,11 +273,9 @@ export function renderIncremental(
     sameList(discovery.meshes, last.discovery.meshes) &&
     sameList(discovery.workloads, last.discovery.workloads);
   let networking: NetworkingState;
-  let statuses: Map<ResourceKey, KubeObject>;
   try {
     if (policiesOnly) {
       networking = updateNetworkingPolicies(last.networking, input);
-      statuses = updatedStatuses(last.statuses, last.networking, networking);
     } else if (destinationsToo) {
       // Destinations first (with the policies as they were), then the policies that changed.
       const was = last.networking.input;
@@ -263,17 +287,14 @@ export function renderIncremental(
       const policiesSame =
         sameList(was.trafficPolicies, input.trafficPolicies) && sameList(was.accessPolicies, input.accessPolicies);
       networking = policiesSame ? moved : updateNetworkingPolicies(moved, input);
-      statuses = updatedStatuses(last.statuses, last.networking, networking);
     } else {
       networking = networkingState(input);
-      statuses = statusesOf(networking);
     }
   } catch {
     return full();
   }
 
   const warnings: Warning[] = [...discovery.warnings];
-  const rendered: NetworkingRender = { statuses, outputs: networking.outputs };
   // The outputs a pass kept are the same arrays: changed-outputs.ts plans writes for the others only.
   const outputs = new Map<string, readonly KubeObject[]>();
   for (const name of snapshot.clusters.keys()) outputs.set(name, networking.outputs.get(name) ?? NO_OUTPUTS);
@@ -287,7 +308,17 @@ export function renderIncremental(
     }
     return key;
   };
-  const mgmt = renderedManagement(checked, discovery, rendered, objectErrors, warnings, keyOf);
+  // Policies only: the last pass's management objects with the replaced statuses swapped in.
+  const mgmt =
+    (policiesOnly ? updatedManagement(last, checked, networking) : undefined) ??
+    renderedManagement(
+      checked,
+      discovery,
+      { statuses: statusesOf(networking), outputs: networking.outputs },
+      objectErrors,
+      warnings,
+      keyOf,
+    );
   return {
     result: { mgmt, clusters: outputs, warnings, clusterErrors: new Map(), objectErrors },
     recomputed: policiesOnly ? 'policies' : destinationsToo ? 'destinations' : 'networking',
@@ -298,7 +329,8 @@ export function renderIncremental(
       clusters,
       discovery,
       networking,
-      statuses,
+      checkedList: checked,
+      mgmt,
       context,
       rootCertificates,
       keys,
