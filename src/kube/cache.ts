@@ -371,6 +371,11 @@ export class ClusterCache {
     return undefined;
   }
 
+  /** Every object of the watched types `wanted` says yes to (asked once per type, not per object). */
+  objectsWhere(wanted: (type: ResourceType) => boolean): KubeObject[] {
+    return this.#watches.filter((watch) => wanted(watch.spec.type)).flatMap((watch) => watch.objects());
+  }
+
   objectsOf(type: ResourceType): KubeObject[] {
     return this.#watches
       .filter((watch) => watch.spec.type.group === type.group && watch.spec.type.kind === type.kind)

@@ -144,10 +144,8 @@ function workloadClusterWatches(): WatchSpec[] {
   ];
 }
 
-function groupKindOf(object: { readonly apiVersion: string; readonly kind: string }): string {
-  const slash = object.apiVersion.indexOf('/');
-  return `${slash === -1 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
-}
+/** Objects read from the caches come from no file. */
+const FROM_CACHE: InputObject['source'] = Object.freeze({});
 
 /** The kinds of a registered cluster that a render reads: discovery's inputs and the translators'. */
 const RENDER_INPUT_KINDS: ReadonlySet<string> = new Set(
@@ -521,16 +519,15 @@ export class Controller {
 
   #snapshot(known: readonly RegisteredCluster[], unknown: ReadonlySet<string>): InputSnapshot {
     const mgmt: InputObject[] = this.#mgmtCache
-      .objects()
-      .filter((object) => MANAGEMENT_INPUTS.has(object.kind) && isMeshHubObject(object))
-      .map((object) => ({ object, source: {} }));
+      .objectsWhere((type) => MANAGEMENT_INPUTS.has(type.kind))
+      .filter(isMeshHubObject)
+      .map((object) => ({ object, source: FROM_CACHE }));
     const clusters = new Map<string, InputObject[]>();
     for (const cluster of known) {
       const objects = cluster.current.cache
-        .objects()
         // Discovery's inputs, and what translators read (hand-written VirtualServices change what may be translated).
-        .filter((object) => RENDER_INPUT_KINDS.has(groupKindOf(object)))
-        .map((object) => ({ object, source: {} }));
+        .objectsWhere((type) => RENDER_INPUT_KINDS.has(`${type.group}/${type.kind}`))
+        .map((object) => ({ object, source: FROM_CACHE }));
       clusters.set(cluster.name, objects);
     }
     // Unknown clusters take part with their last discovered objects (render options), not as empty.
