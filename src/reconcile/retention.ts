@@ -93,7 +93,7 @@ export function holdsOf(mgmt: readonly KubeObject[], failed: ReadonlyMap<string,
   }
   const holds: Hold[] = [];
   for (const object of mgmt) {
-    const failure = failed.get(objectKey(object));
+    const failure = failed.size === 0 ? undefined : failed.get(objectKey(object));
     if (failure !== undefined) {
       holds.push({ parent: keyOf(object), clusters: 'all', reason: failure });
       continue;

@@ -41,7 +41,8 @@ import { checkManagementObject, type CheckedObject } from '../validate-input.ts'
 import { objectChanges } from './changed-outputs.ts';
 
 interface ClusterPass {
-  readonly objects: readonly KubeObject[];
+  /** Its input objects (compared by the objects they hold: the caches wrap them anew each pass). */
+  readonly inputs: readonly InputObject[];
   /** The objects translators read (Istio VirtualServices, Linkerd Links and Services, OSM MeshConfigs). */
   readonly translatorObjects: readonly KubeObject[];
   readonly outcome: ClusterOutcome;
@@ -81,6 +82,13 @@ const NO_OUTPUTS: readonly KubeObject[] = [];
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameInputs(a: readonly InputObject[], b: readonly InputObject[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]?.object !== b[i]?.object) return false;
   return true;
 }
 
@@ -215,13 +223,13 @@ export function renderIncremental(
   let discoveryKept = last !== undefined && last.clusters.size === knownClusters(snapshot, options).length;
   let translatorInputs: 'none' | 'services' | 'other' = discoveryKept ? 'none' : 'other';
   for (const cluster of knownClusters(snapshot, options)) {
-    const objects = (snapshot.clusters.get(cluster) ?? []).map((input) => input.object);
+    const inputs = snapshot.clusters.get(cluster) ?? [];
     const kept = last?.clusters.get(cluster);
-    if (kept !== undefined && settingsSame && sameList(kept.objects, objects)) {
+    if (kept !== undefined && settingsSame && sameInputs(kept.inputs, inputs)) {
       clusters.set(cluster, kept);
       continue;
     }
-    const translatorObjects = objects.filter(isTranslatorInput);
+    const translatorObjects = inputs.map((input) => input.object).filter(isTranslatorInput);
     const outcome = discoverClusterIsolated(snapshot, cluster, discoverySettings(snapshot.mgmt));
     const fingerprint = fingerprintOf(outcome);
     const unchanged = kept !== undefined && kept.fingerprint === fingerprint;
@@ -231,7 +239,7 @@ export function renderIncremental(
     let next = unchanged ? kept.outcome : outcome;
     if (!unchanged && kept !== undefined && kept.outcome.ok && outcome.ok)
       next = { ok: true, discovery: keptWhereSame(kept.outcome.discovery, outcome.discovery) };
-    clusters.set(cluster, { objects, translatorObjects, outcome: next, fingerprint });
+    clusters.set(cluster, { inputs, translatorObjects, outcome: next, fingerprint });
   }
   if ([...clusters.values()].some((c) => !c.outcome.ok)) return full();
   const discovery =
