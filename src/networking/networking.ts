@@ -264,20 +264,13 @@ export function patchedOutputs(
   removed: ReadonlySet<KubeObject>,
   added: readonly KubeObject[],
 ): KubeObject[] | undefined {
-  const kept = removed.size === 0 ? previous : previous.filter((object) => !removed.has(object));
+  const kept = withoutSorted(previous, removed);
   const patched: KubeObject[] = [];
   let from = 0;
   let last: KubeObject | undefined;
   // Each added object goes where a binary search over the kept ones puts it (after the ones before it).
   for (const object of sortObjects(added)) {
-    let low = from;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const other = kept[middle];
-      if (other !== undefined && compareObjects(other, object) < 0) low = middle + 1;
-      else high = middle;
-    }
+    const low = lowerBound(kept, object, from);
     const at = kept[low];
     if (at !== undefined && compareObjects(at, object) === 0) return undefined;
     for (let i = from; i < low; i++) patched.push(kept[i] as KubeObject);
@@ -289,6 +282,40 @@ export function patchedOutputs(
   }
   for (let i = from; i < kept.length; i++) patched.push(kept[i] as KubeObject);
   return patched;
+}
+
+/** The first place in `sorted` (from `from` on) whose object does not come before `object`. */
+function lowerBound(sorted: readonly KubeObject[], object: KubeObject, from: number): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const other = sorted[middle];
+    if (other !== undefined && compareObjects(other, object) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** A sorted list without some of its objects, each found by binary search (not by a look at every object). */
+function withoutSorted(sorted: readonly KubeObject[], removed: ReadonlySet<KubeObject>): readonly KubeObject[] {
+  if (removed.size === 0) return sorted;
+  const places: number[] = [];
+  for (const object of removed) {
+    let at = lowerBound(sorted, object, 0);
+    while (at < sorted.length && sorted[at] !== object && compareObjects(sorted[at] as KubeObject, object) === 0) at++;
+    if (sorted[at] !== object) return sorted.filter((candidate) => !removed.has(candidate));
+    places.push(at);
+  }
+  places.sort((a, b) => a - b);
+  const kept: KubeObject[] = [];
+  let from = 0;
+  for (const at of places) {
+    for (let i = from; i < at; i++) kept.push(sorted[i] as KubeObject);
+    from = at + 1;
+  }
+  for (let i = from; i < sorted.length; i++) kept.push(sorted[i] as KubeObject);
+  return kept;
 }
 
 /** Clusters in name order, as a NetworkingResult lists them. */

@@ -1,6 +1,6 @@
 // One render pass from the last one: the same result as render() (src/pipeline/render.ts), byte
 // for byte, recomputing only what changed. The bookkeeping, explicit and small:
-//   management object (by resource key)  unchanged object → its schema check is kept
+//   management object                     unchanged object → its schema check is kept
 //   cluster                               unchanged objects and Settings → its discovery is kept;
 //                                         rediscovered to the same objects → counts as unchanged
 //   discovery of the estate               every cluster's kept → kept (else put together again)
@@ -12,6 +12,8 @@
 //                                         VirtualMesh, VirtualDestination, Settings,
 //                                         KubernetesCluster, other objects translators read, root
 //                                         certificates) → a full networking pass
+//   management objects rendered          policies only changed → the last list, each replaced
+//                                         status swapped in at its place; else rendered anew
 // Unknown clusters, failed discoveries and objects whose translation threw take the full render.
 import type { KubeObject } from '../../api/meta.ts';
 import type { RootCertificateEntry } from '../../certs/issued-certificates.ts';
@@ -52,7 +54,8 @@ interface ClusterPass {
 /** What a pass keeps for the next one. */
 export interface RenderState {
   readonly installNamespace: string;
-  readonly checked: ReadonlyMap<ResourceKey, { readonly raw: KubeObject; readonly checked: CheckedObject }>;
+  /** Each management input object's schema check, by the object (an unchanged object keeps its check). */
+  readonly checked: ReadonlyMap<KubeObject, CheckedObject>;
   readonly settings: string;
   readonly clusters: ReadonlyMap<string, ClusterPass>;
   readonly discovery: ReturnType<typeof assembleIsolated>['discovery'];
@@ -60,6 +63,8 @@ export interface RenderState {
   /** The checked management objects, in input order, and the management objects rendered from them. */
   readonly checkedList: readonly CheckedObject[];
   readonly mgmt: readonly KubeObject[];
+  /** Where each object of `mgmt` is in it (objects of later passes added as they come). */
+  readonly places: WeakMap<KubeObject, number>;
   readonly context: readonly unknown[];
   readonly rootCertificates: string;
   /** Resource keys of objects kept from pass to pass (discovered objects, policies), built once each. */
@@ -173,7 +178,6 @@ function updatedManagement(
   }
   const successors = new Map<KubeObject, KubeObject>();
   const lists = statusLists(networking);
-  let changedCount = 0;
   for (const [i, was] of statusLists(last.networking).entries()) {
     const { changed, gone } = objectChanges(was, lists[i] ?? []);
     if (changed.length !== gone.length) return undefined;
@@ -183,17 +187,23 @@ function updatedManagement(
       if (successor === undefined) return undefined;
       successors.set(object, successor);
     }
-    changedCount += gone.length;
   }
-  if (changedCount === 0) return [...last.mgmt];
-  let replaced = 0;
-  const mgmt = last.mgmt.map((object) => {
-    const successor = successors.get(object);
-    if (successor === undefined) return object;
-    replaced++;
-    return successor;
-  });
-  return replaced === changedCount ? mgmt : undefined;
+  const mgmt = [...last.mgmt];
+  for (const [object, successor] of successors) {
+    const at = last.places.get(object);
+    if (at === undefined || mgmt[at] !== object) return undefined;
+    mgmt[at] = successor;
+    // Only ever added to: a place holds in every pass from this one on in which its object is kept.
+    last.places.set(successor, at);
+  }
+  return mgmt;
+}
+
+/** Where each management object is in a pass's list of them. */
+function placesOf(mgmt: readonly KubeObject[]): WeakMap<KubeObject, number> {
+  const places = new WeakMap<KubeObject, number>();
+  mgmt.forEach((object, at) => places.set(object, at));
+  return places;
 }
 
 /** The next render pass; `previous` is what the last pass returned (undefined: a full pass). */
@@ -207,12 +217,10 @@ export function renderIncremental(
   if ((options.unknownClusters?.size ?? 0) > 0 || (options.suspects?.size ?? 0) > 0) return full();
   const last = previous?.installNamespace === snapshot.installNamespace ? previous : undefined;
 
-  const checkedByKey = new Map<ResourceKey, { raw: KubeObject; checked: CheckedObject }>();
+  const checkedByObject = new Map<KubeObject, CheckedObject>();
   const check = (input: InputObject): CheckedObject => {
-    const key = managementKey(input.object);
-    const kept = last?.checked.get(key);
-    const checked = kept?.raw === input.object ? kept.checked : checkManagementObject(input);
-    checkedByKey.set(key, { raw: input.object, checked });
+    const checked = last?.checked.get(input.object) ?? checkManagementObject(input);
+    checkedByObject.set(input.object, checked);
     return checked;
   };
   const checked = checkManagement(snapshot, check);
@@ -317,8 +325,9 @@ export function renderIncremental(
     return key;
   };
   // Policies only: the last pass's management objects with the replaced statuses swapped in.
+  const updated = policiesOnly ? updatedManagement(last, checked, networking) : undefined;
   const mgmt =
-    (policiesOnly ? updatedManagement(last, checked, networking) : undefined) ??
+    updated ??
     renderedManagement(
       checked,
       discovery,
@@ -327,18 +336,20 @@ export function renderIncremental(
       warnings,
       keyOf,
     );
+  const places = updated === undefined || last === undefined ? placesOf(mgmt) : last.places;
   return {
     result: { mgmt, clusters: outputs, warnings, clusterErrors: new Map(), objectErrors },
     recomputed: policiesOnly ? 'policies' : destinationsToo ? 'destinations' : 'networking',
     state: {
       installNamespace: snapshot.installNamespace,
-      checked: checkedByKey,
+      checked: checkedByObject,
       settings,
       clusters,
       discovery,
       networking,
       checkedList: checked,
       mgmt,
+      places,
       context,
       rootCertificates,
       keys,
