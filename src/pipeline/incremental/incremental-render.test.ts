@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { generateEstate, type EstateSize } from '../../../bench/estate.ts';
 import { managementObjects } from '../../../bench/estate-policies.ts';
+import { OWNER_LABEL } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { InputObject, InputSnapshot } from '../../snapshot/input.ts';
 import { render, type RenderResult } from '../render.ts';
@@ -82,6 +83,7 @@ type Change =
   | { kind: 'remove-destination'; pick: number; federated: boolean }
   | { kind: 'subset-policy'; pick: number; target: number }
   | { kind: 'toggle-shift-target'; pick: number }
+  | { kind: 'write-outputs'; pick: number }
   | { kind: 'settings'; variant: number }
   | { kind: 'virtual-mesh'; variant: number };
 
@@ -110,6 +112,8 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   // The Service a policy shifts traffic to goes, or comes (back): the Destinations that name it change.
   // (few of them, so that one goes and comes back within a sequence)
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('toggle-shift-target' as const), pick: fc.nat(1) }) },
+  // The controller's own VirtualServices, written to a cluster, come back through its watch.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('write-outputs' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('settings' as const), variant: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('virtual-mesh' as const), variant: fc.nat(2) }) },
 );
@@ -239,6 +243,16 @@ function apply(snapshot: InputSnapshot, c: Change, last: RenderResult): InputSna
         }),
       };
     }
+    case 'write-outputs':
+      return editCluster(snapshot, c.pick, (objects) => {
+        const cluster = [...snapshot.clusters].find(([, list]) => list === objects)?.[0] ?? '';
+        const written = (last.clusters.get(cluster) ?? []).filter((o) => o.kind === 'VirtualService');
+        const keep = objects.filter(
+          (input) =>
+            input.object.kind !== 'VirtualService' || input.object.metadata.labels?.[OWNER_LABEL] === undefined,
+        );
+        return [...keep, ...written.map((object) => ({ object, source: {} }))];
+      });
     case 'scale-workload':
     case 'relabel-workload':
       return editCluster(snapshot, c.pick, (objects, n) => {
@@ -351,6 +365,8 @@ describe('incremental render', () => {
     let federatedElsewhere = 0;
     // Subset policies accepted on one Service naming a subset of another.
     let subsetsAccepted = 0;
+    // Passes after the controller's own VirtualServices came back through a watch.
+    let ownOutputsReadBack = 0;
     fc.assert(
       fc.property(fc.array(change, { minLength: 1, maxLength: 10 }), (changes) => {
         let snapshot = start;
@@ -363,6 +379,11 @@ describe('incremental render', () => {
           const full = render(snapshot);
           assert.equal(bytesOf(pass.result), bytesOf(full), `after ${JSON.stringify(c)}`);
           recomputed.set(pass.recomputed, (recomputed.get(pass.recomputed) ?? 0) + 1);
+          // Its own outputs coming back change nothing a translator reads: no pass over everything.
+          if (c.kind === 'write-outputs') {
+            assert.equal(pass.recomputed, 'policies', 'own VirtualServices read back took more than the policies pass');
+            ownOutputsReadBack++;
+          }
           // Compared with the last incremental pass: what it kept are the same objects.
           if (pass.recomputed === 'destinations' && changedOutputs(previous, pass.result).clusters.size > 1)
             federatedElsewhere++;
@@ -380,5 +401,6 @@ describe('incremental render', () => {
     assert.ok((recomputed.get('destinations') ?? 0) > 0, JSON.stringify([...recomputed]));
     assert.ok(federatedElsewhere > 0, 'no Destination change reached another cluster');
     assert.ok(subsetsAccepted > 0, 'no policy requiring a subset of another Service was accepted');
+    assert.ok(ownOutputsReadBack > 0, 'no pass read its own outputs back');
   });
 });

@@ -24,6 +24,7 @@ import { updateNetworkingDestinations } from '../../networking/incremental-desti
 import type { NetworkingInput } from '../../networking/model.ts';
 import { networkingState, type NetworkingState } from '../../networking/networking.ts';
 import { isTranslatorService, TRANSLATOR_CLUSTER_KINDS } from '../../networking/networking-index.ts';
+import { isOwnVirtualService } from '../../networking/translate/istio/existing-virtual-services.ts';
 import type { InputObject, InputSnapshot, Warning } from '../../snapshot/input.ts';
 import { managementKey, type ResourceKey } from '../../snapshot/resource-key.ts';
 import {
@@ -45,6 +46,8 @@ import { objectChanges } from './changed-outputs.ts';
 interface ClusterPass {
   /** Its input objects (compared by the objects they hold: the caches wrap them anew each pass). */
   readonly inputs: readonly InputObject[];
+  /** Its objects that discovery or translators read (all but its own VirtualServices). */
+  readonly read: readonly KubeObject[];
   /** The objects translators read (Istio VirtualServices, Linkerd Links and Services, OSM MeshConfigs). */
   readonly translatorObjects: readonly KubeObject[];
   readonly outcome: ClusterOutcome;
@@ -237,7 +240,16 @@ export function renderIncremental(
       clusters.set(cluster, kept);
       continue;
     }
-    const translatorObjects = inputs.map((input) => input.object).filter(isTranslatorInput);
+    // Its own VirtualServices, read back through the watch, are read by neither discovery nor
+    // translators: when only they changed, the cluster is as it was.
+    const read = inputs
+      .map((input) => input.object)
+      .filter((object) => !isOwnVirtualService(object, snapshot.installNamespace));
+    if (kept !== undefined && settingsSame && sameList(kept.read, read)) {
+      clusters.set(cluster, { ...kept, inputs });
+      continue;
+    }
+    const translatorObjects = read.filter(isTranslatorInput);
     const outcome = discoverClusterIsolated(snapshot, cluster, discoverySettings(snapshot.mgmt));
     const fingerprint = fingerprintOf(outcome);
     const unchanged = kept !== undefined && kept.fingerprint === fingerprint;
@@ -247,7 +259,7 @@ export function renderIncremental(
     let next = unchanged ? kept.outcome : outcome;
     if (!unchanged && kept !== undefined && kept.outcome.ok && outcome.ok)
       next = { ok: true, discovery: keptWhereSame(kept.outcome.discovery, outcome.discovery) };
-    clusters.set(cluster, { inputs, translatorObjects, outcome: next, fingerprint });
+    clusters.set(cluster, { inputs, read, translatorObjects, outcome: next, fingerprint });
   }
   if ([...clusters.values()].some((c) => !c.outcome.ok)) return full();
   const discovery =

@@ -2,6 +2,7 @@
 // VirtualServices for one host on sidecars (istioctl analyze reports IST0109), so Mesh Hub writes
 // none for a host that one of them routes, and says so on the policies it could not apply.
 import { OWNER_LABEL } from '../../../api/labels.ts';
+import type { KubeObject } from '../../../api/meta.ts';
 import type { NetworkingIndex } from '../../networking-index.ts';
 
 export interface ExistingVirtualService {
@@ -72,10 +73,15 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** A VirtualService this installation wrote (its owner label): not one that exists beside its own. */
+export function isOwnVirtualService(object: KubeObject, installNamespace: string): boolean {
+  return object.kind === 'VirtualService' && object.metadata.labels?.[OWNER_LABEL] === installNamespace;
+}
+
 /** VirtualServices of the registered clusters that this installation did not write (no owner label of it). */
 export function existingVirtualServicesIn(index: NetworkingIndex): ExistingVirtualService[] {
   return index.clusterObjectsOfKind('networking.istio.io', 'VirtualService').flatMap(({ cluster, object }) => {
-    if (object.metadata.labels?.[OWNER_LABEL] === index.installNamespace) return [];
+    if (isOwnVirtualService(object, index.installNamespace)) return [];
     const spec: unknown = object['spec'];
     const gateways = strings(isRecord(spec) ? spec['gateways'] : undefined);
     return [
