@@ -1,7 +1,7 @@
 // Destination detection: every Service whose selector matches the pod labels of a mesh Workload.
 import type { KubeService } from '../api/discovery/v1/destination.ts';
 import type { Service } from '../api/k8s/workloads.ts';
-import { clusterRegion, key, nodeZone, type ClusterIndex } from './cluster-index.ts';
+import { clusterRegion, lookup, nodeZone, type ClusterIndex } from './cluster-index.ts';
 import type { DetectedMesh } from './meshes.ts';
 import { discoveredName } from './names.ts';
 import type { DetectedWorkload } from './workloads.ts';
@@ -136,8 +136,10 @@ function endpointSubsets(
   index: ClusterIndex,
   workloads: readonly DetectedWorkload[],
 ): EndpointSubsets | undefined {
-  const at = key(service.metadata.namespace, service.metadata.name);
-  const slices = [...(index.endpointSlices.get(at) ?? [])].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const { namespace, name } = service.metadata;
+  const slices = [...(lookup(index.endpointSlices, namespace, name) ?? [])].sort((a, b) =>
+    a.metadata.name < b.metadata.name ? -1 : 1,
+  );
   const subsets: EndpointSubsets = [];
   const portsOf = (
     list: readonly {
@@ -169,7 +171,7 @@ function endpointSubsets(
       if (endpoints.length > 0) subsets.push({ endpoints, ports: portsOf(slice.ports ?? []) });
     }
   } else {
-    for (const subset of index.endpoints.get(at)?.subsets ?? []) {
+    for (const subset of lookup(index.endpoints, namespace, name)?.subsets ?? []) {
       const endpoints = (subset.addresses ?? []).map((address) => {
         const zone = nodeZone(index, address.nodeName);
         const labels = endpointLabels(address.targetRef?.name, workloads);
