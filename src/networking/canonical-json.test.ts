@@ -22,9 +22,12 @@ function reference(value: unknown): string {
 
 describe('canonicalJson', () => {
   it('equals the JSON of a key-sorted copy for any value', () => {
-    const keys = fc.oneof(fc.string(), fc.constantFrom('__proto__', '0', '10', '2', '1a', 'a', 'b', 'B', ''));
+    // Any UTF-16 text, lone surrogates and control characters included, in keys and values.
+    const text = fc.string({ unit: 'binary' });
+    const keys = fc.oneof(text, fc.constantFrom('__proto__', '0', '10', '2', '1a', 'a', 'b', 'B', '', '"', '\\'));
     const value = fc.anything({
       key: keys,
+      values: [text, fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null)],
       withBoxedValues: true,
       withDate: true,
       withMap: true,
@@ -47,6 +50,12 @@ describe('canonicalJson', () => {
       '{"a":{"c":"é\\""},"b":[{"y":1},null,null]}',
     );
     assert.equal(canonicalJson({ b: 1, a: 2 }), canonicalJson({ a: 2, b: 1 }));
+  });
+
+  it('escapes as JSON.stringify does: quotes, backslashes, control characters, lone surrogates', () => {
+    for (const text of ['"', '\\', '\n', '\u0000', '\u001f', '\ud800', 'a\udc00', '😀', 'plain', '']) {
+      assert.equal(canonicalJson({ [text]: text }), `{${JSON.stringify(text)}:${JSON.stringify(text)}}`, text);
+    }
   });
 
   it('lists index-like keys first, as an object holding them does', () => {

@@ -10,7 +10,17 @@ export function canonicalJson(value: unknown): string {
   return write(value) ?? JSON.stringify(value);
 }
 
+/** A string as JSON: as it is between quotes unless it holds a character JSON escapes (or a surrogate). */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+
 function write(value: unknown): string | undefined {
+  if (typeof value === 'string') return quote(value);
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
@@ -32,7 +42,7 @@ function write(value: unknown): string | undefined {
     const written = write(child);
     if (written === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${written}`;
+    out += `${quote(key)}:${written}`;
   }
   return `${out}}`;
 }
