@@ -27,19 +27,24 @@ function matches(selector: readonly (readonly [string, string])[], labels: Reado
  * from the workloads carrying one of its selector's labels rather than from its whole namespace.
  */
 class WorkloadLabelIndex {
-  private readonly byNamespace = new Map<string, Map<string, DetectedWorkload[]>>();
+  /** Namespace → label key → label value → workloads (no key strings built per label). */
+  private readonly byNamespace = new Map<string, Map<string, Map<string, DetectedWorkload[]>>>();
 
   constructor(workloads: readonly DetectedWorkload[]) {
     for (const workload of workloads) {
-      let byLabel = this.byNamespace.get(workload.namespace);
-      if (byLabel === undefined) {
-        byLabel = new Map();
-        this.byNamespace.set(workload.namespace, byLabel);
+      let byKey = this.byNamespace.get(workload.namespace);
+      if (byKey === undefined) {
+        byKey = new Map();
+        this.byNamespace.set(workload.namespace, byKey);
       }
       for (const [k, v] of Object.entries(workload.podLabels)) {
-        const label = `${k}\u0000${v}`;
-        const list = byLabel.get(label);
-        if (list === undefined) byLabel.set(label, [workload]);
+        let byValue = byKey.get(k);
+        if (byValue === undefined) {
+          byValue = new Map();
+          byKey.set(k, byValue);
+        }
+        const list = byValue.get(v);
+        if (list === undefined) byValue.set(v, [workload]);
         else list.push(workload);
       }
     }
@@ -47,11 +52,11 @@ class WorkloadLabelIndex {
 
   /** Workloads of the namespace whose pod labels include every selector label, in input order. */
   select(namespace: string, selector: readonly (readonly [string, string])[]): DetectedWorkload[] {
-    const byLabel = this.byNamespace.get(namespace);
-    if (byLabel === undefined) return [];
+    const byKey = this.byNamespace.get(namespace);
+    if (byKey === undefined) return [];
     let smallest: readonly DetectedWorkload[] | undefined;
     for (const [k, v] of selector) {
-      const list = byLabel.get(`${k}\u0000${v}`);
+      const list = byKey.get(k)?.get(v);
       if (list === undefined) return [];
       if (smallest === undefined || list.length < smallest.length) smallest = list;
     }
