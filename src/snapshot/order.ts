@@ -30,6 +30,15 @@ function isSorted(objects: readonly KubeObject[]): boolean {
   return true;
 }
 
+function isSortedByName(group: readonly KubeObject[]): boolean {
+  for (let i = 1; i < group.length; i++) {
+    const previous = group[i - 1];
+    const current = group[i];
+    if (previous !== undefined && current !== undefined && previous.metadata.name > current.metadata.name) return false;
+  }
+  return true;
+}
+
 /** Entries of a map, sorted by key. */
 function sortedEntries<V>(map: ReadonlyMap<string, V>): [string, V][] {
   const entries = [...map];
@@ -65,7 +74,7 @@ export function sortObjects<T extends KubeObject>(objects: readonly T[]): T[] {
   for (const [, kinds] of sortedEntries(groups)) {
     for (const [, namespaces] of sortedEntries(kinds)) {
       for (const [, group] of sortedEntries(namespaces)) {
-        if (group.length > 1) group.sort(byName);
+        if (!isSortedByName(group)) group.sort(byName);
         for (const object of group) sorted.push(object);
       }
     }

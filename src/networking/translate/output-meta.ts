@@ -99,11 +99,13 @@ export function federatedMetadata(
   parents: string,
   federatedService: { readonly name: string; readonly namespace: string; readonly cluster: string },
 ): ObjectMeta {
-  const meta = translatedMetadata(name, namespace, installNamespace, parents);
+  // translatedMetadata's fields and one more annotation, built at once (one per federated object).
   return {
-    ...meta,
+    name,
+    namespace,
+    labels: { [OWNER_LABEL]: installNamespace },
     annotations: {
-      ...meta.annotations,
+      [PARENTS_ANNOTATION]: parents,
       // Gloo Mesh's key of the federated Service: `<name>.<namespace>.<cluster>`.
       [FEDERATION_ANNOTATION]: `${federatedService.name}.${federatedService.namespace}.${federatedService.cluster}`,
     },
