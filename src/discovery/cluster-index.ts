@@ -20,14 +20,14 @@ export interface ClusterIndex {
   readonly deployments: readonly Controller[];
   readonly statefulSets: readonly Controller[];
   readonly daemonSets: readonly Controller[];
-  /** ReplicaSets by namespace/name. */
-  readonly replicaSets: ReadonlyMap<string, Controller>;
+  /** ReplicaSets by namespace, then name. */
+  readonly replicaSets: ByNamespace<Controller>;
   readonly pods: readonly Pod[];
   readonly services: readonly Service[];
-  /** EndpointSlices by namespace/service name. */
-  readonly endpointSlices: ReadonlyMap<string, readonly EndpointSlice[]>;
-  /** Endpoints by namespace/name. */
-  readonly endpoints: ReadonlyMap<string, Endpoints>;
+  /** EndpointSlices by namespace, then service name. */
+  readonly endpointSlices: ByNamespace<readonly EndpointSlice[]>;
+  /** Endpoints by namespace, then name. */
+  readonly endpoints: ByNamespace<Endpoints>;
   /** ConfigMaps by namespace/name. */
   readonly configMaps: ReadonlyMap<string, ConfigMap>;
   readonly nodes: ReadonlyMap<string, Node>;
@@ -38,6 +38,25 @@ export function key(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
+/**
+ * Objects by namespace (no namespace: ''), then name. Looked up with the strings the objects already
+ * hold, so the tens of thousands of lookups of a render build no key strings.
+ */
+export type ByNamespace<T> = ReadonlyMap<string, ReadonlyMap<string, T>>;
+
+export function lookup<T>(map: ByNamespace<T>, namespace: string | undefined, name: string): T | undefined {
+  return map.get(namespace ?? '')?.get(name);
+}
+
+function inNamespace<T>(map: Map<string, Map<string, T>>, namespace: string | undefined): Map<string, T> {
+  let names = map.get(namespace ?? '');
+  if (names === undefined) {
+    names = new Map();
+    map.set(namespace ?? '', names);
+  }
+  return names;
+}
+
 const CORE = 'v1';
 const APPS = 'apps/v1';
 
@@ -45,11 +64,11 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
   const deployments: Controller[] = [];
   const statefulSets: Controller[] = [];
   const daemonSets: Controller[] = [];
-  const replicaSets = new Map<string, Controller>();
+  const replicaSets = new Map<string, Map<string, Controller>>();
   const pods: Pod[] = [];
   const services: Service[] = [];
-  const endpointSlices = new Map<string, EndpointSlice[]>();
-  const endpoints = new Map<string, Endpoints>();
+  const endpointSlices = new Map<string, Map<string, EndpointSlice[]>>();
+  const endpoints = new Map<string, Map<string, Endpoints>>();
   const configMaps = new Map<string, ConfigMap>();
   const nodes = new Map<string, Node>();
   const namespaces = new Map<string, Namespace>();
@@ -71,7 +90,6 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
 
   for (const input of objects) {
     const { apiVersion, kind, metadata } = input.object;
-    const at = key(metadata.namespace, metadata.name);
     if (
       apiVersion === APPS &&
       (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' || kind === 'ReplicaSet')
@@ -81,7 +99,7 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
       if (kind === 'Deployment') deployments.push(controller);
       else if (kind === 'StatefulSet') statefulSets.push(controller);
       else if (kind === 'DaemonSet') daemonSets.push(controller);
-      else replicaSets.set(at, controller);
+      else inNamespace(replicaSets, metadata.namespace).set(metadata.name, controller);
     } else if (apiVersion === CORE) {
       switch (kind) {
         case 'Pod': {
@@ -96,12 +114,12 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
         }
         case 'Endpoints': {
           const parsed = parse(Endpoints, input);
-          if (parsed !== undefined) endpoints.set(at, parsed);
+          if (parsed !== undefined) inNamespace(endpoints, metadata.namespace).set(metadata.name, parsed);
           break;
         }
         case 'ConfigMap': {
           const parsed = parse(ConfigMap, input);
-          if (parsed !== undefined) configMaps.set(at, parsed);
+          if (parsed !== undefined) configMaps.set(key(metadata.namespace, metadata.name), parsed);
           break;
         }
         case 'Node': {
@@ -121,8 +139,9 @@ export function indexCluster(cluster: string, objects: readonly InputObject[], w
       const slice = parse(EndpointSlice, input);
       const service = slice?.metadata.labels?.['kubernetes.io/service-name'];
       if (slice === undefined || service === undefined) continue;
-      const list = endpointSlices.get(key(metadata.namespace, service));
-      if (list === undefined) endpointSlices.set(key(metadata.namespace, service), [slice]);
+      const byService = inNamespace(endpointSlices, metadata.namespace);
+      const list = byService.get(service);
+      if (list === undefined) byService.set(service, [slice]);
       else list.push(slice);
     }
   }

@@ -1,7 +1,7 @@
 // Destination detection: every Service whose selector matches the pod labels of a mesh Workload.
 import type { KubeService } from '../api/discovery/v1/destination.ts';
 import type { Service } from '../api/k8s/workloads.ts';
-import { clusterRegion, key, nodeZone, type ClusterIndex } from './cluster-index.ts';
+import { clusterRegion, lookup, nodeZone, type ClusterIndex } from './cluster-index.ts';
 import type { DetectedMesh } from './meshes.ts';
 import { discoveredName } from './names.ts';
 import type { DetectedWorkload } from './workloads.ts';
@@ -27,19 +27,24 @@ function matches(selector: readonly (readonly [string, string])[], labels: Reado
  * from the workloads carrying one of its selector's labels rather than from its whole namespace.
  */
 class WorkloadLabelIndex {
-  private readonly byNamespace = new Map<string, Map<string, DetectedWorkload[]>>();
+  /** Namespace → label key → label value → workloads (no key strings built per label). */
+  private readonly byNamespace = new Map<string, Map<string, Map<string, DetectedWorkload[]>>>();
 
   constructor(workloads: readonly DetectedWorkload[]) {
     for (const workload of workloads) {
-      let byLabel = this.byNamespace.get(workload.namespace);
-      if (byLabel === undefined) {
-        byLabel = new Map();
-        this.byNamespace.set(workload.namespace, byLabel);
+      let byKey = this.byNamespace.get(workload.namespace);
+      if (byKey === undefined) {
+        byKey = new Map();
+        this.byNamespace.set(workload.namespace, byKey);
       }
       for (const [k, v] of Object.entries(workload.podLabels)) {
-        const label = `${k}\u0000${v}`;
-        const list = byLabel.get(label);
-        if (list === undefined) byLabel.set(label, [workload]);
+        let byValue = byKey.get(k);
+        if (byValue === undefined) {
+          byValue = new Map();
+          byKey.set(k, byValue);
+        }
+        const list = byValue.get(v);
+        if (list === undefined) byValue.set(v, [workload]);
         else list.push(workload);
       }
     }
@@ -47,11 +52,11 @@ class WorkloadLabelIndex {
 
   /** Workloads of the namespace whose pod labels include every selector label, in input order. */
   select(namespace: string, selector: readonly (readonly [string, string])[]): DetectedWorkload[] {
-    const byLabel = this.byNamespace.get(namespace);
-    if (byLabel === undefined) return [];
+    const byKey = this.byNamespace.get(namespace);
+    if (byKey === undefined) return [];
     let smallest: readonly DetectedWorkload[] | undefined;
     for (const [k, v] of selector) {
-      const list = byLabel.get(`${k}\u0000${v}`);
+      const list = byKey.get(k)?.get(v);
       if (list === undefined) return [];
       if (smallest === undefined || list.length < smallest.length) smallest = list;
     }
@@ -107,20 +112,42 @@ function externalAddresses(service: Service, index: ClusterIndex): KubeService['
   return addresses.length === 0 ? undefined : addresses;
 }
 
+// The objects below are built field by field, in the order they are written out, rather than by
+// spreading optional fields: a render builds one per port and endpoint of the estate.
+type Port = NonNullable<KubeService['ports']>[number];
+
 function ports(service: Service): KubeService['ports'] {
-  return service.spec.ports.map((port) => ({
-    port: port.port,
-    ...(port.name === undefined ? {} : { name: port.name }),
-    protocol: port.protocol ?? 'TCP',
-    ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }),
-    ...(typeof port.targetPort === 'string'
-      ? { targetPortName: port.targetPort }
-      : { targetPortNumber: port.targetPort ?? port.port }),
-    ...(port.nodePort === undefined ? {} : { nodePort: port.nodePort }),
-  }));
+  return service.spec.ports.map((port) => {
+    const out: Port = { port: port.port };
+    if (port.name !== undefined) out.name = port.name;
+    out.protocol = port.protocol ?? 'TCP';
+    if (port.appProtocol !== undefined) out.appProtocol = port.appProtocol;
+    if (typeof port.targetPort === 'string') out.targetPortName = port.targetPort;
+    else out.targetPortNumber = port.targetPort ?? port.port;
+    if (port.nodePort !== undefined) out.nodePort = port.nodePort;
+    return out;
+  });
 }
 
 type EndpointSubsets = NonNullable<KubeService['endpointSubsets']>;
+type Endpoint = NonNullable<EndpointSubsets[number]['endpoints']>[number];
+type EndpointPortOut = NonNullable<EndpointSubsets[number]['ports']>[number];
+
+interface EndpointPort {
+  readonly name?: string | undefined;
+  readonly port?: number | undefined;
+  readonly protocol?: string | undefined;
+  readonly appProtocol?: string | undefined;
+}
+
+function endpointPort(p: EndpointPort): EndpointPortOut {
+  const out: EndpointPortOut = {};
+  if (p.port !== undefined) out.port = p.port;
+  if (p.name !== undefined) out.name = p.name;
+  if (p.protocol !== undefined) out.protocol = p.protocol;
+  if (p.appProtocol !== undefined) out.appProtocol = p.appProtocol;
+  return out;
+}
 
 function endpointLabels(
   podName: string | undefined,
@@ -136,49 +163,35 @@ function endpointSubsets(
   index: ClusterIndex,
   workloads: readonly DetectedWorkload[],
 ): EndpointSubsets | undefined {
-  const at = key(service.metadata.namespace, service.metadata.name);
-  const slices = [...(index.endpointSlices.get(at) ?? [])].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const { namespace, name } = service.metadata;
+  const slices = [...(lookup(index.endpointSlices, namespace, name) ?? [])].sort((a, b) =>
+    a.metadata.name < b.metadata.name ? -1 : 1,
+  );
   const subsets: EndpointSubsets = [];
-  const portsOf = (
-    list: readonly {
-      name?: string | undefined;
-      port?: number | undefined;
-      protocol?: string | undefined;
-      appProtocol?: string | undefined;
-    }[],
-  ) =>
-    list.map((p) => ({
-      ...(p.port === undefined ? {} : { port: p.port }),
-      ...(p.name === undefined ? {} : { name: p.name }),
-      ...(p.protocol === undefined ? {} : { protocol: p.protocol }),
-      ...(p.appProtocol === undefined ? {} : { appProtocol: p.appProtocol }),
-    }));
+  const portsOf = (list: readonly EndpointPort[]) => list.map(endpointPort);
+  const endpointOf = (ipAddress: string, zone: string | undefined, podName: string | undefined): Endpoint => {
+    const out: Endpoint = { ipAddress };
+    const labels = endpointLabels(podName, workloads);
+    if (labels !== undefined) out.labels = labels;
+    if (zone !== undefined) out.subLocality = { zone };
+    return out;
+  };
   if (slices.length > 0) {
     for (const slice of slices) {
-      const endpoints = (slice.endpoints ?? []).flatMap((endpoint) =>
-        endpoint.addresses.map((ip) => {
+      const endpoints: Endpoint[] = [];
+      for (const endpoint of slice.endpoints ?? []) {
+        for (const ip of endpoint.addresses) {
           const zone = endpoint.zone ?? nodeZone(index, endpoint.nodeName);
-          const labels = endpointLabels(endpoint.targetRef?.name, workloads);
-          return {
-            ipAddress: ip,
-            ...(labels === undefined ? {} : { labels }),
-            ...(zone === undefined ? {} : { subLocality: { zone } }),
-          };
-        }),
-      );
+          endpoints.push(endpointOf(ip, zone, endpoint.targetRef?.name));
+        }
+      }
       if (endpoints.length > 0) subsets.push({ endpoints, ports: portsOf(slice.ports ?? []) });
     }
   } else {
-    for (const subset of index.endpoints.get(at)?.subsets ?? []) {
-      const endpoints = (subset.addresses ?? []).map((address) => {
-        const zone = nodeZone(index, address.nodeName);
-        const labels = endpointLabels(address.targetRef?.name, workloads);
-        return {
-          ipAddress: address.ip,
-          ...(labels === undefined ? {} : { labels }),
-          ...(zone === undefined ? {} : { subLocality: { zone } }),
-        };
-      });
+    for (const subset of lookup(index.endpoints, namespace, name)?.subsets ?? []) {
+      const endpoints = (subset.addresses ?? []).map((address) =>
+        endpointOf(address.ip, nodeZone(index, address.nodeName), address.targetRef?.name),
+      );
       if (endpoints.length > 0) subsets.push({ endpoints, ports: portsOf(subset.ports ?? []) });
     }
   }

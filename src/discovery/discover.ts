@@ -65,10 +65,10 @@ export function discoverCluster(
   const workloads = detectWorkloads(index, meshes, warnings);
   const destinations = detectDestinations(index, workloads);
   const ns = installNamespace;
-  const metadata = (name: string, extra: Record<string, string> = {}) => ({
+  const metadata = (name: string) => ({
     name,
     namespace: ns,
-    labels: { [DISCOVERY_OWNER_LABEL]: ns, [DISCOVERY_CLUSTER_LABEL]: cluster, ...extra },
+    labels: { [DISCOVERY_OWNER_LABEL]: ns, [DISCOVERY_CLUSTER_LABEL]: cluster },
   });
   return {
     cluster,
@@ -87,7 +87,15 @@ export function discoverCluster(
       workloads.map((workload) => ({
         apiVersion: apiVersionOf(workloadKind),
         kind: workloadKind.kind,
-        metadata: metadata(workload.name, { [DATAPLANE_MODE_LABEL]: workload.mode }),
+        metadata: {
+          name: workload.name,
+          namespace: ns,
+          labels: {
+            [DISCOVERY_OWNER_LABEL]: ns,
+            [DISCOVERY_CLUSTER_LABEL]: cluster,
+            [DATAPLANE_MODE_LABEL]: workload.mode,
+          },
+        },
         spec: {
           kubernetes: {
             controller: { name: workload.controllerName, namespace: workload.namespace, clusterName: workload.cluster },

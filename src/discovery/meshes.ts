@@ -141,8 +141,8 @@ function ingressGateways(index: ClusterIndex, detector: GatewayDetector) {
     .flatMap((node) => node.status?.addresses ?? [])
     .sort((a, b) => (a.type === 'ExternalIP' ? -1 : b.type === 'ExternalIP' ? 1 : 0))
     .find((a) => a.type === 'ExternalIP' || a.type === 'InternalIP')?.address;
-  for (const service of sortServices(index.services)) {
-    if (!selects(service.spec.selector, detector.labels)) continue;
+  // Only the (few) gateway Services are sorted: the order among them is the order of all Services.
+  for (const service of sortServices(index.services.filter((s) => selects(s.spec.selector, detector.labels)))) {
     const port = service.spec.ports.find((p) => p.name === detector.tlsPortName);
     if (port === undefined) continue;
     const type = service.spec.type ?? 'ClusterIP';

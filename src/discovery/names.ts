@@ -24,5 +24,7 @@ export function sanitizeName(raw: string): string {
 }
 
 export function discoveredName(name: string, namespace: string, cluster: string, suffix?: string): string {
-  return sanitizeName([name, namespace, cluster, ...(suffix === undefined ? [] : [suffix])].join('-'));
+  return sanitizeName(
+    suffix === undefined ? `${name}-${namespace}-${cluster}` : `${name}-${namespace}-${cluster}-${suffix}`,
+  );
 }

@@ -123,4 +123,40 @@ describe('passesUnchanged', () => {
     assert.equal(passesUnchanged(z.string().max(3))('abc'), false);
     assert.equal(passesUnchanged(z.string().transform((s) => s.length))('abc'), false);
   });
+
+  it('still takes what a schema it does not know inside leaves as it is: nothing, an empty list', () => {
+    const unknown = z.looseObject({ name: z.string().refine((name) => name !== 'x') });
+    const wrapper = z.looseObject({
+      inner: unknown.optional(),
+      list: z.array(unknown),
+      map: z.record(z.string(), unknown),
+    });
+    assert.equal(assertAgrees(wrapper, { list: [], map: {} }, 'empty'), true);
+    assert.equal(assertAgrees(wrapper, { inner: { name: 'y' }, list: [], map: {} }, 'inner set'), false);
+    assert.equal(assertAgrees(wrapper, { list: [{ name: 'y' }], map: {} }, 'list item'), false);
+    assert.equal(assertAgrees(wrapper, { list: [], map: { a: { name: 'y' } } }, 'map entry'), false);
+  });
+
+  it('reads field names as data, whatever characters they hold', () => {
+    const odd = z.looseObject({ 'a"b\\c': z.string(), "it's": z.number().int().optional() });
+    assert.equal(assertAgrees(odd, { 'a"b\\c': 'x', "it's": 1 }, 'odd names'), true);
+    assert.equal(assertAgrees(odd, { 'a"b\\c': 1 }, 'wrong type'), false);
+    assert.equal(assertAgrees(odd, { 'a"b\\c': 'x', "it's": 1.5 }, 'not an integer'), false);
+  });
+
+  it('follows a schema that contains itself', () => {
+    interface Tree {
+      name: string;
+      children?: Tree[] | undefined;
+    }
+    const tree: z.ZodType<Tree> = z.looseObject({
+      name: z.string(),
+      get children() {
+        return z.array(tree).optional();
+      },
+    });
+    const value = { name: 'a', children: [{ name: 'b', children: [{ name: 'c' }] }] };
+    assert.equal(assertAgrees(tree, value, 'tree'), true);
+    assert.equal(assertAgrees(tree, { name: 'a', children: [{ name: 2 }] }, 'bad leaf'), false);
+  });
 });

@@ -21,40 +21,60 @@ function gvkString(definition: KindDefinition): string {
   return `${apiVersionOf(definition)}, Kind=${definition.kind}`;
 }
 
+type ParentKinds = 'destinations' | 'trafficPolicies' | 'accessPolicies' | 'virtualMeshes' | 'virtualDestinations';
+
+/**
+ * Each kind's key already written as JSON, in the order the annotation lists kinds (by key): made
+ * once, as every translated object's annotation is built from them.
+ */
+const KINDS: readonly { readonly field: ParentKinds; readonly key: string }[] = (
+  [
+    ['destinations', gvkString(destinationKind)],
+    ['trafficPolicies', gvkString(trafficPolicyKind)],
+    ['accessPolicies', gvkString(accessPolicyKind)],
+    ['virtualMeshes', gvkString(virtualMeshKind)],
+    ['virtualDestinations', gvkString(virtualDestinationKind)],
+  ] as const
+)
+  .map(([field, gvk]) => ({ field, gvk }))
+  .sort((a, b) => compareStrings(a.gvk, b.gvk))
+  .map(({ field, gvk }) => ({ field, key: JSON.stringify(gvk) }));
+
+function refJson(name: string, namespace: string): string {
+  return `{"name":${JSON.stringify(name)},"namespace":${JSON.stringify(namespace)}}`;
+}
+
+/** A kind's references as a JSON array: sorted by namespace/name, each once. */
+function refsJson(list: readonly Parent[]): string {
+  const [only] = list;
+  if (list.length === 1 && only !== undefined) return `[${refJson(only.metadata.name, only.metadata.namespace ?? '')}]`;
+  const refs = list
+    .map((p) => {
+      const namespace = p.metadata.namespace ?? '';
+      return { name: p.metadata.name, namespace, at: `${namespace}/${p.metadata.name}` };
+    })
+    .sort((a, b) => compareStrings(a.at, b.at));
+  let out = '[';
+  let previous: string | undefined;
+  for (const ref of refs) {
+    if (ref.at === previous) continue;
+    if (previous !== undefined) out += ',';
+    out += refJson(ref.name, ref.namespace);
+    previous = ref.at;
+  }
+  return `${out}]`;
+}
+
 /** `{"<gvk>": [{"name", "namespace"}, …]}` with kinds and references sorted, as Gloo Mesh 1.x wrote it. */
-export function parentsAnnotation(parents: {
-  readonly destinations?: readonly Parent[];
-  readonly trafficPolicies?: readonly Parent[];
-  readonly accessPolicies?: readonly Parent[];
-  readonly virtualMeshes?: readonly Parent[];
-  readonly virtualDestinations?: readonly Parent[];
-}): string {
-  const entries: [string, { name: string; namespace: string }[]][] = [];
-  const add = (definition: KindDefinition, list: readonly Parent[] | undefined) => {
-    if (list === undefined || list.length === 0) return;
-    if (list.length === 1 && list[0] !== undefined) {
-      entries.push([
-        gvkString(definition),
-        [{ name: list[0].metadata.name, namespace: list[0].metadata.namespace ?? '' }],
-      ]);
-      return;
-    }
-    const refs = list
-      .map((p) => ({ name: p.metadata.name, namespace: p.metadata.namespace ?? '' }))
-      .sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))
-      .filter(
-        (ref, i, all) =>
-          i === 0 || `${ref.namespace}/${ref.name}` !== `${all[i - 1]?.namespace ?? ''}/${all[i - 1]?.name ?? ''}`,
-      );
-    entries.push([gvkString(definition), refs]);
-  };
-  add(destinationKind, parents.destinations);
-  add(trafficPolicyKind, parents.trafficPolicies);
-  add(accessPolicyKind, parents.accessPolicies);
-  add(virtualMeshKind, parents.virtualMeshes);
-  add(virtualDestinationKind, parents.virtualDestinations);
-  if (entries.length > 1) entries.sort(([a], [b]) => compareStrings(a, b));
-  return JSON.stringify(Object.fromEntries(entries));
+export function parentsAnnotation(parents: { readonly [K in ParentKinds]?: readonly Parent[] }): string {
+  let out = '{';
+  for (const { field, key } of KINDS) {
+    const list = parents[field];
+    if (list === undefined || list.length === 0) continue;
+    if (out.length > 1) out += ',';
+    out += `${key}:${refsJson(list)}`;
+  }
+  return `${out}}`;
 }
 
 export function translatedMetadata(
@@ -79,11 +99,13 @@ export function federatedMetadata(
   parents: string,
   federatedService: { readonly name: string; readonly namespace: string; readonly cluster: string },
 ): ObjectMeta {
-  const meta = translatedMetadata(name, namespace, installNamespace, parents);
+  // translatedMetadata's fields and one more annotation, built at once (one per federated object).
   return {
-    ...meta,
+    name,
+    namespace,
+    labels: { [OWNER_LABEL]: installNamespace },
     annotations: {
-      ...meta.annotations,
+      [PARENTS_ANNOTATION]: parents,
       // Gloo Mesh's key of the federated Service: `<name>.<namespace>.<cluster>`.
       [FEDERATION_ANNOTATION]: `${federatedService.name}.${federatedService.namespace}.${federatedService.cluster}`,
     },
