@@ -15,23 +15,32 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
 }
 
 /**
- * Sorted (stably) by compareObjects. Objects are grouped by apiVersion, kind and namespace, the
- * few groups sorted, then each group by name: no key is built per comparison, and comparisons
- * skip the long prefix an output's objects share.
+ * Sorted (stably) by compareObjects. Objects are grouped by apiVersion, kind and namespace (nested
+ * maps: no key is built per object), the few groups sorted by their groupKey, then each group by
+ * name: comparisons skip the long prefix an output's objects share.
  */
 export function sortObjects<T extends KubeObject>(objects: readonly T[]): T[] {
-  const groups = new Map<string, T[]>();
+  const byVersion = new Map<string, Map<string, Map<string, T[]>>>();
+  const groups: { key: string; members: T[] }[] = [];
   for (const object of objects) {
-    const key = groupKey(object);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [object]);
-    else group.push(object);
+    let byKind = byVersion.get(object.apiVersion);
+    if (byKind === undefined) byVersion.set(object.apiVersion, (byKind = new Map<string, Map<string, T[]>>()));
+    let byNamespace = byKind.get(object.kind);
+    if (byNamespace === undefined) byKind.set(object.kind, (byNamespace = new Map<string, T[]>()));
+    const namespace = object.metadata.namespace ?? '';
+    const members = byNamespace.get(namespace);
+    if (members !== undefined) members.push(object);
+    else {
+      const group = { key: groupKey(object), members: [object] };
+      byNamespace.set(namespace, group.members);
+      groups.push(group);
+    }
   }
+  groups.sort((a, b) => compareStrings(a.key, b.key));
   const sorted: T[] = [];
-  for (const key of [...groups.keys()].sort(compareStrings)) {
-    const group = groups.get(key) ?? [];
-    group.sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
-    for (const object of group) sorted.push(object);
+  for (const { members } of groups) {
+    members.sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
+    for (const object of members) sorted.push(object);
   }
   return sorted;
 }
