@@ -21,14 +21,14 @@ export function renderAction(io: CommandIO, globals: () => GlobalOptions) {
     if (options.output !== undefined) checkOutput(options.output, options.input);
     const timings = phaseTimer(process.env.MESHHUB_RENDER_TIMINGS === '1');
     // Reading starts first: the worker reads the files while this thread loads the render.
-    const reading = readInputTree(resolve(options.input), { installNamespace: options.namespace });
-    const [{ render }, { summarizeRender }, output, write] = await Promise.all([
+    // One Promise.all: a bad input fails at once, and its rejection is never left unhandled meanwhile.
+    const [snapshot, { render }, { summarizeRender }, output, write] = await Promise.all([
+      readInputTree(resolve(options.input), { installNamespace: options.namespace }),
       import('../../pipeline/render.ts'),
       import('../../pipeline/render-summary.ts'),
       import('../../snapshot/output.ts'),
       import('../../snapshot/write.ts'),
     ]);
-    const snapshot = await reading;
     timings.lap('read');
     const rendered = render(snapshot);
     timings.lap('render');
