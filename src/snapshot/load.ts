@@ -1,12 +1,12 @@
 // Reads an input tree in the `meshctl render` layout (DESIGN.md §3) into an InputSnapshot.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { allKinds, findKind } from '../api/registry.ts';
 import { objectKey } from '../kube/resources.ts';
 import { checkText } from './text.ts';
 import { describeObject, type InputObject, type InputSnapshot, type Warning } from './input.ts';
-import { InputError, parseKubeYaml, parseKubeYamlCarefully, YAML_LIMITS } from './yaml.ts';
+import { inputFileName, planInputTree, type InputPlan } from './input-files.ts';
+import { InputError, parseKubeYaml, parseKubeYamlCarefully, YAML_LIMITS, type ParsedDocument } from './yaml.ts';
 
 export interface LoadOptions {
   readonly installNamespace: string;
@@ -22,31 +22,35 @@ export interface LoadedInput extends InputSnapshot {
 const managedGroups = new Set(allKinds.map((definition) => definition.group));
 /** Kinds that live on workload clusters: the cert agent's certificate kinds. */
 const WORKLOAD_CLUSTER_GROUPS = new Set(['certificates.mesh.gloo.solo.io']);
-/** YAML, and JSON (JSON is YAML: the same reader takes both). */
-const INPUT_FILE = /\.(ya?ml|json)$/;
 
 export function loadInputTree(root: string, options: LoadOptions): LoadedInput {
-  if (!isDirectory(root)) throw new InputError(root, undefined, 'input folder does not exist or is not a folder');
-  const mgmtDir = join(root, 'mgmt');
-  const clustersDir = join(root, 'clusters');
-  if (!isDirectory(mgmtDir) && !isDirectory(clustersDir)) {
-    throw new InputError(
-      root,
-      undefined,
-      'input folder holds neither mgmt/ nor clusters/ (see `meshctl render --help`)',
-    );
-  }
+  const plan = planInputTree(root);
+  const parse = options.careful === true ? parseKubeYamlCarefully : parseKubeYaml;
+  return assembleInputTree(plan, options, (file) => readInputFile(plan.root, file, parse));
+}
+
+/**
+ * The snapshot of a planned tree, each file's objects from `objectsOf`, asked in reading order: the
+ * first file that cannot be read is the one reported, however the files were read.
+ */
+export function assembleInputTree(
+  plan: InputPlan,
+  options: LoadOptions,
+  objectsOf: (file: string) => readonly InputObject[],
+): LoadedInput {
   const warnings: Warning[] = [];
-  const mgmt = isDirectory(mgmtDir)
-    ? readObjects(root, mgmtDir, options).map((input) => withManagementDefaults(input, options.installNamespace))
-    : [];
+  const mgmt =
+    plan.mgmt === undefined
+      ? []
+      : plan.mgmt
+          .flatMap((file) => objectsOf(file))
+          .map((input) => withManagementDefaults(input, options.installNamespace));
   checkUnique(mgmt);
   const clusters = new Map<string, readonly InputObject[]>();
-  if (isDirectory(clustersDir)) {
-    for (const name of readdirSync(clustersDir).sort()) {
-      const dir = join(clustersDir, name);
-      if (!isDirectory(dir)) continue;
-      const objects = readObjects(root, dir, options).filter((input) => {
+  for (const { name, files } of plan.clusters) {
+    const objects = files
+      .flatMap((file) => objectsOf(file))
+      .filter((input) => {
         if (!isManagementKind(input)) return true;
         warnings.push({
           cluster: name,
@@ -56,9 +60,8 @@ export function loadInputTree(root: string, options: LoadOptions): LoadedInput {
         });
         return false;
       });
-      checkUnique(objects);
-      clusters.set(name, objects);
-    }
+    checkUnique(objects);
+    clusters.set(name, objects);
   }
   return { installNamespace: options.installNamespace, mgmt, clusters, warnings };
 }
@@ -116,40 +119,23 @@ function withManagementDefaults(input: InputObject, installNamespace: string): I
   return { source, object: { ...object, metadata: { ...object.metadata, namespace: installNamespace } } };
 }
 
-function readObjects(root: string, dir: string, options: LoadOptions): InputObject[] {
-  const parse = options.careful === true ? parseKubeYamlCarefully : parseKubeYaml;
-  const objects: InputObject[] = [];
-  for (const file of inputFiles(dir)) {
-    const name = relative(root, file).split(sep).join('/');
-    const size = statSync(file).size;
-    if (size > YAML_LIMITS.maxFileBytes) {
-      throw new InputError(
-        name,
-        undefined,
-        `the file is ${(size / 2 ** 20).toFixed(0)} MiB; files over ${String(YAML_LIMITS.maxFileBytes / 2 ** 20)} MiB are not read (split it)`,
-      );
-    }
-    for (const { document, object } of parse(checkText(readFileSync(file), name), name)) {
-      objects.push({ object, source: { file: name, document } });
-    }
+/** One file's objects, read here and now; the same checks, in the same order, as the parallel reader. */
+export function readInputFile(
+  root: string,
+  file: string,
+  parse: (text: string, file: string) => ParsedDocument[] = parseKubeYaml,
+): InputObject[] {
+  const name = inputFileName(root, file);
+  const size = statSync(file).size;
+  if (size > YAML_LIMITS.maxFileBytes) {
+    throw new InputError(
+      name,
+      undefined,
+      `the file is ${(size / 2 ** 20).toFixed(0)} MiB; files over ${String(YAML_LIMITS.maxFileBytes / 2 ** 20)} MiB are not read (split it)`,
+    );
   }
-  return objects;
-}
-
-function inputFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...inputFiles(path));
-    else if (entry.isFile() && INPUT_FILE.test(entry.name)) files.push(path);
-  }
-  return files;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return parse(checkText(readFileSync(file), name), name).map(({ document, object }) => ({
+    object,
+    source: { file: name, document },
+  }));
 }

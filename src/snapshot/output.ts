@@ -27,12 +27,24 @@ export function outputFileName(object: KubeObject): string {
 export function layoutOutputFiles(output: RenderOutput): Map<string, KubeObject[]> {
   const files = new Map<string, KubeObject[]>();
   const add = (folder: string, objects: readonly KubeObject[]) => {
-    const byFile = new Map<string, KubeObject[]>();
+    // Grouped by apiVersion and kind first: no file name is built per object.
+    const byKind = new Map<string, Map<string, KubeObject[]>>();
     for (const object of objects) {
-      const name = `${folder}/${outputFileName(object)}`;
-      const list = byFile.get(name);
-      if (list === undefined) byFile.set(name, [object]);
+      let kinds = byKind.get(object.apiVersion);
+      if (kinds === undefined) byKind.set(object.apiVersion, (kinds = new Map<string, KubeObject[]>()));
+      const list = kinds.get(object.kind);
+      if (list === undefined) kinds.set(object.kind, [object]);
       else list.push(object);
+    }
+    const byFile = new Map<string, KubeObject[]>();
+    for (const kinds of byKind.values()) {
+      for (const list of kinds.values()) {
+        const first = list[0];
+        if (first === undefined) continue;
+        // Two kinds may share a file (`Foo` and `foo` in one group): their objects are sorted together.
+        const name = `${folder}/${outputFileName(first)}`;
+        byFile.set(name, [...(byFile.get(name) ?? []), ...list]);
+      }
     }
     for (const [name, list] of byFile) files.set(name, sortObjects(list));
   };

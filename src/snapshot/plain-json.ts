@@ -8,10 +8,29 @@
  * A mapping and how deep it nests (0: no mapping or sequence inside), or undefined: not JSON, not
  * one object, duplicate keys, or a form left to the YAML reader.
  */
-export function parsePlainJson(text: string): { value: Record<string, unknown>; depth: number } | undefined {
+export function parsePlainJson(text: string): PlainJson | undefined {
+  const keys = plainJsonTextKeys(text);
+  return keys === undefined ? undefined : parseCountedJson(text, keys);
+}
+
+export interface PlainJson {
+  readonly value: Record<string, unknown>;
+  readonly depth: number;
+}
+
+/**
+ * The half of parsePlainJson that needs no parse (the parallel reader's worker runs it): the keys
+ * the text holds, or undefined when the text is not for the fast way.
+ */
+export function plainJsonTextKeys(text: string): number | undefined {
   if (!startsWithBrace(text)) return undefined;
   // Tabs are JSON whitespace but not always YAML whitespace: such a file keeps the YAML reader's verdict.
   if (text.includes('\t')) return undefined;
+  return countTextKeys(text);
+}
+
+/** The other half: the text parsed, and undefined unless its value holds as many keys as the text. */
+export function parseCountedJson(text: string, textKeys: number): PlainJson | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -21,7 +40,7 @@ export function parsePlainJson(text: string): { value: Record<string, unknown>; 
   if (!isRecord(value)) return undefined;
   const shape: Shape = { keys: 0, depth: 0 };
   measureValue(value, 0, shape);
-  if (shape.depth > MAX_MEASURED_DEPTH || shape.keys !== countTextKeys(text)) return undefined;
+  if (shape.depth > MAX_MEASURED_DEPTH || shape.keys !== textKeys) return undefined;
   return { value, depth: shape.depth };
 }
 
@@ -35,7 +54,7 @@ function startsWithBrace(text: string): boolean {
 }
 
 /**
- * Keys in a valid JSON text: strings followed by a colon. A string starts at a quote outside any
+ * Keys in a valid JSON text (-1 in some invalid ones): strings followed by a colon. A string starts at a quote outside any
  * string and ends at the next quote not escaped (preceded by an even number of backslashes);
  * indexOf finds quotes far faster than a loop over every character.
  */

@@ -2,7 +2,7 @@
 // not UTF-8) is refused with its name and the place of the first bad byte, and none of its bytes.
 import { isUtf8 } from 'node:buffer';
 import { linePosition } from './line-position.ts';
-import { InputError } from './yaml.ts';
+import { InputError } from './input-error.ts';
 
 /** The first C0 control other than tab, line feed and carriage return, or DEL: YAML allows none of them. */
 function firstControl(text: string): number {

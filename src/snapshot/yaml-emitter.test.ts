@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { emitCanonicalYaml } from './yaml-emitter.ts';
+import { emitCanonicalYaml, writeCanonicalYaml, YamlBytes } from './yaml-emitter.ts';
 import { libraryCanonicalYaml, toCanonicalYaml } from './yaml.ts';
 
 /** Strings at the edges of plain, quoted and block writing, and of YAML 1.1's implicit types. */
@@ -186,5 +186,23 @@ describe('emitCanonicalYaml', () => {
       assert.equal(emitCanonicalYaml(value), undefined);
       assert.equal(toCanonicalYaml(value), libraryCanonicalYaml(value));
     }
+  });
+
+  it('appends to a byte buffer that grows, and leaves it as it was for a value it does not take', () => {
+    // A tiny buffer: nearly every value makes it grow, in the middle of a line or of a character.
+    const out = new YamlBytes(4);
+    let expected = '';
+    fc.assert(
+      fc.property(objectTree, (value) => {
+        const before = out.length;
+        if (writeCanonicalYaml(out, value)) expected += libraryCanonicalYaml(value);
+        else assert.equal(out.length, before);
+      }),
+      { seed: 23, numRuns: 500 },
+    );
+    assert.ok(expected.length > 1000);
+    assert.equal(out.take(0), expected);
+    assert.equal(writeCanonicalYaml(out, { a: 'x', b: { c: 'é🙂 é', d: 'x\ny' } }), false);
+    assert.equal(out.length, 0);
   });
 });

@@ -6,7 +6,8 @@
 // equality on generated values.
 import { Document, type CollectionTag, type ScalarTag } from 'yaml';
 
-const INDENT = '  ';
+/** Spaces per level. */
+const INDENT = 2;
 
 /** The YAML 1.1 tags whose plain scalars are not strings (bool `yes`, int `0o7`, timestamp …). */
 const nonStringTags: readonly RegExp[] = (() => {
@@ -90,28 +91,6 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-const COLLECTION = Symbol('collection');
-
-/** A scalar's text, `{}`/`[]` for empty collections, COLLECTION for others, or undefined (not handled). */
-function inlineText(value: unknown): string | typeof COLLECTION | undefined {
-  switch (typeof value) {
-    case 'string':
-      return scalarString(value);
-    case 'number':
-      return numberText(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object':
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return value.length === 0 ? '[]' : COLLECTION;
-      if (!isPlainObject(value)) return undefined;
-      for (const key in value) if (Object.hasOwn(value, key) && value[key] !== undefined) return COLLECTION;
-      return '{}';
-    default:
-      return undefined;
-  }
-}
-
 /** Keys in code-unit order, as the library sorts them; insertion sort for the few keys of most objects. */
 function sortedKeys(value: Record<string, unknown>): string[] {
   const keys = Object.keys(value);
@@ -129,61 +108,247 @@ function sortedKeys(value: Record<string, unknown>): string[] {
 }
 
 /**
- * A mapping's entries, each line at `indent`; `first` replaces the indent of the first line (a
- * sequence item's `- `). Undefined when something is outside the domain.
+ * UTF-8 bytes gathered in one growing buffer, reused from object to object: the text is written
+ * where it ends up, so no string is built per line or per object (building them, and the garbage
+ * they leave, cost more than the rest of the writing).
  */
-function emitMap(value: Record<string, unknown>, indent: string, first: string): string | undefined {
-  const keys = sortedKeys(value);
-  let out = '';
-  let lead = first;
+export class YamlBytes {
+  bytes: Buffer;
+  length = 0;
+  constructor(capacity = 2 ** 20) {
+    this.bytes = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Appends a string as UTF-8; ASCII, nearly all of it, byte by byte. */
+  write(text: string): void {
+    const count = text.length;
+    // A UTF-16 unit never takes more than 3 bytes of UTF-8.
+    if (this.length + count * 3 > this.bytes.length) this.grow(count * 3);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < count; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) {
+        // Not ASCII: the rest through the encoder. A pair is never split: everything before i is ASCII.
+        at += bytes.write(text.slice(i), at, 'utf8');
+        break;
+      }
+      bytes[at++] = unit;
+    }
+    this.length = at;
+  }
+
+  /** Room for `count` more bytes. */
+  reserve(count: number): void {
+    if (this.length + count > this.bytes.length) this.grow(count);
+  }
+
+  /** The text written since `start`, removed. */
+  take(start: number): string {
+    const text = this.bytes.toString('utf8', start, this.length);
+    this.length = start;
+    return text;
+  }
+
+  private grow(needed: number): void {
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + needed));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+}
+
+/** ASCII letters, and the name characters of COMMON_PLAIN, as tables: faster than the expression per string. */
+const LETTER = new Uint8Array(128);
+const NAME_CHARACTER = new Uint8Array(128);
+for (let unit = 0; unit < 128; unit++) {
+  const char = String.fromCharCode(unit);
+  LETTER[unit] = /[A-Za-z]/.test(char) ? 1 : 0;
+  NAME_CHARACTER[unit] = /[A-Za-z0-9._/-]/.test(char) ? 1 : 0;
+}
+
+/**
+ * Appends a string scalar as the library writes it on one line; false when it would not, or when
+ * its text is longer than `maxLength`. A COMMON_PLAIN string is copied as it is checked, with no
+ * cache lookup: most strings of an estate are such names.
+ */
+function writeScalar(out: YamlBytes, value: string, maxLength: number): boolean {
+  const count = value.length;
+  if (count >= 6 && count <= maxLength) {
+    out.reserve(count);
+    const first = value.charCodeAt(0);
+    if (first < 128 && LETTER[first] === 1) {
+      const bytes = out.bytes;
+      const start = out.length;
+      let i = 0;
+      for (; i < count; i++) {
+        const unit = value.charCodeAt(i);
+        if (unit >= 128 || NAME_CHARACTER[unit] !== 1) break;
+        bytes[start + i] = unit;
+      }
+      if (i === count) {
+        out.length = start + count;
+        return true;
+      }
+    }
+  }
+  const text = scalarString(value);
+  if (text === undefined || text.length > maxLength) return false;
+  out.write(text);
+  return true;
+}
+
+/** Whether a mapping holds a value to write (every key with an undefined value is left out). */
+function hasDefinedValue(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (value[key] !== undefined) return true;
+  return false;
+}
+
+/**
+ * The first line's lead: `spaces` spaces then `dashes` times `- ` (a sequence item's marker, once
+ * per sequence that starts on this line); the lines after are indented only.
+ */
+function writeLead(out: YamlBytes, spaces: number, dashes: number): void {
+  out.reserve(spaces + 2 * dashes);
+  const bytes = out.bytes;
+  let at = out.length;
+  for (let i = 0; i < spaces; i++) bytes[at++] = 0x20;
+  for (let i = 0; i < dashes; i++) {
+    bytes[at++] = 0x2d;
+    bytes[at++] = 0x20;
+  }
+  out.length = at;
+}
+
+/** A scalar after its key's `: ` or its marker's `- `, then the line's end; false: outside the domain. */
+function writeScalarLine(out: YamlBytes, value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      if (!writeScalar(out, value, Infinity)) return false;
+      break;
+    case 'number':
+      out.write(numberText(value));
+      break;
+    case 'boolean':
+      out.write(value ? 'true' : 'false');
+      break;
+    case 'object':
+      if (value !== null) return false;
+      out.write('null');
+      break;
+    default:
+      return false;
+  }
+  out.write('\n');
+  return true;
+}
+
+/**
+ * A mapping's entries (`keys`, sorted), each line at `indent` spaces but the first, whose lead is
+ * `firstSpaces` and `firstDashes` (see writeLead); false: outside the domain.
+ */
+function writeMap(
+  out: YamlBytes,
+  value: Record<string, unknown>,
+  keys: readonly string[],
+  indent: number,
+  firstSpaces: number,
+  firstDashes: number,
+): boolean {
+  let spaces = firstSpaces;
+  let dashes = firstDashes;
+  const inner = indent + INDENT;
   for (const key of keys) {
     const item = value[key];
     if (item === undefined) continue;
-    const keyText = scalarString(key);
-    if (keyText === undefined || keyText.length > MAX_IMPLICIT_KEY) return undefined;
-    const text = inlineText(item);
-    if (text === undefined) return undefined;
-    if (text !== COLLECTION) {
-      out += `${lead}${keyText}: ${text}\n`;
+    writeLead(out, spaces, dashes);
+    spaces = indent;
+    dashes = 0;
+    if (!writeScalar(out, key, MAX_IMPLICIT_KEY)) return false;
+    if (typeof item !== 'object' || item === null) {
+      out.write(': ');
+      if (!writeScalarLine(out, item)) return false;
+    } else if (Array.isArray(item)) {
+      if (item.length === 0) out.write(': []\n');
+      else {
+        out.write(':\n');
+        if (!writeSeq(out, item, inner, inner, 0)) return false;
+      }
     } else {
-      const inner = indent + INDENT;
-      const nested = emitCollection(item, inner, inner);
-      if (nested === undefined) return undefined;
-      out += `${lead}${keyText}:\n${nested}`;
+      if (!isPlainObject(item)) return false;
+      const itemKeys = sortedKeys(item);
+      if (!hasDefinedValue(item, itemKeys)) out.write(': {}\n');
+      else {
+        out.write(':\n');
+        if (!writeMap(out, item, itemKeys, inner, inner, 0)) return false;
+      }
     }
-    lead = indent;
   }
-  return out;
+  return true;
 }
 
-function emitSeq(value: readonly unknown[], indent: string, first: string): string | undefined {
-  let out = '';
-  let lead = first;
+/** A sequence's items, leads as in writeMap; an item that is a collection starts on its marker's line. */
+function writeSeq(
+  out: YamlBytes,
+  value: readonly unknown[],
+  indent: number,
+  firstSpaces: number,
+  firstDashes: number,
+): boolean {
+  let spaces = firstSpaces;
+  let dashes = firstDashes;
+  const inner = indent + INDENT;
   for (const item of value) {
-    const text = inlineText(item);
-    if (text === undefined) return undefined;
-    if (text !== COLLECTION) {
-      out += `${lead}- ${text}\n`;
+    if (typeof item !== 'object' || item === null) {
+      writeLead(out, spaces, dashes + 1);
+      if (!writeScalarLine(out, item)) return false;
+    } else if (Array.isArray(item)) {
+      if (item.length > 0) {
+        if (!writeSeq(out, item, inner, spaces, dashes + 1)) return false;
+      } else {
+        writeLead(out, spaces, dashes + 1);
+        out.write('[]\n');
+      }
     } else {
-      const nested = emitCollection(item, indent + INDENT, `${lead}- `);
-      if (nested === undefined) return undefined;
-      out += nested;
+      if (!isPlainObject(item)) return false;
+      const itemKeys = sortedKeys(item);
+      if (hasDefinedValue(item, itemKeys)) {
+        if (!writeMap(out, item, itemKeys, inner, spaces, dashes + 1)) return false;
+      } else {
+        writeLead(out, spaces, dashes + 1);
+        out.write('{}\n');
+      }
     }
-    lead = indent;
+    spaces = indent;
+    dashes = 0;
   }
-  return out;
+  return true;
 }
 
-function emitCollection(value: unknown, indent: string, first: string): string | undefined {
-  if (Array.isArray(value)) return emitSeq(value, indent, first);
-  if (typeof value === 'object' && value !== null && isPlainObject(value)) return emitMap(value, indent, first);
-  return undefined;
+/**
+ * Appends one object as canonical YAML, exactly as `toCanonicalYaml` writes it, and answers true;
+ * or answers false, having appended nothing, when the value holds something this writer leaves to
+ * the library.
+ */
+export function writeCanonicalYaml(out: YamlBytes, value: unknown): boolean {
+  const start = out.length;
+  if (typeof value === 'object' && value !== null) {
+    if (Array.isArray(value)) {
+      if (value.length > 0 && writeSeq(out, value, 0, 0, 0)) return true;
+    } else if (isPlainObject(value)) {
+      const keys = sortedKeys(value);
+      if (hasDefinedValue(value, keys) && writeMap(out, value, keys, 0, 0, 0)) return true;
+    }
+  }
+  out.length = start;
+  return false;
 }
+
+const scratch = new YamlBytes(2 ** 16);
 
 /**
  * One object as canonical YAML, exactly as `toCanonicalYaml` writes it, or undefined when the value
  * holds something this writer leaves to the library.
  */
 export function emitCanonicalYaml(value: unknown): string | undefined {
-  return inlineText(value) === COLLECTION ? emitCollection(value, '', '') : undefined;
+  return writeCanonicalYaml(scratch, value) ? scratch.take(0) : undefined;
 }

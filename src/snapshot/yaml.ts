@@ -4,40 +4,18 @@ import { Composer, isMap, isScalar, LineCounter, Parser, stringify, type Documen
 import { fieldPath } from '../api/common/field-path.ts';
 import { isPlainKubeObject, KubeObject } from '../api/meta.ts';
 import { codePointCount } from './line-position.ts';
-import { parsePlainJson } from './plain-json.ts';
+import { parsePlainJson, type PlainJson } from './plain-json.ts';
 import { emitCanonicalYaml } from './yaml-emitter.ts';
+import { InputError } from './input-error.ts';
+import { YAML_LIMITS } from './yaml-limits.ts';
 
 export interface ParsedDocument {
   readonly document: number;
   readonly object: KubeObject;
 }
 
-export class InputError extends Error {
-  readonly file: string;
-  readonly document: number | undefined;
-  constructor(file: string, document: number | undefined, detail: string) {
-    super(`${file}${document === undefined ? '' : ` (document ${document})`}: ${detail}`);
-    this.name = 'InputError';
-    this.file = file;
-    this.document = document;
-  }
-}
-
-/**
- * Bounds on what one YAML document may cost, so a hostile or broken file is refused with its name
- * instead of taking minutes and gigabytes. The API server accepts no object over 3 MiB, so only a
- * `kind: List` document comes near the size bound; a list that long can be split into documents.
- */
-export const YAML_LIMITS = {
-  /** The parser needs about 100 times a document's size in memory. */
-  maxDocumentBytes: 8 * 2 ** 20,
-  /** A file is read into one string (V8 strings stop near 512 MiB); the files of a whole estate are far smaller. */
-  maxFileBytes: 256 * 2 ** 20,
-  /** Alias expansions per document (a "billion laughs" document expands each alias many times). */
-  maxAliasCount: 100,
-  /** Mappings and sequences inside the document's own; Kubernetes objects are a few dozen deep at most. */
-  maxDepth: 100,
-} as const;
+export { InputError } from './input-error.ts';
+export { YAML_LIMITS } from './yaml-limits.ts';
 
 /**
  * Parses a YAML stream into Kubernetes objects. Empty documents are skipped; `kind: List` and
@@ -50,6 +28,11 @@ export function parseKubeYaml(text: string, file: string): ParsedDocument[] {
   const json = parsePlainJson(text);
   if (json !== undefined) return documentObjects(json.value, file, 0, json.depth);
   return composeDocuments(text, file);
+}
+
+/** The objects of a file that parsePlainJson (or the parallel reader) read the fast way. */
+export function plainJsonDocuments(json: PlainJson, file: string): ParsedDocument[] {
+  return documentObjects(json.value, file, 0, json.depth);
 }
 
 /** parseKubeYaml without the JSON fast way: every file composed as YAML (tests compare the two). */

@@ -1,16 +1,9 @@
 import { resolve } from 'node:path';
-import { render } from '../../pipeline/render.ts';
-import { summarizeRender } from '../../pipeline/render-summary.ts';
-import { asApplied, withRecordedStatus } from '../../diff/overlay.ts';
-import { diffRenders } from '../../diff/render-diff.ts';
-import { loadOutputTree } from '../../snapshot/read-output.ts';
 import type { Warning } from '../../snapshot/input.ts';
-import { loadInputTree } from '../../snapshot/load.ts';
-import { layoutOutputList, layoutOutputStream, toCanonicalJson } from '../../snapshot/output.ts';
-import { OutputError, prepareOutputFolder, writeOutputTree } from '../../snapshot/write.ts';
+import { OutputError, prepareOutputFolder } from '../../snapshot/output-folder.ts';
+import { readInputTree } from '../../snapshot/parallel-load.ts';
 import type { CommandIO, GlobalOptions } from '../context.ts';
 import { CommandError } from '../context.ts';
-import { asDiffCommand, printDiff } from '../diff-output.ts';
 
 interface RenderFlags {
   readonly input: string;
@@ -21,23 +14,35 @@ interface RenderFlags {
 }
 
 export function renderAction(io: CommandIO, globals: () => GlobalOptions) {
-  return (options: RenderFlags) => {
+  return async (options: RenderFlags) => {
     if (options.diffAgainst !== undefined) return renderDiff(options, options.diffAgainst, io, globals);
     const format = globals().outputFormat;
     // A folder that cannot be written fails before the input is read and rendered, not after.
     if (options.output !== undefined) checkOutput(options.output, options.input);
     const timings = phaseTimer(process.env.MESHHUB_RENDER_TIMINGS === '1');
-    const snapshot = loadInputTree(resolve(options.input), { installNamespace: options.namespace });
+    // Reading starts first: the worker reads the files while this thread loads the render.
+    // One Promise.all: a bad input fails at once, and its rejection is never left unhandled meanwhile.
+    const [snapshot, { render }, { summarizeRender }, output, write] = await Promise.all([
+      readInputTree(resolve(options.input), { installNamespace: options.namespace }),
+      import('../../pipeline/render.ts'),
+      import('../../pipeline/render-summary.ts'),
+      import('../../snapshot/output.ts'),
+      import('../../snapshot/write.ts'),
+    ]);
     timings.lap('read');
-    const output = render(snapshot);
+    const rendered = render(snapshot);
     timings.lap('render');
-    for (const warning of [...snapshot.warnings, ...output.warnings]) io.stderr(formatWarning(warning));
+    for (const warning of [...snapshot.warnings, ...rendered.warnings]) io.stderr(formatWarning(warning));
     if (options.output === undefined) {
-      io.stdout(format === 'json' ? toCanonicalJson(layoutOutputList(output)) : layoutOutputStream(output));
+      io.stdout(
+        format === 'json'
+          ? output.toCanonicalJson(output.layoutOutputList(rendered))
+          : output.layoutOutputStream(rendered),
+      );
     } else {
       let files: string[];
       try {
-        files = writeOutputTree(options.output, output, options.input);
+        files = write.writeOutputTree(options.output, rendered, options.input);
       } catch (error) {
         if (error instanceof OutputError) throw new CommandError(error.message);
         throw error;
@@ -46,7 +51,7 @@ export function renderAction(io: CommandIO, globals: () => GlobalOptions) {
     }
     timings.lap('write');
     timings.report(io);
-    const summary = summarizeRender(snapshot, output.mgmt);
+    const summary = summarizeRender(snapshot, rendered.mgmt);
     io.stderr(summary.lines.map((line) => `${line}\n`).join(''));
     if (options.strict && summary.notAccepted > 0) {
       throw new CommandError(
@@ -94,19 +99,37 @@ function phaseTimer(enabled: boolean): { lap: (phase: string) => void; report: (
 }
 
 /** `render --diff-against`: the new render compared with an earlier output tree, through the diff engine. */
-function renderDiff(options: RenderFlags, against: string, io: CommandIO, globals: () => GlobalOptions) {
-  return asDiffCommand(() => {
+async function renderDiff(options: RenderFlags, against: string, io: CommandIO, globals: () => GlobalOptions) {
+  const { asDiffCommand, printDiff } = await import('../diff-output.ts');
+  await asDiffCommand(async () => {
     const format = globals().outputFormat;
     if (options.output !== undefined) checkOutput(options.output, options.input);
-    const before = loadOutputTree(resolve(against));
-    const loaded = loadInputTree(resolve(options.input), { installNamespace: options.namespace });
+    const [
+      { render },
+      { summarizeRender },
+      { asApplied, withRecordedStatus },
+      { diffRenders },
+      readOutput,
+      load,
+      write,
+    ] = await Promise.all([
+      import('../../pipeline/render.ts'),
+      import('../../pipeline/render-summary.ts'),
+      import('../../diff/overlay.ts'),
+      import('../../diff/render-diff.ts'),
+      import('../../snapshot/read-output.ts'),
+      import('../../snapshot/load.ts'),
+      import('../../snapshot/write.ts'),
+    ]);
+    const before = readOutput.loadOutputTree(resolve(against));
+    const loaded = load.loadInputTree(resolve(options.input), { installNamespace: options.namespace });
     // The statuses in OTHER are what the management plane would have written: policies accepted
     // there keep their fields against newer ones, as they would on the clusters.
     const snapshot = { ...withRecordedStatus(loaded, before.mgmt), warnings: loaded.warnings };
     const output = render(snapshot);
     for (const warning of [...snapshot.warnings, ...output.warnings]) io.stderr(formatWarning(warning));
     if (options.output !== undefined) {
-      const files = writeOutputTree(options.output, output, options.input);
+      const files = write.writeOutputTree(options.output, output, options.input);
       io.stderr(`wrote ${String(files.length)} files to ${options.output}\n`);
     }
     const summary = summarizeRender(snapshot, output.mgmt);
