@@ -75,14 +75,25 @@ function selectionText(selection: PolicySelected | undefined): string {
   return JSON.stringify([selection.errors, selection.selected.map((d) => d.key)]);
 }
 
-/** Objects of `next` equal to those of `previous` (same JSON, same place) are `previous`'s, so writes see no change. */
-function keptWhereSame<T>(previous: readonly T[], next: readonly T[]): readonly T[] {
-  if (previous.length === next.length && JSON.stringify(previous) === JSON.stringify(next)) return previous;
-  return next.map((object, i) => {
+/**
+ * Objects of `next` equal to those of `previous` (the same object, or the same JSON, in the same
+ * place) are `previous`'s, so writes see no change; all equal, `previous` itself.
+ */
+function keptWhereSame<T>(previous: readonly T[], next: readonly T[], same: (a: T, b: T) => boolean): readonly T[] {
+  let all = previous.length === next.length;
+  const kept = next.map((object, i) => {
     const old = previous[i];
-    return old !== undefined && JSON.stringify(old) === JSON.stringify(object) ? old : object;
+    if (old !== undefined && (old === object || same(old, object))) return old;
+    all = false;
+    return object;
   });
+  return all ? previous : kept;
 }
+
+const sameJson = <T>(a: T, b: T): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Cluster objects kept by a translator (shared trust) are the same objects: only the others are compared as JSON. */
+const sameClusterObject = (a: ClusterObject, b: ClusterObject): boolean =>
+  a.cluster === b.cluster && (a.object === b.object || sameJson(a.object, b.object));
 
 function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
   if (keys.size === 0) return false;
@@ -249,9 +260,13 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   });
 
   // VirtualMesh members and VirtualDestinations: few, translated again, kept where nothing changed.
-  const virtual = translateVirtual(plan);
-  const memberOutputs = keptWhereSame(state.memberOutputs, virtual.memberOutputs);
-  const virtualDestinationOutputs = keptWhereSame(state.virtualDestinationOutputs, virtual.virtualDestinationOutputs);
+  const virtual = translateVirtual(plan, state.memberTranslations);
+  const memberOutputs = keptWhereSame(state.memberOutputs, virtual.memberOutputs, sameClusterObject);
+  const virtualDestinationOutputs = keptWhereSame(
+    state.virtualDestinationOutputs,
+    virtual.virtualDestinationOutputs,
+    sameClusterObject,
+  );
   for (const [was, is] of [
     [state.memberOutputs, memberOutputs],
     [state.virtualDestinationOutputs, virtualDestinationOutputs],
@@ -274,15 +289,16 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
     trafficSelection,
     accessSelection,
     memberOutputs,
+    memberTranslations: virtual.members,
     virtualDestinationOutputs,
     outputs: sortedOutputs(outputs),
     result: {
       trafficPolicies,
       accessPolicies,
       destinations,
-      virtualMeshes: keptWhereSame(state.result.virtualMeshes, statuses.virtualMeshes),
-      meshes: keptWhereSame(state.result.meshes, statuses.meshes),
-      virtualDestinations: keptWhereSame(state.result.virtualDestinations, statuses.virtualDestinations),
+      virtualMeshes: keptWhereSame(state.result.virtualMeshes, statuses.virtualMeshes, sameJson),
+      meshes: keptWhereSame(state.result.meshes, statuses.meshes, sameJson),
+      virtualDestinations: keptWhereSame(state.result.virtualDestinations, statuses.virtualDestinations, sameJson),
     },
   };
 }
