@@ -110,7 +110,9 @@ const clustersOf = (objects: readonly ClusterObject[], into: Set<string>) => {
  * only (and in the clusters' Services, which only Linkerd's mirrors read: the caller checks those).
  */
 export function updateNetworkingDestinations(state: NetworkingState, input: NetworkingInput): NetworkingState {
-  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
+  // The Workloads are the same objects (the caller checks): their lookups are the previous index's.
+  const index = indexNetworkingInput(input, { workloads: state.input.workloads, index: state.plan });
+  const plan = planNetworking(index, input, supportOfMesh);
   const before = new Map<Destination, DestinationPass>();
   for (const pass of state.destinations) before.set(pass.destination.destination, pass);
   const now = new Set(input.destinations);

@@ -77,6 +77,18 @@ export interface NetworkingIndex {
   readonly clusterObjectsOfKind: (group: string, kind: string) => readonly ClusterInputObject[];
 }
 
+/** The index's Workload lookups (they depend on the Workloads alone). */
+export type WorkloadIndex = Pick<
+  NetworkingIndex,
+  | 'workloads'
+  | 'workloadsByCluster'
+  | 'workloadsByNamespace'
+  | 'workloadsByLabel'
+  | 'workloadsByServiceAccount'
+  | 'workloadsByClusterNamespace'
+  | 'workloadsByMesh'
+>;
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -113,7 +125,66 @@ function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string): { item: 
   return keyed;
 }
 
-export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
+/** The Workload lookups of the index: they read the Workloads only. */
+function indexWorkloads(all: readonly Workload[]): WorkloadIndex {
+  const sortedWorkloads = sortByKey(all, statusKey);
+  const workloads: IndexedWorkload[] = [];
+  const workloadsByCluster = new Map<string, IndexedWorkload[]>();
+  const workloadsByNamespace = new Map<string, IndexedWorkload[]>();
+  const workloadsByLabel = new Map<string, IndexedWorkload[]>();
+  const workloadsByServiceAccount = new Map<string, IndexedWorkload[]>();
+  const workloadsByClusterNamespace = new Map<string, IndexedWorkload[]>();
+  const workloadsByMesh = new Map<string, IndexedWorkload[]>();
+  for (const { item: workload, key: workloadStatusKey } of sortedWorkloads) {
+    const kube = workload.spec.kubernetes;
+    if (kube === undefined) continue;
+    const cluster = kube.controller?.clusterName ?? '';
+    const namespace = kube.controller?.namespace ?? '';
+    const meshRef = workload.spec.mesh;
+    const indexed: IndexedWorkload = {
+      workload,
+      order: workloads.length,
+      statusKey: workloadStatusKey,
+      cluster,
+      namespace,
+      serviceAccount: kube.serviceAccountName ?? 'default',
+      labels: kube.podLabels ?? {},
+      meshKey: meshRef === undefined ? undefined : refKey(meshRef),
+    };
+    workloads.push(indexed);
+    push(workloadsByCluster, cluster, indexed);
+    push(workloadsByNamespace, namespace, indexed);
+    push(workloadsByClusterNamespace, `${cluster}/${namespace}`, indexed);
+    if (indexed.meshKey !== undefined) push(workloadsByMesh, indexed.meshKey, indexed);
+    push(workloadsByServiceAccount, clusterObjectKey(cluster, namespace, indexed.serviceAccount), indexed);
+    for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
+  }
+
+  return {
+    workloads,
+    workloadsByCluster,
+    workloadsByNamespace,
+    workloadsByLabel,
+    workloadsByServiceAccount,
+    workloadsByClusterNamespace,
+    workloadsByMesh,
+  };
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The index of `input`. `kept` is an earlier index with the Workloads it was built from: when they
+ * are the same objects (a pass where only Destinations changed), its Workload lookups are reused.
+ */
+export function indexNetworkingInput(
+  input: NetworkingInput,
+  kept?: { readonly workloads: readonly Workload[]; readonly index: WorkloadIndex },
+): NetworkingIndex {
   const meshByKey = new Map<string, Mesh>();
   for (const { item: mesh, key } of sortByKey(input.meshes, objectRefKey)) meshByKey.set(key, mesh);
 
@@ -148,38 +219,8 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     for (const [k, v] of Object.entries(indexed.labels)) push(destinationsByLabel, labelKey(k, v), indexed);
   }
 
-  const sortedWorkloads = sortByKey(input.workloads, statusKey);
-  const workloads: IndexedWorkload[] = [];
-  const workloadsByCluster = new Map<string, IndexedWorkload[]>();
-  const workloadsByNamespace = new Map<string, IndexedWorkload[]>();
-  const workloadsByLabel = new Map<string, IndexedWorkload[]>();
-  const workloadsByServiceAccount = new Map<string, IndexedWorkload[]>();
-  const workloadsByClusterNamespace = new Map<string, IndexedWorkload[]>();
-  const workloadsByMesh = new Map<string, IndexedWorkload[]>();
-  for (const { item: workload, key: workloadStatusKey } of sortedWorkloads) {
-    const kube = workload.spec.kubernetes;
-    if (kube === undefined) continue;
-    const cluster = kube.controller?.clusterName ?? '';
-    const namespace = kube.controller?.namespace ?? '';
-    const meshRef = workload.spec.mesh;
-    const indexed: IndexedWorkload = {
-      workload,
-      order: workloads.length,
-      statusKey: workloadStatusKey,
-      cluster,
-      namespace,
-      serviceAccount: kube.serviceAccountName ?? 'default',
-      labels: kube.podLabels ?? {},
-      meshKey: meshRef === undefined ? undefined : refKey(meshRef),
-    };
-    workloads.push(indexed);
-    push(workloadsByCluster, cluster, indexed);
-    push(workloadsByNamespace, namespace, indexed);
-    push(workloadsByClusterNamespace, `${cluster}/${namespace}`, indexed);
-    if (indexed.meshKey !== undefined) push(workloadsByMesh, indexed.meshKey, indexed);
-    push(workloadsByServiceAccount, clusterObjectKey(cluster, namespace, indexed.serviceAccount), indexed);
-    for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
-  }
+  const workloadIndex =
+    kept !== undefined && sameList(kept.workloads, input.workloads) ? kept.index : indexWorkloads(input.workloads);
 
   const hostnameSuffixes = new Map<string, string>();
   for (const virtualMesh of input.virtualMeshes) {
@@ -221,13 +262,13 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     destinationsByNamespace,
     destinationsByLabel,
     destinationByObject,
-    workloads,
-    workloadsByCluster,
-    workloadsByNamespace,
-    workloadsByLabel,
-    workloadsByServiceAccount,
-    workloadsByClusterNamespace,
-    workloadsByMesh,
+    workloads: workloadIndex.workloads,
+    workloadsByCluster: workloadIndex.workloadsByCluster,
+    workloadsByNamespace: workloadIndex.workloadsByNamespace,
+    workloadsByLabel: workloadIndex.workloadsByLabel,
+    workloadsByServiceAccount: workloadIndex.workloadsByServiceAccount,
+    workloadsByClusterNamespace: workloadIndex.workloadsByClusterNamespace,
+    workloadsByMesh: workloadIndex.workloadsByMesh,
     meshByKey,
     trustDomainsByCluster,
     allTrustDomains: [...allTrustDomains].sort(),
