@@ -110,8 +110,13 @@ const clustersOf = (objects: readonly ClusterObject[], into: Set<string>) => {
  * only (and in the clusters' Services, which only Linkerd's mirrors read: the caller checks those).
  */
 export function updateNetworkingDestinations(state: NetworkingState, input: NetworkingInput): NetworkingState {
-  // The Workloads are the same objects (the caller checks): their lookups are the previous index's.
-  const index = indexNetworkingInput(input, { workloads: state.input.workloads, index: state.plan });
+  // Meshes and Workloads are the same objects (the caller checks): the previous index's lookups of
+  // those, and its entries of the Destinations kept, are reused.
+  const index = indexNetworkingInput(input, {
+    meshes: state.input.meshes,
+    workloads: state.input.workloads,
+    index: state.plan,
+  });
   const plan = planNetworking(index, input, supportOfMesh);
   const before = new Map<Destination, DestinationPass>();
   for (const pass of state.destinations) before.set(pass.destination.destination, pass);

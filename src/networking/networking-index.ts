@@ -29,7 +29,11 @@ export interface IndexedDestination {
   readonly statusKey: string;
   /** Absent for Destinations that are not Kubernetes Services (external services). */
   readonly service: KubeServiceRef | undefined;
+  /** serviceKey(service), when it has one. */
+  readonly serviceKey: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
+  /** labelKey of each of its labels: its entries in destinationsByLabel. */
+  readonly labelKeys: readonly string[];
   readonly mesh: Mesh | undefined;
 }
 
@@ -88,6 +92,13 @@ export type WorkloadIndex = Pick<
   | 'workloadsByClusterNamespace'
   | 'workloadsByMesh'
 >;
+
+/** An earlier index, with the Meshes and Workloads it was built from. */
+export interface KeptIndex {
+  readonly meshes: readonly Mesh[];
+  readonly workloads: readonly Workload[];
+  readonly index: WorkloadIndex & Pick<NetworkingIndex, 'destinationByObject'>;
+}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -178,45 +189,65 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 /**
- * The index of `input`. `kept` is an earlier index with the Workloads it was built from: when they
- * are the same objects (a pass where only Destinations changed), its Workload lookups are reused.
+ * The index of `input`. `kept` is an earlier index with what it was built from: when the
+ * Workloads are the same objects (a pass where only Destinations changed), its Workload lookups
+ * are reused, and so are the entries of the Destinations that are the same objects (their keys
+ * already hashed).
  */
-export function indexNetworkingInput(
-  input: NetworkingInput,
-  kept?: { readonly workloads: readonly Workload[]; readonly index: WorkloadIndex },
-): NetworkingIndex {
+export function indexNetworkingInput(input: NetworkingInput, kept?: KeptIndex): NetworkingIndex {
   const meshByKey = new Map<string, Mesh>();
   for (const { item: mesh, key } of sortByKey(input.meshes, objectRefKey)) meshByKey.set(key, mesh);
 
+  // What a Destination's entry derives from the Destination alone (and the Meshes): an earlier
+  // index's, when built from the same Meshes, for a Destination that is the same object.
+  const keptDestinations =
+    kept !== undefined && sameList(kept.meshes, input.meshes) ? kept.index.destinationByObject : undefined;
+  const derived = (destination: Destination): Omit<IndexedDestination, 'order'> => {
+    const previous = keptDestinations?.get(destination);
+    if (previous !== undefined) return previous;
+    const service = serviceRefOf(destination);
+    const meshRef = destination.spec.mesh;
+    const labels = destination.spec.kubeService?.labels ?? {};
+    return {
+      destination,
+      key: objectRefKey(destination),
+      statusKey: statusKey(destination),
+      service,
+      serviceKey: service === undefined ? undefined : serviceKey(service),
+      labels,
+      labelKeys: service === undefined ? [] : Object.entries(labels).map(([k, v]) => labelKey(k, v)),
+      mesh: meshRef === undefined ? undefined : meshByKey.get(refKey(meshRef)),
+    };
+  };
   // Sorted by status key, so every list derived from the index is already in status order.
-  const sortedDestinations = sortByKey(input.destinations, statusKey);
+  const sortedDestinations = sortByKey(input.destinations.map(derived), (d) => d.statusKey);
   const destinations: IndexedDestination[] = [];
   const destinationByService = new RecordingMap<string, IndexedDestination>();
   const destinationsByCluster = new Map<string, IndexedDestination[]>();
   const destinationsByNamespace = new Map<string, IndexedDestination[]>();
   const destinationsByLabel = new Map<string, IndexedDestination[]>();
   const destinationByObject = new Map<Destination, IndexedDestination>();
-  for (const { item: destination, key: destinationStatusKey } of sortedDestinations) {
-    const service = serviceRefOf(destination);
-    const meshRef = destination.spec.mesh;
+  for (const { item } of sortedDestinations) {
     const indexed: IndexedDestination = {
-      destination,
+      destination: item.destination,
       order: destinations.length,
-      key: objectRefKey(destination),
-      statusKey: destinationStatusKey,
-      service,
-      labels: destination.spec.kubeService?.labels ?? {},
-      mesh: meshRef === undefined ? undefined : meshByKey.get(refKey(meshRef)),
+      key: item.key,
+      statusKey: item.statusKey,
+      service: item.service,
+      serviceKey: item.serviceKey,
+      labels: item.labels,
+      labelKeys: item.labelKeys,
+      mesh: item.mesh,
     };
     destinations.push(indexed);
-    destinationByObject.set(destination, indexed);
-    if (service === undefined) continue;
+    destinationByObject.set(indexed.destination, indexed);
+    const { service, serviceKey: key } = indexed;
+    if (service === undefined || key === undefined) continue;
     // Two Destinations for one Service would be a discovery bug; the first (by name) is kept.
-    const key = serviceKey(service);
     if (!destinationByService.has(key)) destinationByService.set(key, indexed);
     push(destinationsByCluster, service.cluster, indexed);
     push(destinationsByNamespace, service.namespace, indexed);
-    for (const [k, v] of Object.entries(indexed.labels)) push(destinationsByLabel, labelKey(k, v), indexed);
+    for (const label of indexed.labelKeys) push(destinationsByLabel, label, indexed);
   }
 
   const workloadIndex =
