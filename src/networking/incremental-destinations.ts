@@ -36,7 +36,8 @@ import {
   type PolicySelected,
 } from './networking.ts';
 import { indexNetworkingInput, serviceKey, type IndexedDestination } from './networking-index.ts';
-import { planNetworking, type NetworkingPlan } from './plan/plan.ts';
+import type { DestinationFederation, EastWestGateway } from './plan/federation.ts';
+import { planNetworking } from './plan/plan.ts';
 import type { ClusterObject, RequiredSubset } from './translate/translator.ts';
 import { supportOfMesh } from './translate/translators.ts';
 
@@ -46,33 +47,54 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-/** What a Destination's own outputs and status read of federation, as text. */
-function federationOf(plan: NetworkingPlan, destination: IndexedDestination): string {
-  const federation = plan.federation.destinations.get(destination);
-  if (federation === undefined) return '';
-  return JSON.stringify([
-    objectRefKey(federation.check.virtualMesh),
-    federation.hostname,
-    federation.toMeshes.map(objectRefKey),
-    federation.flatNetwork,
-    federation.gateways.map((g) => [
-      g.destination.key,
-      g.externalAddresses,
-      g.destinationPort,
-      g.containerPort,
-      g.workloadLabels,
-    ]),
-    federation.errors,
-  ]);
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A gateway as a Destination's outputs read it: the Destinations are compared by key, the rest by value. */
+function sameGateway(a: EastWestGateway, b: EastWestGateway): boolean {
+  return (
+    a.destination.key === b.destination.key &&
+    sameStrings(a.externalAddresses, b.externalAddresses) &&
+    a.destinationPort === b.destinationPort &&
+    a.containerPort === b.containerPort &&
+    (a.workloadLabels === b.workloadLabels || JSON.stringify(a.workloadLabels) === JSON.stringify(b.workloadLabels))
+  );
+}
+
+/** Whether a Destination's own outputs and status read the same of federation in two plans. */
+function sameFederation(a: DestinationFederation | undefined, b: DestinationFederation | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    objectRefKey(a.check.virtualMesh) === objectRefKey(b.check.virtualMesh) &&
+    a.hostname === b.hostname &&
+    a.flatNetwork === b.flatNetwork &&
+    a.toMeshes.length === b.toMeshes.length &&
+    a.toMeshes.every((mesh, i) => {
+      const other = b.toMeshes[i];
+      return other !== undefined && (mesh === other || objectRefKey(mesh) === objectRefKey(other));
+    }) &&
+    a.gateways.length === b.gateways.length &&
+    a.gateways.every((gateway, i) => {
+      const other = b.gateways[i];
+      return other !== undefined && (gateway === other || sameGateway(gateway, other));
+    }) &&
+    sameStrings(a.errors, b.errors)
+  );
 }
 
 function subsetsText(subsets: readonly RequiredSubset[]): string {
   return JSON.stringify(subsets.map((s) => [s.from.key, objectRefKey(s.policy), s.labels]));
 }
 
-function selectionText(selection: PolicySelected | undefined): string {
-  if (selection === undefined) return '';
-  return JSON.stringify([selection.errors, selection.selected.map((d) => d.key)]);
+/** Whether a policy selected the same (errors, and Destinations by key) in two plans. */
+function sameSelection(a: PolicySelected | undefined, b: PolicySelected): boolean {
+  if (a === undefined) return false;
+  if (!sameStrings(a.errors, b.errors) || a.selected.length !== b.selected.length) return false;
+  for (let i = 0; i < a.selected.length; i++) if (a.selected[i]?.key !== b.selected[i]?.key) return false;
+  return true;
 }
 
 /**
@@ -97,6 +119,11 @@ const sameClusterObject = (a: ClusterObject, b: ClusterObject): boolean =>
 
 function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
   if (keys.size === 0) return false;
+  // The smaller set is walked (a change names few keys; a Destination may read many).
+  if (keys.size < reads.size) {
+    for (const key of keys) if (reads.has(key)) return true;
+    return false;
+  }
   for (const key of reads) if (keys.has(key)) return true;
   return false;
 }
@@ -118,9 +145,13 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
     index: state.plan,
   });
   const plan = planNetworking(index, input, supportOfMesh);
-  const before = new Map<Destination, DestinationPass>();
-  for (const pass of state.destinations) before.set(pass.destination.destination, pass);
-  const now = new Set(input.destinations);
+  // A Destination's previous pass, through the previous index (no map of its own to build).
+  const before = {
+    get: (destination: Destination): DestinationPass | undefined => {
+      const indexed = state.plan.destinationByObject.get(destination);
+      return indexed === undefined ? undefined : state.destinations[indexed.order];
+    },
+  };
 
   // Service keys whose Destination came, went or is federated differently.
   const changedKeys = new Set<string>();
@@ -129,8 +160,8 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   };
   const clusters = new Set<string>();
   const removed: DestinationPass[] = [];
-  for (const [object, pass] of before) {
-    if (now.has(object)) continue;
+  for (const pass of state.destinations) {
+    if (plan.destinationByObject.has(pass.destination.destination)) continue;
     removed.push(pass);
     changedKey(pass.destination);
     clustersOf(pass.outputs, clusters);
@@ -139,7 +170,9 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   for (const d of plan.destinations) {
     const old = before.get(d.destination);
     if (old === undefined) changedKey(d);
-    else if (federationOf(state.plan, old.destination) !== federationOf(plan, d)) {
+    else if (
+      !sameFederation(state.plan.federation.destinations.get(old.destination), plan.federation.destinations.get(d))
+    ) {
       changedKey(d);
       federationChanged.add(d.order);
     }
@@ -221,9 +254,9 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   const recomputeTraffic = new Set<TrafficPolicy>();
   const recomputeAccess = new Set<AccessPolicy>();
   for (const [policy, selection] of trafficSelection)
-    if (selectionText(state.trafficSelection.get(policy)) !== selectionText(selection)) recomputeTraffic.add(policy);
+    if (!sameSelection(state.trafficSelection.get(policy), selection)) recomputeTraffic.add(policy);
   for (const [policy, selection] of accessSelection)
-    if (selectionText(state.accessSelection.get(policy)) !== selectionText(selection)) recomputeAccess.add(policy);
+    if (!sameSelection(state.accessSelection.get(policy), selection)) recomputeAccess.add(policy);
   const resultsOn = (pass: DestinationPass | undefined) => {
     if (pass === undefined) return;
     for (const policy of pass.trafficResults.keys()) recomputeTraffic.add(policy);
