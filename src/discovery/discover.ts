@@ -111,18 +111,111 @@ export function discoverCluster(
   };
 }
 
-/** The estate's discovery from its clusters' (in cluster name order): every list sorted by name. */
-export function assembleDiscovery(clusters: readonly ClusterDiscovery[]): DiscoveryResult {
-  const byDetectedName = <T extends { name: string }>(list: T[]) =>
-    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+const compareNames = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An earlier assembly, with the clusters' discoveries it was put together from. */
+export interface PreviousAssembly {
+  readonly clusters: readonly ClusterDiscovery[];
+  readonly result: DiscoveryResult;
+}
+
+/**
+ * One list of the estate, sorted by name (stable: equal names keep cluster order). With an earlier
+ * assembly of the same clusters, only the clusters whose list is another array are put in again:
+ * their old items leave the earlier list, their new ones are merged in by name.
+ */
+function assembleList<T>(
+  clusters: readonly ClusterDiscovery[],
+  of: (cluster: ClusterDiscovery) => readonly T[],
+  nameOf: (item: T) => string,
+  previous: { readonly clusters: readonly ClusterDiscovery[]; readonly list: readonly T[] } | undefined,
+): readonly T[] {
+  const sorted = (list: T[]) => list.sort((a, b) => compareNames(nameOf(a), nameOf(b)));
+  const stale: (readonly [was: ClusterDiscovery, is: ClusterDiscovery])[] = [];
+  const sameClusters =
+    previous !== undefined &&
+    previous.clusters.length === clusters.length &&
+    clusters.every((c, i) => {
+      const was = previous.clusters[i];
+      if (was === undefined || was.cluster !== c.cluster) return false;
+      if (of(was) !== of(c)) stale.push([was, c]);
+      return true;
+    });
+  if (!sameClusters) return sorted(clusters.flatMap(of));
+  if (stale.length === 0) return previous.list;
+  const gone = new Set<T>();
+  const fresh: T[] = [];
+  for (const [was, is] of stale) {
+    for (const item of of(was)) gone.add(item);
+    fresh.push(...of(is));
+  }
+  sorted(fresh);
+  const merged: T[] = [];
+  let next = 0;
+  for (const item of previous.list) {
+    if (gone.has(item)) continue;
+    const name = nameOf(item);
+    for (let f = fresh[next]; f !== undefined && compareNames(nameOf(f), name) <= 0; f = fresh[++next]) {
+      // An equal name from another cluster: its place depends on cluster order, which a full sort keeps.
+      if (nameOf(f) === name) return sorted(clusters.flatMap(of));
+      merged.push(f);
+    }
+    merged.push(item);
+  }
+  merged.push(...fresh.slice(next));
+  return merged;
+}
+
+/**
+ * The estate's discovery from its clusters' (in cluster name order): every list sorted by name.
+ * `previous`, an earlier assembly: the lists of clusters that are the same arrays are not sorted again.
+ */
+export function assembleDiscovery(clusters: readonly ClusterDiscovery[], previous?: PreviousAssembly): DiscoveryResult {
+  const list = <T>(
+    of: (cluster: ClusterDiscovery) => readonly T[],
+    nameOf: (item: T) => string,
+    was: (result: DiscoveryResult) => readonly T[],
+  ): readonly T[] =>
+    assembleList(
+      clusters,
+      of,
+      nameOf,
+      previous === undefined ? undefined : { clusters: previous.clusters, list: was(previous.result) },
+    );
+  const metadataName = (object: { readonly metadata: { readonly name: string } }) => object.metadata.name;
+  const detectedName = (detected: { readonly name: string }) => detected.name;
   return {
-    meshes: byName(clusters.flatMap((c) => c.meshes)),
-    workloads: byName(clusters.flatMap((c) => c.workloads)),
-    destinations: byName(clusters.flatMap((c) => c.destinations)),
+    meshes: list(
+      (c) => c.meshes,
+      metadataName,
+      (r) => r.meshes,
+    ),
+    workloads: list(
+      (c) => c.workloads,
+      metadataName,
+      (r) => r.workloads,
+    ),
+    destinations: list(
+      (c) => c.destinations,
+      metadataName,
+      (r) => r.destinations,
+    ),
     detected: {
-      meshes: byDetectedName(clusters.flatMap((c) => c.detected.meshes)),
-      workloads: byDetectedName(clusters.flatMap((c) => c.detected.workloads)),
-      destinations: byDetectedName(clusters.flatMap((c) => c.detected.destinations)),
+      meshes: list(
+        (c) => c.detected.meshes,
+        detectedName,
+        (r) => r.detected.meshes,
+      ),
+      workloads: list(
+        (c) => c.detected.workloads,
+        detectedName,
+        (r) => r.detected.workloads,
+      ),
+      destinations: list(
+        (c) => c.detected.destinations,
+        detectedName,
+        (r) => r.detected.destinations,
+      ),
     },
     warnings: clusters.flatMap((c) => c.warnings),
   };

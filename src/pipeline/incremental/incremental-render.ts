@@ -16,7 +16,7 @@
 import type { KubeObject } from '../../api/meta.ts';
 import type { RootCertificateEntry } from '../../certs/issued-certificates.ts';
 import { discoverySettings } from '../../discovery/discover.ts';
-import type { ClusterDiscovery } from '../../discovery/discover.ts';
+import type { ClusterDiscovery, PreviousAssembly } from '../../discovery/discover.ts';
 import { updateNetworkingPolicies } from '../../networking/incremental.ts';
 import { updateNetworkingDestinations } from '../../networking/incremental-destinations.ts';
 import type { NetworkingInput } from '../../networking/model.ts';
@@ -55,6 +55,8 @@ export interface RenderState {
   readonly settings: string;
   readonly clusters: ReadonlyMap<string, ClusterPass>;
   readonly discovery: ReturnType<typeof assembleIsolated>['discovery'];
+  /** The clusters' discoveries the estate's was put together from: the next pass merges in only the changed ones. */
+  readonly assembly: PreviousAssembly;
   readonly networking: NetworkingState;
   readonly statuses: ReadonlyMap<ResourceKey, KubeObject>;
   readonly context: readonly unknown[];
@@ -208,11 +210,16 @@ export function renderIncremental(
     clusters.set(cluster, { objects, translatorObjects, outcome: next, fingerprint });
   }
   if ([...clusters.values()].some((c) => !c.outcome.ok)) return full();
-  const discovery =
+  const assembled =
     discoveryKept && last !== undefined
-      ? last.discovery
-      : assembleIsolated(snapshot, options, new Map([...clusters].map(([name, pass]) => [name, pass.outcome])))
-          .discovery;
+      ? last
+      : assembleIsolated(
+          snapshot,
+          options,
+          new Map([...clusters].map(([name, pass]) => [name, pass.outcome])),
+          last?.assembly,
+        );
+  const discovery = assembled.discovery;
 
   const entries = networkingEntries(checked);
   const management = typedManagement(entries);
@@ -297,6 +304,7 @@ export function renderIncremental(
       settings,
       clusters,
       discovery,
+      assembly: assembled.assembly,
       networking,
       statuses,
       context,
