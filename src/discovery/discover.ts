@@ -143,6 +143,20 @@ function assembleList<T>(
     });
   if (!sameClusters) return sorted(clusters.flatMap(of));
   if (stale.length === 0) return previous.list;
+  const list = previous.list;
+  const full = () => sorted(clusters.flatMap(of));
+  /** The place of the first item whose name is not below `name` (the list is sorted by name). */
+  const place = (name: string): number => {
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const item = list[middle];
+      if (item !== undefined && nameOf(item) < name) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
   const gone = new Set<T>();
   const fresh: T[] = [];
   for (const [was, is] of stale) {
@@ -150,20 +164,46 @@ function assembleList<T>(
     fresh.push(...of(is));
   }
   sorted(fresh);
-  const merged: T[] = [];
-  let next = 0;
-  for (const item of previous.list) {
-    if (gone.has(item)) continue;
+  // The places of the old items, found by name (equal names are few: a scan among them).
+  const removals: number[] = [];
+  for (const item of gone) {
     const name = nameOf(item);
-    for (let f = fresh[next]; f !== undefined && compareNames(nameOf(f), name) <= 0; f = fresh[++next]) {
-      // An equal name from another cluster: its place depends on cluster order, which a full sort keeps.
-      if (nameOf(f) === name) return sorted(clusters.flatMap(of));
-      merged.push(f);
-    }
-    merged.push(item);
+    let at = place(name);
+    for (let other = list[at]; other !== undefined && other !== item && nameOf(other) === name; other = list[++at]);
+    if (list[at] !== item) return full();
+    removals.push(at);
   }
-  merged.push(...fresh.slice(next));
-  return merged;
+  removals.sort((a, b) => a - b);
+  // Where each new item goes: before the first kept item not below it. An equal name of a kept
+  // item from another cluster: its place depends on cluster order, which a full sort keeps.
+  const insertions: number[] = [];
+  for (const item of fresh) {
+    const name = nameOf(item);
+    const at = place(name);
+    for (let i = at, other = list[i]; other !== undefined && nameOf(other) === name; other = list[++i])
+      if (!gone.has(other)) return full();
+    insertions.push(at);
+  }
+  const segments: (readonly T[])[] = [];
+  let start = 0;
+  let removal = 0;
+  let insertion = 0;
+  for (;;) {
+    const removeAt = removals[removal] ?? Infinity;
+    const insertAt = insertions[insertion] ?? Infinity;
+    if (removeAt === Infinity && insertAt === Infinity) break;
+    if (insertAt <= removeAt) {
+      segments.push(list.slice(start, insertAt), fresh.slice(insertion, insertion + 1));
+      start = insertAt;
+      insertion++;
+    } else {
+      segments.push(list.slice(start, removeAt));
+      start = removeAt + 1;
+      removal++;
+    }
+  }
+  segments.push(list.slice(start));
+  return ([] as T[]).concat(...segments);
 }
 
 /**
