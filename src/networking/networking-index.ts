@@ -34,6 +34,8 @@ export interface IndexedDestination {
   readonly labels: Readonly<Record<string, string>>;
   /** labelKey of each of its labels: its entries in destinationsByLabel. */
   readonly labelKeys: readonly string[];
+  /** refKey of its spec.mesh, when it names one. */
+  readonly meshKey: string | undefined;
   readonly mesh: Mesh | undefined;
 }
 
@@ -207,6 +209,7 @@ export function indexNetworkingInput(input: NetworkingInput, kept?: KeptIndex): 
     if (previous !== undefined) return previous;
     const service = serviceRefOf(destination);
     const meshRef = destination.spec.mesh;
+    const meshKey = meshRef === undefined ? undefined : refKey(meshRef);
     const labels = destination.spec.kubeService?.labels ?? {};
     return {
       destination,
@@ -216,7 +219,8 @@ export function indexNetworkingInput(input: NetworkingInput, kept?: KeptIndex): 
       serviceKey: service === undefined ? undefined : serviceKey(service),
       labels,
       labelKeys: service === undefined ? [] : Object.entries(labels).map(([k, v]) => labelKey(k, v)),
-      mesh: meshRef === undefined ? undefined : meshByKey.get(refKey(meshRef)),
+      meshKey,
+      mesh: meshKey === undefined ? undefined : meshByKey.get(meshKey),
     };
   };
   // Sorted by status key, so every list derived from the index is already in status order.
@@ -237,6 +241,7 @@ export function indexNetworkingInput(input: NetworkingInput, kept?: KeptIndex): 
       serviceKey: item.serviceKey,
       labels: item.labels,
       labelKeys: item.labelKeys,
+      meshKey: item.meshKey,
       mesh: item.mesh,
     };
     destinations.push(indexed);
