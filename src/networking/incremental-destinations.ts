@@ -144,7 +144,16 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
     workloads: state.input.workloads,
     index: state.plan,
   });
-  const plan = planNetworking(index, input, supportOfMesh);
+  // The Destinations that came or went (their entries in the new index and the old one): the
+  // policies that could select none of them keep their selection.
+  const changed: IndexedDestination[] = [];
+  for (const d of index.destinations) if (!state.plan.destinationByObject.has(d.destination)) changed.push(d);
+  for (const d of state.plan.destinations) if (!index.destinationByObject.has(d.destination)) changed.push(d);
+  const plan = planNetworking(index, input, supportOfMesh, {
+    traffic: state.trafficSelection,
+    access: state.accessSelection,
+    changed,
+  });
   // A Destination's previous pass, through the previous index (no map of its own to build).
   const before = {
     get: (destination: Destination): DestinationPass | undefined => {

@@ -331,6 +331,8 @@ export function planFederation(index: FederationInput, checks: readonly VirtualM
       const meshKey = objectRefKey(mesh);
       const meshFederation = meshes.get(meshKey);
       const gateways = meshFederation?.gateways ?? [];
+      // The same for every Destination of the Mesh: worked out once, when one needs it.
+      let resolution: ReturnType<typeof resolutionFor> | undefined;
       for (const destination of byMesh.get(meshKey) ?? []) {
         const service = destination.service;
         if (service === undefined || gatewayDestinations.has(destination)) continue;
@@ -348,7 +350,7 @@ export function planFederation(index: FederationInput, checks: readonly VirtualM
         } else if (!flatNetwork && gateways.every((g) => g.externalAddresses.length === 0)) {
           destinationErrors.push(`the east-west ingress gateways of Mesh ${meshKey} have no external address yet`);
         } else {
-          const resolution = resolutionFor(gateways.flatMap((g) => g.externalAddresses));
+          resolution ??= resolutionFor(gateways.flatMap((g) => g.externalAddresses));
           if ('error' in resolution)
             destinationErrors.push(`east-west gateways of Mesh ${meshKey}: ${resolution.error}`);
         }
