@@ -1,9 +1,13 @@
 // Incremental networking when Destinations came or went (policies, Meshes, Workloads and every
-// other input the same): the index and the plan are built again (linear, and a small part of a
-// pass), the translation of every Destination the change does not concern is kept. The
-// dependency bookkeeping is this, and nothing else:
+// other input the same): the index and the plan are built again from the previous ones, the
+// translation of every Destination the change does not concern is kept. The dependency
+// bookkeeping is this, and nothing else:
+//   index                               → Workload lookups kept; a kept Destination's entry keeps
+//                                         its keys, only its order is new (networking-index.ts)
+//   policy selection                    → kept (mapped to the new entries) unless its selectors
+//                                         could select a Destination that came or went (plan.ts)
 //   Destination d added                 → d decided
-//   d's policies (its selection)        → changed: d decided again (selection is by the plan, anew)
+//   d's policies (its selection)        → changed: d decided again
 //   d's federation (host, meshes,       → changed: d decided again, and its Service key counts as
 //     gateways, errors)                   changed for others (they may name it as a target)
 //   Service key k added, removed or     → every Destination whose translation looked k up
@@ -13,9 +17,9 @@
 //     rewritten Destinations
 //   results on decided or removed ones  → the status of every policy with a result there, and of
 //     and changed selections              every policy whose selection changed
-//   VirtualMesh members, Virtual-        → translated again (few); kept when the same, byte for byte
-//     Destinations, their statuses and
-//     the Meshes'
+//   VirtualMesh members, Virtual-        → translated again (few); a member's shared trust kept when
+//     Destinations, their statuses and     what it read is the same objects (its east-west gateways'
+//     the Meshes'                          Destinations among them); outputs kept when the same
 // A Destination kept keeps its decision, results and outputs; only its index entry is the new one.
 import type { KubeObject } from '../api/meta.ts';
 import { compareStrings, objectRefKey } from './keys.ts';
