@@ -212,6 +212,7 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
       return { ...decideDestination(d, traffic, access, plan), outputs: [] };
     }
     // Kept: the decision names Destinations by index entry, which are the new pass's now.
+    if (old.decision.requiredSubsets.length === 0) return { ...old, destination: d };
     const requiredSubsets = old.decision.requiredSubsets.map((s) => ({
       ...s,
       target: moved(s.target),
