@@ -260,6 +260,24 @@ function metadata(name: string, namespace: string, input: TrustInput, annotation
 }
 
 /**
+ * Everything desiredIssuedCertificates reads of `input`, as a flat list of the objects themselves
+ * (and the text of the one root entry it looks up): equal lists, item by item by identity, give the
+ * same result, so a caller may keep an earlier one.
+ */
+export function trustReads(input: TrustInput): unknown[] {
+  const root = rootCertificateAuthority(input.virtualMesh, input.installNamespace);
+  const entry =
+    input.rootCertificates === undefined || root === undefined || typeof root === 'string'
+      ? undefined
+      : JSON.stringify([input.rootCertificates.get(secretKey(root.secret)) ?? null]);
+  const reads: unknown[] = [input.installNamespace, input.virtualMesh, input.rootCertificates === undefined, entry];
+  reads.push(input.members.length, ...input.members, input.workloads.length, ...input.workloads);
+  for (const [key, destinations] of input.gatewayDestinations ?? [])
+    reads.push(key, destinations.length, ...destinations);
+  return reads;
+}
+
+/**
  * What shared trust needs for one VirtualMesh: per member Mesh, the IssuedCertificate (and
  * PodBounceDirective) for its cluster; and the root CA. A controller writes the objects to each
  * Mesh's cluster, makes sure a generated root exists first, and reports the errors per Mesh.

@@ -119,18 +119,151 @@ export function discoverCluster(
   };
 }
 
-/** The estate's discovery from its clusters' (in cluster name order): every list sorted by name. */
-export function assembleDiscovery(clusters: readonly ClusterDiscovery[]): DiscoveryResult {
-  const byDetectedName = <T extends { name: string }>(list: T[]) =>
-    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+const compareNames = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An earlier assembly, with the clusters' discoveries it was put together from. */
+export interface PreviousAssembly {
+  readonly clusters: readonly ClusterDiscovery[];
+  readonly result: DiscoveryResult;
+}
+
+/**
+ * One list of the estate, sorted by name (stable: equal names keep cluster order). With an earlier
+ * assembly of the same clusters, only the clusters whose list is another array are put in again:
+ * their old items leave the earlier list, their new ones are merged in by name.
+ */
+function assembleList<T>(
+  clusters: readonly ClusterDiscovery[],
+  of: (cluster: ClusterDiscovery) => readonly T[],
+  nameOf: (item: T) => string,
+  previous: { readonly clusters: readonly ClusterDiscovery[]; readonly list: readonly T[] } | undefined,
+): readonly T[] {
+  const sorted = (list: T[]) => list.sort((a, b) => compareNames(nameOf(a), nameOf(b)));
+  const stale: (readonly [was: ClusterDiscovery, is: ClusterDiscovery])[] = [];
+  const sameClusters =
+    previous !== undefined &&
+    previous.clusters.length === clusters.length &&
+    clusters.every((c, i) => {
+      const was = previous.clusters[i];
+      if (was === undefined || was.cluster !== c.cluster) return false;
+      if (of(was) !== of(c)) stale.push([was, c]);
+      return true;
+    });
+  if (!sameClusters) return sorted(clusters.flatMap(of));
+  if (stale.length === 0) return previous.list;
+  const list = previous.list;
+  const full = () => sorted(clusters.flatMap(of));
+  /** The place of the first item whose name is not below `name` (the list is sorted by name). */
+  const place = (name: string): number => {
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const item = list[middle];
+      if (item !== undefined && nameOf(item) < name) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const gone = new Set<T>();
+  const fresh: T[] = [];
+  for (const [was, is] of stale) {
+    for (const item of of(was)) gone.add(item);
+    fresh.push(...of(is));
+  }
+  sorted(fresh);
+  // The places of the old items, found by name (equal names are few: a scan among them).
+  const removals: number[] = [];
+  for (const item of gone) {
+    const name = nameOf(item);
+    let at = place(name);
+    for (let other = list[at]; other !== undefined && other !== item && nameOf(other) === name; other = list[++at]);
+    if (list[at] !== item) return full();
+    removals.push(at);
+  }
+  removals.sort((a, b) => a - b);
+  // Where each new item goes: before the first kept item not below it. An equal name of a kept
+  // item from another cluster: its place depends on cluster order, which a full sort keeps.
+  const insertions: number[] = [];
+  for (const item of fresh) {
+    const name = nameOf(item);
+    const at = place(name);
+    for (let i = at, other = list[i]; other !== undefined && nameOf(other) === name; other = list[++i])
+      if (!gone.has(other)) return full();
+    insertions.push(at);
+  }
+  const segments: (readonly T[])[] = [];
+  let start = 0;
+  let removal = 0;
+  let insertion = 0;
+  for (;;) {
+    const removeAt = removals[removal] ?? Infinity;
+    const insertAt = insertions[insertion] ?? Infinity;
+    if (removeAt === Infinity && insertAt === Infinity) break;
+    if (insertAt <= removeAt) {
+      segments.push(list.slice(start, insertAt), fresh.slice(insertion, insertion + 1));
+      start = insertAt;
+      insertion++;
+    } else {
+      segments.push(list.slice(start, removeAt));
+      start = removeAt + 1;
+      removal++;
+    }
+  }
+  segments.push(list.slice(start));
+  return ([] as T[]).concat(...segments);
+}
+
+/**
+ * The estate's discovery from its clusters' (in cluster name order): every list sorted by name.
+ * `previous`, an earlier assembly: the lists of clusters that are the same arrays are not sorted again.
+ */
+export function assembleDiscovery(clusters: readonly ClusterDiscovery[], previous?: PreviousAssembly): DiscoveryResult {
+  const list = <T>(
+    of: (cluster: ClusterDiscovery) => readonly T[],
+    nameOf: (item: T) => string,
+    was: (result: DiscoveryResult) => readonly T[],
+  ): readonly T[] =>
+    assembleList(
+      clusters,
+      of,
+      nameOf,
+      previous === undefined ? undefined : { clusters: previous.clusters, list: was(previous.result) },
+    );
+  const metadataName = (object: { readonly metadata: { readonly name: string } }) => object.metadata.name;
+  const detectedName = (detected: { readonly name: string }) => detected.name;
   return {
-    meshes: byName(clusters.flatMap((c) => c.meshes)),
-    workloads: byName(clusters.flatMap((c) => c.workloads)),
-    destinations: byName(clusters.flatMap((c) => c.destinations)),
+    meshes: list(
+      (c) => c.meshes,
+      metadataName,
+      (r) => r.meshes,
+    ),
+    workloads: list(
+      (c) => c.workloads,
+      metadataName,
+      (r) => r.workloads,
+    ),
+    destinations: list(
+      (c) => c.destinations,
+      metadataName,
+      (r) => r.destinations,
+    ),
     detected: {
-      meshes: byDetectedName(clusters.flatMap((c) => c.detected.meshes)),
-      workloads: byDetectedName(clusters.flatMap((c) => c.detected.workloads)),
-      destinations: byDetectedName(clusters.flatMap((c) => c.detected.destinations)),
+      meshes: list(
+        (c) => c.detected.meshes,
+        detectedName,
+        (r) => r.detected.meshes,
+      ),
+      workloads: list(
+        (c) => c.detected.workloads,
+        detectedName,
+        (r) => r.detected.workloads,
+      ),
+      destinations: list(
+        (c) => c.detected.destinations,
+        detectedName,
+        (r) => r.detected.destinations,
+      ),
     },
     warnings: clusters.flatMap((c) => c.warnings),
   };

@@ -1,9 +1,13 @@
 // Incremental networking when Destinations came or went (policies, Meshes, Workloads and every
-// other input the same): the index and the plan are built again (linear, and a small part of a
-// pass), the translation of every Destination the change does not concern is kept. The
-// dependency bookkeeping is this, and nothing else:
+// other input the same): the index and the plan are built again from the previous ones, the
+// translation of every Destination the change does not concern is kept. The dependency
+// bookkeeping is this, and nothing else:
+//   index                               → Workload lookups kept; a kept Destination's entry keeps
+//                                         its keys, only its order is new (networking-index.ts)
+//   policy selection                    → kept (mapped to the new entries) unless its selectors
+//                                         could select a Destination that came or went (plan.ts)
 //   Destination d added                 → d decided
-//   d's policies (its selection)        → changed: d decided again (selection is by the plan, anew)
+//   d's policies (its selection)        → changed: d decided again
 //   d's federation (host, meshes,       → changed: d decided again, and its Service key counts as
 //     gateways, errors)                   changed for others (they may name it as a target)
 //   Service key k added, removed or     → every Destination whose translation looked k up
@@ -13,9 +17,9 @@
 //     rewritten Destinations
 //   results on decided or removed ones  → the status of every policy with a result there, and of
 //     and changed selections              every policy whose selection changed
-//   VirtualMesh members, Virtual-        → translated again (few); kept when the same, byte for byte
-//     Destinations, their statuses and
-//     the Meshes'
+//   VirtualMesh members, Virtual-        → translated again (few); a member's shared trust kept when
+//     Destinations, their statuses and     what it read is the same objects (its east-west gateways'
+//     the Meshes'                          Destinations among them); outputs kept when the same
 // A Destination kept keeps its decision, results and outputs; only its index entry is the new one.
 import type { KubeObject } from '../api/meta.ts';
 import { compareStrings, objectRefKey } from './keys.ts';
@@ -36,7 +40,8 @@ import {
   type PolicySelected,
 } from './networking.ts';
 import { indexNetworkingInput, serviceKey, type IndexedDestination } from './networking-index.ts';
-import { planNetworking, type NetworkingPlan } from './plan/plan.ts';
+import type { DestinationFederation, EastWestGateway } from './plan/federation.ts';
+import { planNetworking } from './plan/plan.ts';
 import type { ClusterObject, RequiredSubset } from './translate/translator.ts';
 import { supportOfMesh } from './translate/translators.ts';
 
@@ -46,46 +51,83 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-/** What a Destination's own outputs and status read of federation, as text. */
-function federationOf(plan: NetworkingPlan, destination: IndexedDestination): string {
-  const federation = plan.federation.destinations.get(destination);
-  if (federation === undefined) return '';
-  return JSON.stringify([
-    objectRefKey(federation.check.virtualMesh),
-    federation.hostname,
-    federation.toMeshes.map(objectRefKey),
-    federation.flatNetwork,
-    federation.gateways.map((g) => [
-      g.destination.key,
-      g.externalAddresses,
-      g.destinationPort,
-      g.containerPort,
-      g.workloadLabels,
-    ]),
-    federation.errors,
-  ]);
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A gateway as a Destination's outputs read it: the Destinations are compared by key, the rest by value. */
+function sameGateway(a: EastWestGateway, b: EastWestGateway): boolean {
+  return (
+    a.destination.key === b.destination.key &&
+    sameStrings(a.externalAddresses, b.externalAddresses) &&
+    a.destinationPort === b.destinationPort &&
+    a.containerPort === b.containerPort &&
+    (a.workloadLabels === b.workloadLabels || JSON.stringify(a.workloadLabels) === JSON.stringify(b.workloadLabels))
+  );
+}
+
+/** Whether a Destination's own outputs and status read the same of federation in two plans. */
+function sameFederation(a: DestinationFederation | undefined, b: DestinationFederation | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    objectRefKey(a.check.virtualMesh) === objectRefKey(b.check.virtualMesh) &&
+    a.hostname === b.hostname &&
+    a.flatNetwork === b.flatNetwork &&
+    a.toMeshes.length === b.toMeshes.length &&
+    a.toMeshes.every((mesh, i) => {
+      const other = b.toMeshes[i];
+      return other !== undefined && (mesh === other || objectRefKey(mesh) === objectRefKey(other));
+    }) &&
+    a.gateways.length === b.gateways.length &&
+    a.gateways.every((gateway, i) => {
+      const other = b.gateways[i];
+      return other !== undefined && (gateway === other || sameGateway(gateway, other));
+    }) &&
+    sameStrings(a.errors, b.errors)
+  );
 }
 
 function subsetsText(subsets: readonly RequiredSubset[]): string {
   return JSON.stringify(subsets.map((s) => [s.from.key, objectRefKey(s.policy), s.labels]));
 }
 
-function selectionText(selection: PolicySelected | undefined): string {
-  if (selection === undefined) return '';
-  return JSON.stringify([selection.errors, selection.selected.map((d) => d.key)]);
+/** Whether a policy selected the same (errors, and Destinations by key) in two plans. */
+function sameSelection(a: PolicySelected | undefined, b: PolicySelected): boolean {
+  if (a === undefined) return false;
+  if (!sameStrings(a.errors, b.errors) || a.selected.length !== b.selected.length) return false;
+  for (let i = 0; i < a.selected.length; i++) if (a.selected[i]?.key !== b.selected[i]?.key) return false;
+  return true;
 }
 
-/** Objects of `next` equal to those of `previous` (same JSON, same place) are `previous`'s, so writes see no change. */
-function keptWhereSame<T>(previous: readonly T[], next: readonly T[]): readonly T[] {
-  if (previous.length === next.length && JSON.stringify(previous) === JSON.stringify(next)) return previous;
-  return next.map((object, i) => {
+/**
+ * Objects of `next` equal to those of `previous` (the same object, or the same JSON, in the same
+ * place) are `previous`'s, so writes see no change; all equal, `previous` itself.
+ */
+function keptWhereSame<T>(previous: readonly T[], next: readonly T[], same: (a: T, b: T) => boolean): readonly T[] {
+  let all = previous.length === next.length;
+  const kept = next.map((object, i) => {
     const old = previous[i];
-    return old !== undefined && JSON.stringify(old) === JSON.stringify(object) ? old : object;
+    if (old !== undefined && (old === object || same(old, object))) return old;
+    all = false;
+    return object;
   });
+  return all ? previous : kept;
 }
+
+const sameJson = <T>(a: T, b: T): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Cluster objects kept by a translator (shared trust) are the same objects: only the others are compared as JSON. */
+const sameClusterObject = (a: ClusterObject, b: ClusterObject): boolean =>
+  a.cluster === b.cluster && (a.object === b.object || sameJson(a.object, b.object));
 
 function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
   if (keys.size === 0) return false;
+  // The smaller set is walked (a change names few keys; a Destination may read many).
+  if (keys.size < reads.size) {
+    for (const key of keys) if (reads.has(key)) return true;
+    return false;
+  }
   for (const key of reads) if (keys.has(key)) return true;
   return false;
 }
@@ -99,10 +141,30 @@ const clustersOf = (objects: readonly ClusterObject[], into: Set<string>) => {
  * only (and in the clusters' Services, which only Linkerd's mirrors read: the caller checks those).
  */
 export function updateNetworkingDestinations(state: NetworkingState, input: NetworkingInput): NetworkingState {
-  const plan = planNetworking(indexNetworkingInput(input), input, supportOfMesh);
-  const before = new Map<Destination, DestinationPass>();
-  for (const pass of state.destinations) before.set(pass.destination.destination, pass);
-  const now = new Set(input.destinations);
+  // Meshes and Workloads are the same objects (the caller checks): the previous index's lookups of
+  // those, and its entries of the Destinations kept, are reused.
+  const index = indexNetworkingInput(input, {
+    meshes: state.input.meshes,
+    workloads: state.input.workloads,
+    index: state.plan,
+  });
+  // The Destinations that came or went (their entries in the new index and the old one): the
+  // policies that could select none of them keep their selection.
+  const changed: IndexedDestination[] = [];
+  for (const d of index.destinations) if (!state.plan.destinationByObject.has(d.destination)) changed.push(d);
+  for (const d of state.plan.destinations) if (!index.destinationByObject.has(d.destination)) changed.push(d);
+  const plan = planNetworking(index, input, supportOfMesh, {
+    traffic: state.trafficSelection,
+    access: state.accessSelection,
+    changed,
+  });
+  // A Destination's previous pass, through the previous index (no map of its own to build).
+  const before = {
+    get: (destination: Destination): DestinationPass | undefined => {
+      const indexed = state.plan.destinationByObject.get(destination);
+      return indexed === undefined ? undefined : state.destinations[indexed.order];
+    },
+  };
 
   // Service keys whose Destination came, went or is federated differently.
   const changedKeys = new Set<string>();
@@ -111,8 +173,8 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   };
   const clusters = new Set<string>();
   const removed: DestinationPass[] = [];
-  for (const [object, pass] of before) {
-    if (now.has(object)) continue;
+  for (const pass of state.destinations) {
+    if (plan.destinationByObject.has(pass.destination.destination)) continue;
     removed.push(pass);
     changedKey(pass.destination);
     clustersOf(pass.outputs, clusters);
@@ -121,7 +183,9 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   for (const d of plan.destinations) {
     const old = before.get(d.destination);
     if (old === undefined) changedKey(d);
-    else if (federationOf(state.plan, old.destination) !== federationOf(plan, d)) {
+    else if (
+      !sameFederation(state.plan.federation.destinations.get(old.destination), plan.federation.destinations.get(d))
+    ) {
       changedKey(d);
       federationChanged.add(d.order);
     }
@@ -148,6 +212,7 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
       return { ...decideDestination(d, traffic, access, plan), outputs: [] };
     }
     // Kept: the decision names Destinations by index entry, which are the new pass's now.
+    if (old.decision.requiredSubsets.length === 0) return { ...old, destination: d };
     const requiredSubsets = old.decision.requiredSubsets.map((s) => ({
       ...s,
       target: moved(s.target),
@@ -203,9 +268,9 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   const recomputeTraffic = new Set<TrafficPolicy>();
   const recomputeAccess = new Set<AccessPolicy>();
   for (const [policy, selection] of trafficSelection)
-    if (selectionText(state.trafficSelection.get(policy)) !== selectionText(selection)) recomputeTraffic.add(policy);
+    if (!sameSelection(state.trafficSelection.get(policy), selection)) recomputeTraffic.add(policy);
   for (const [policy, selection] of accessSelection)
-    if (selectionText(state.accessSelection.get(policy)) !== selectionText(selection)) recomputeAccess.add(policy);
+    if (!sameSelection(state.accessSelection.get(policy), selection)) recomputeAccess.add(policy);
   const resultsOn = (pass: DestinationPass | undefined) => {
     if (pass === undefined) return;
     for (const policy of pass.trafficResults.keys()) recomputeTraffic.add(policy);
@@ -249,9 +314,13 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   });
 
   // VirtualMesh members and VirtualDestinations: few, translated again, kept where nothing changed.
-  const virtual = translateVirtual(plan);
-  const memberOutputs = keptWhereSame(state.memberOutputs, virtual.memberOutputs);
-  const virtualDestinationOutputs = keptWhereSame(state.virtualDestinationOutputs, virtual.virtualDestinationOutputs);
+  const virtual = translateVirtual(plan, state.memberTranslations);
+  const memberOutputs = keptWhereSame(state.memberOutputs, virtual.memberOutputs, sameClusterObject);
+  const virtualDestinationOutputs = keptWhereSame(
+    state.virtualDestinationOutputs,
+    virtual.virtualDestinationOutputs,
+    sameClusterObject,
+  );
   for (const [was, is] of [
     [state.memberOutputs, memberOutputs],
     [state.virtualDestinationOutputs, virtualDestinationOutputs],
@@ -274,15 +343,16 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
     trafficSelection,
     accessSelection,
     memberOutputs,
+    memberTranslations: virtual.members,
     virtualDestinationOutputs,
     outputs: sortedOutputs(outputs),
     result: {
       trafficPolicies,
       accessPolicies,
       destinations,
-      virtualMeshes: keptWhereSame(state.result.virtualMeshes, statuses.virtualMeshes),
-      meshes: keptWhereSame(state.result.meshes, statuses.meshes),
-      virtualDestinations: keptWhereSame(state.result.virtualDestinations, statuses.virtualDestinations),
+      virtualMeshes: keptWhereSame(state.result.virtualMeshes, statuses.virtualMeshes, sameJson),
+      meshes: keptWhereSame(state.result.meshes, statuses.meshes, sameJson),
+      virtualDestinations: keptWhereSame(state.result.virtualDestinations, statuses.virtualDestinations, sameJson),
     },
   };
 }

@@ -29,7 +29,13 @@ export interface IndexedDestination {
   readonly statusKey: string;
   /** Absent for Destinations that are not Kubernetes Services (external services). */
   readonly service: KubeServiceRef | undefined;
+  /** serviceKey(service), when it has one. */
+  readonly serviceKey: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
+  /** labelKey of each of its labels: its entries in destinationsByLabel. */
+  readonly labelKeys: readonly string[];
+  /** refKey of its spec.mesh, when it names one. */
+  readonly meshKey: string | undefined;
   readonly mesh: Mesh | undefined;
 }
 
@@ -77,6 +83,25 @@ export interface NetworkingIndex {
   readonly clusterObjectsOfKind: (group: string, kind: string) => readonly ClusterInputObject[];
 }
 
+/** The index's Workload lookups (they depend on the Workloads alone). */
+export type WorkloadIndex = Pick<
+  NetworkingIndex,
+  | 'workloads'
+  | 'workloadsByCluster'
+  | 'workloadsByNamespace'
+  | 'workloadsByLabel'
+  | 'workloadsByServiceAccount'
+  | 'workloadsByClusterNamespace'
+  | 'workloadsByMesh'
+>;
+
+/** An earlier index, with the Meshes and Workloads it was built from. */
+export interface KeptIndex {
+  readonly meshes: readonly Mesh[];
+  readonly workloads: readonly Workload[];
+  readonly index: WorkloadIndex & Pick<NetworkingIndex, 'destinationByObject'>;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -113,42 +138,9 @@ function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string): { item: 
   return keyed;
 }
 
-export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
-  const meshByKey = new Map<string, Mesh>();
-  for (const { item: mesh, key } of sortByKey(input.meshes, objectRefKey)) meshByKey.set(key, mesh);
-
-  // Sorted by status key, so every list derived from the index is already in status order.
-  const sortedDestinations = sortByKey(input.destinations, statusKey);
-  const destinations: IndexedDestination[] = [];
-  const destinationByService = new RecordingMap<string, IndexedDestination>();
-  const destinationsByCluster = new Map<string, IndexedDestination[]>();
-  const destinationsByNamespace = new Map<string, IndexedDestination[]>();
-  const destinationsByLabel = new Map<string, IndexedDestination[]>();
-  const destinationByObject = new Map<Destination, IndexedDestination>();
-  for (const { item: destination, key: destinationStatusKey } of sortedDestinations) {
-    const service = serviceRefOf(destination);
-    const meshRef = destination.spec.mesh;
-    const indexed: IndexedDestination = {
-      destination,
-      order: destinations.length,
-      key: objectRefKey(destination),
-      statusKey: destinationStatusKey,
-      service,
-      labels: destination.spec.kubeService?.labels ?? {},
-      mesh: meshRef === undefined ? undefined : meshByKey.get(refKey(meshRef)),
-    };
-    destinations.push(indexed);
-    destinationByObject.set(destination, indexed);
-    if (service === undefined) continue;
-    // Two Destinations for one Service would be a discovery bug; the first (by name) is kept.
-    const key = serviceKey(service);
-    if (!destinationByService.has(key)) destinationByService.set(key, indexed);
-    push(destinationsByCluster, service.cluster, indexed);
-    push(destinationsByNamespace, service.namespace, indexed);
-    for (const [k, v] of Object.entries(indexed.labels)) push(destinationsByLabel, labelKey(k, v), indexed);
-  }
-
-  const sortedWorkloads = sortByKey(input.workloads, statusKey);
+/** The Workload lookups of the index: they read the Workloads only. */
+function indexWorkloads(all: readonly Workload[]): WorkloadIndex {
+  const sortedWorkloads = sortByKey(all, statusKey);
   const workloads: IndexedWorkload[] = [];
   const workloadsByCluster = new Map<string, IndexedWorkload[]>();
   const workloadsByNamespace = new Map<string, IndexedWorkload[]>();
@@ -180,6 +172,91 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     push(workloadsByServiceAccount, clusterObjectKey(cluster, namespace, indexed.serviceAccount), indexed);
     for (const [k, v] of Object.entries(indexed.labels)) push(workloadsByLabel, labelKey(k, v), indexed);
   }
+
+  return {
+    workloads,
+    workloadsByCluster,
+    workloadsByNamespace,
+    workloadsByLabel,
+    workloadsByServiceAccount,
+    workloadsByClusterNamespace,
+    workloadsByMesh,
+  };
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The index of `input`. `kept` is an earlier index with what it was built from: when the
+ * Workloads are the same objects (a pass where only Destinations changed), its Workload lookups
+ * are reused, and so are the entries of the Destinations that are the same objects (their keys
+ * already hashed).
+ */
+export function indexNetworkingInput(input: NetworkingInput, kept?: KeptIndex): NetworkingIndex {
+  const meshByKey = new Map<string, Mesh>();
+  for (const { item: mesh, key } of sortByKey(input.meshes, objectRefKey)) meshByKey.set(key, mesh);
+
+  // What a Destination's entry derives from the Destination alone (and the Meshes): an earlier
+  // index's, when built from the same Meshes, for a Destination that is the same object.
+  const keptDestinations =
+    kept !== undefined && sameList(kept.meshes, input.meshes) ? kept.index.destinationByObject : undefined;
+  const derived = (destination: Destination): Omit<IndexedDestination, 'order'> => {
+    const previous = keptDestinations?.get(destination);
+    if (previous !== undefined) return previous;
+    const service = serviceRefOf(destination);
+    const meshRef = destination.spec.mesh;
+    const meshKey = meshRef === undefined ? undefined : refKey(meshRef);
+    const labels = destination.spec.kubeService?.labels ?? {};
+    return {
+      destination,
+      key: objectRefKey(destination),
+      statusKey: statusKey(destination),
+      service,
+      serviceKey: service === undefined ? undefined : serviceKey(service),
+      labels,
+      labelKeys: service === undefined ? [] : Object.entries(labels).map(([k, v]) => labelKey(k, v)),
+      meshKey,
+      mesh: meshKey === undefined ? undefined : meshByKey.get(meshKey),
+    };
+  };
+  // Sorted by status key, so every list derived from the index is already in status order.
+  const sortedDestinations = sortByKey(input.destinations.map(derived), (d) => d.statusKey);
+  const destinations: IndexedDestination[] = [];
+  const destinationByService = new RecordingMap<string, IndexedDestination>();
+  const destinationsByCluster = new Map<string, IndexedDestination[]>();
+  const destinationsByNamespace = new Map<string, IndexedDestination[]>();
+  const destinationsByLabel = new Map<string, IndexedDestination[]>();
+  const destinationByObject = new Map<Destination, IndexedDestination>();
+  for (const { item } of sortedDestinations) {
+    const indexed: IndexedDestination = {
+      destination: item.destination,
+      order: destinations.length,
+      key: item.key,
+      statusKey: item.statusKey,
+      service: item.service,
+      serviceKey: item.serviceKey,
+      labels: item.labels,
+      labelKeys: item.labelKeys,
+      meshKey: item.meshKey,
+      mesh: item.mesh,
+    };
+    destinations.push(indexed);
+    destinationByObject.set(indexed.destination, indexed);
+    const { service, serviceKey: key } = indexed;
+    if (service === undefined || key === undefined) continue;
+    // Two Destinations for one Service would be a discovery bug; the first (by name) is kept.
+    if (!destinationByService.has(key)) destinationByService.set(key, indexed);
+    push(destinationsByCluster, service.cluster, indexed);
+    push(destinationsByNamespace, service.namespace, indexed);
+    for (const label of indexed.labelKeys) push(destinationsByLabel, label, indexed);
+  }
+
+  const workloadIndex =
+    kept !== undefined && sameList(kept.workloads, input.workloads) ? kept.index : indexWorkloads(input.workloads);
 
   const hostnameSuffixes = new Map<string, string>();
   for (const virtualMesh of input.virtualMeshes) {
@@ -221,13 +298,13 @@ export function indexNetworkingInput(input: NetworkingInput): NetworkingIndex {
     destinationsByNamespace,
     destinationsByLabel,
     destinationByObject,
-    workloads,
-    workloadsByCluster,
-    workloadsByNamespace,
-    workloadsByLabel,
-    workloadsByServiceAccount,
-    workloadsByClusterNamespace,
-    workloadsByMesh,
+    workloads: workloadIndex.workloads,
+    workloadsByCluster: workloadIndex.workloadsByCluster,
+    workloadsByNamespace: workloadIndex.workloadsByNamespace,
+    workloadsByLabel: workloadIndex.workloadsByLabel,
+    workloadsByServiceAccount: workloadIndex.workloadsByServiceAccount,
+    workloadsByClusterNamespace: workloadIndex.workloadsByClusterNamespace,
+    workloadsByMesh: workloadIndex.workloadsByMesh,
     meshByKey,
     trustDomainsByCluster,
     allTrustDomains: [...allTrustDomains].sort(),

@@ -11,14 +11,15 @@
 import type { KubeObject } from '../api/meta.ts';
 import { compareObjects, sortObjects } from '../snapshot/order.ts';
 import { compareStrings, objectRefKey, refKey } from './keys.ts';
-import type { AccessPolicy, Destination, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
+import type { AccessPolicy, Destination, Mesh, NetworkingInput, NetworkingResult, TrafficPolicy } from './model.ts';
 import { indexNetworkingInput, localFqdn, type IndexedDestination, type IndexedWorkload } from './networking-index.ts';
 import { planNetworking, type NetworkingPlan } from './plan/plan.ts';
 import { appliedFederation } from './plan/federation.ts';
 import type { VirtualDestinationPlan } from './plan/virtual-destinations.ts';
 import { destinationStatus, policyStatus, type DestinationResult } from './status.ts';
 import { supportOfMesh, translatorFor, translatorOfMesh, translatorOfType } from './translate/translators.ts';
-import type { ClusterObject, DestinationDecision, RequiredSubset } from './translate/translator.ts';
+import type { ClusterObject, DestinationDecision, MemberTranslation, RequiredSubset } from './translate/translator.ts';
+import type { VirtualMeshCheck } from './plan/virtual-mesh-membership.ts';
 import { meshWithStatus, virtualDestinationStatus, virtualMeshStatus } from './virtual-mesh-status.ts';
 import { orderPolicies } from './validate/policy-order.ts';
 import {
@@ -88,6 +89,8 @@ export interface NetworkingState {
   /** Target Destination order → the orders of the Destinations whose decisions require subsets of it. */
   readonly subsetSources: ReadonlyMap<number, ReadonlySet<number>>;
   readonly memberOutputs: readonly ClusterObject[];
+  /** Per VirtualMesh member, its translation (whose costly parts a later pass may keep). */
+  readonly memberTranslations: ReadonlyMap<string, MemberTranslation>;
   readonly virtualDestinationOutputs: readonly ClusterObject[];
   readonly outputs: ReadonlyMap<string, readonly KubeObject[]>;
   readonly result: Omit<NetworkingResult, 'outputs'>;
@@ -329,20 +332,27 @@ export function sortedOutputs(outputs: ReadonlyMap<string, readonly KubeObject[]
 }
 
 /** What VirtualMeshes and VirtualDestinations become: per member Mesh and per VirtualDestination, its translator's objects. */
-export function translateVirtual(plan: NetworkingPlan): {
+export function translateVirtual(
+  plan: NetworkingPlan,
+  previous?: ReadonlyMap<string, MemberTranslation>,
+): {
   memberOutputs: ClusterObject[];
+  members: Map<string, MemberTranslation>;
   meshNotes: Map<string, { errors: string[]; warnings: string[] }>;
   virtualDestinationPlans: VirtualDestinationPlan[];
   virtualDestinationOutputs: ClusterObject[];
 } {
   // Per member Mesh of a VirtualMesh, its translator: trust, federation, default deny.
   const memberOutputs: ClusterObject[] = [];
+  const members = new Map<string, MemberTranslation>();
   const meshNotes = new Map<string, { errors: string[]; warnings: string[] }>();
   for (const check of plan.virtualMeshes.checks) {
     for (const mesh of check.members) {
       const translator = translatorOfMesh(mesh);
       if (translator === undefined) continue;
-      const member = translator.translateMember(mesh, check, plan);
+      const key = memberKey(check, mesh);
+      const member = translator.translateMember(mesh, check, plan, previous?.get(key));
+      members.set(key, member);
       memberOutputs.push(...member.objects);
       if (member.errors.length > 0 || member.warnings.length > 0) {
         meshNotes.set(objectRefKey(mesh), { errors: [...member.errors], warnings: [...member.warnings] });
@@ -360,7 +370,12 @@ export function translateVirtual(plan: NetworkingPlan): {
       ? vd
       : { ...vd, errors: [...vd.errors, ...written.errors], warnings: [...vd.warnings, ...written.warnings] };
   });
-  return { memberOutputs, meshNotes, virtualDestinationPlans, virtualDestinationOutputs };
+  return { memberOutputs, members, meshNotes, virtualDestinationPlans, virtualDestinationOutputs };
+}
+
+/** A member's key among the previous pass's member translations: its VirtualMesh and its Mesh. */
+function memberKey(check: VirtualMeshCheck, mesh: Mesh): string {
+  return `${check.key}\u0000${objectRefKey(mesh)}`;
 }
 
 /** The statuses of VirtualMeshes, Meshes and VirtualDestinations. */
@@ -472,6 +487,7 @@ export function networkingState(input: NetworkingInput): NetworkingState {
     ...partial,
     subsetSources,
     memberOutputs,
+    memberTranslations: virtual.members,
     virtualDestinationOutputs,
     outputs,
     result: {

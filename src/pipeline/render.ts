@@ -15,6 +15,7 @@ import {
   discoverySettings,
   type ClusterDiscovery,
   type DiscoveryResult,
+  type PreviousAssembly,
 } from '../discovery/discover.ts';
 import { objectKey } from '../kube/resources.ts';
 import {
@@ -102,7 +103,8 @@ export function assembleIsolated(
   snapshot: InputSnapshot,
   options: RenderOptions,
   outcomes: ReadonlyMap<string, ClusterOutcome>,
-): { discovery: Discovered; clusterErrors: Map<string, string> } {
+  previous?: PreviousAssembly,
+): { discovery: Discovered; clusterErrors: Map<string, string>; assembly: PreviousAssembly } {
   const unknown = options.unknownClusters ?? new Set<string>();
   const clusterErrors = new Map<string, string>();
   const discovered: ClusterDiscovery[] = [];
@@ -110,9 +112,11 @@ export function assembleIsolated(
     if (outcome.ok) discovered.push(outcome.discovery);
     else clusterErrors.set(cluster, outcome.error);
   }
-  const discovery = assembleDiscovery(discovered);
+  const discovery = assembleDiscovery(discovered, previous);
+  // What a later pass may assemble from (the clusters' lists without stand-ins).
+  const assembly = { clusters: discovered, result: discovery };
   const standIns = [...unknown, ...clusterErrors.keys()].filter((cluster) => snapshot.clusters.has(cluster));
-  if (standIns.length === 0 || options.lastDiscovered === undefined) return { discovery, clusterErrors };
+  if (standIns.length === 0 || options.lastDiscovered === undefined) return { discovery, clusterErrors, assembly };
   const meshes = [...discovery.meshes];
   const workloads = [...discovery.workloads];
   const destinations = [...discovery.destinations];
@@ -133,6 +137,7 @@ export function assembleIsolated(
       warnings: discovery.warnings,
     },
     clusterErrors,
+    assembly,
   };
 }
 

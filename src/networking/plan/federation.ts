@@ -234,22 +234,29 @@ function compileFederationSelectors(
   });
 }
 
+/** `members` with each one's key, computed once per VirtualMesh rather than per Destination. */
+interface KeyedMembers {
+  readonly meshes: readonly Mesh[];
+  readonly keys: readonly string[];
+}
+
 function federatedTo(
   destination: IndexedDestination,
   ownMeshKey: string,
   selectors: readonly CompiledSelector[],
-  members: readonly Mesh[],
+  members: KeyedMembers,
 ): Mesh[] {
   const chosen = new Set<Mesh>();
   for (const selector of selectors) {
     if (selector.destinations !== undefined && !selector.destinations.has(destination)) continue;
     if (selector.meshes === undefined) {
-      for (const mesh of members) chosen.add(mesh);
+      for (const mesh of members.meshes) chosen.add(mesh);
       break;
     }
     for (const mesh of selector.meshes) chosen.add(mesh);
   }
-  return members.filter((mesh) => chosen.has(mesh) && objectRefKey(mesh) !== ownMeshKey);
+  if (chosen.size === 0) return [];
+  return members.meshes.filter((mesh, i) => chosen.has(mesh) && members.keys[i] !== ownMeshKey);
 }
 
 /**
@@ -264,9 +271,8 @@ export function planFederation(index: FederationInput, checks: readonly VirtualM
   // Destinations of each member Mesh, in index order.
   const byMesh = new Map<string, IndexedDestination[]>();
   for (const destination of index.destinations) {
-    const ref = destination.destination.spec.mesh;
-    if (ref === undefined || destination.service === undefined) continue;
-    const key = refKey(ref);
+    const key = destination.meshKey;
+    if (key === undefined || destination.service === undefined) continue;
     if (!index.virtualMeshes.byMesh.has(key)) continue;
     const list = byMesh.get(key);
     if (list === undefined) byMesh.set(key, [destination]);
@@ -317,13 +323,16 @@ export function planFederation(index: FederationInput, checks: readonly VirtualM
     if (vmErrors.length > 0) errors.set(check, vmErrors);
     if (members.length < 2) continue;
 
-    const targets = members.filter((m) => !excluded.has(m));
+    const targetMeshes = members.filter((m) => !excluded.has(m));
+    const targets: KeyedMembers = { meshes: targetMeshes, keys: targetMeshes.map(objectRefKey) };
     // A gateway is the way in, not a service to reach through another gateway.
     const gatewayDestinations = new Set([...meshes.values()].flatMap((m) => m.gateways.map((g) => g.destination)));
     for (const mesh of members) {
       const meshKey = objectRefKey(mesh);
       const meshFederation = meshes.get(meshKey);
       const gateways = meshFederation?.gateways ?? [];
+      // The same for every Destination of the Mesh: worked out once, when one needs it.
+      let resolution: ReturnType<typeof resolutionFor> | undefined;
       for (const destination of byMesh.get(meshKey) ?? []) {
         const service = destination.service;
         if (service === undefined || gatewayDestinations.has(destination)) continue;
@@ -341,7 +350,7 @@ export function planFederation(index: FederationInput, checks: readonly VirtualM
         } else if (!flatNetwork && gateways.every((g) => g.externalAddresses.length === 0)) {
           destinationErrors.push(`the east-west ingress gateways of Mesh ${meshKey} have no external address yet`);
         } else {
-          const resolution = resolutionFor(gateways.flatMap((g) => g.externalAddresses));
+          resolution ??= resolutionFor(gateways.flatMap((g) => g.externalAddresses));
           if ('error' in resolution)
             destinationErrors.push(`east-west gateways of Mesh ${meshKey}: ${resolution.error}`);
         }

@@ -6,7 +6,8 @@ import { allowedRootNamespaces } from '../../certs/trust-policy.ts';
 import type { AccessPolicy, Mesh, NetworkingInput, TrafficPolicy } from '../model.ts';
 import type { IndexedDestination, NetworkingIndex } from '../networking-index.ts';
 import type { MeshSupport } from '../translate/support.ts';
-import { createDestinationSelector } from '../validate/destination-selection.ts';
+import { clusterObjectKey } from '../keys.ts';
+import { createDestinationSelector, kubeServiceMatches } from '../validate/destination-selection.ts';
 import { checkAccessPolicySpec, checkTrafficPolicySpec } from '../validate/policy-spec.ts';
 import { planFederation } from './federation.ts';
 import type {
@@ -39,16 +40,73 @@ export function selectPolicy<P extends TrafficPolicy | AccessPolicy>(
 export const checkTrafficPolicy = (policy: TrafficPolicy): string[] => checkTrafficPolicySpec(policy.spec);
 export const checkAccessPolicy = (policy: AccessPolicy): string[] => checkAccessPolicySpec(policy.spec);
 
+/**
+ * Whether `selectors` could select `destination` (or name its Service): a Destination added or
+ * removed changes the selection, or the errors, of those policies only.
+ */
+export function couldSelect(
+  selectors: TrafficPolicy['spec']['destinationSelector'],
+  destination: IndexedDestination,
+): boolean {
+  if (destination.service === undefined) return false;
+  if (selectors === undefined || selectors.length === 0) return true;
+  for (const selector of selectors) {
+    if (selector.kubeServiceMatcher !== undefined && kubeServiceMatches(selector.kubeServiceMatcher, destination))
+      return true;
+    for (const ref of selector.kubeServiceRefs?.services ?? []) {
+      const key = clusterObjectKey(ref.clusterName ?? '', ref.namespace ?? '', ref.name);
+      if (key === destination.serviceKey) return true;
+    }
+  }
+  return false;
+}
+
+/** A policy's selection: its errors (then it selects nothing) or the Destinations it selects. */
+export interface SelectionOf {
+  readonly errors: readonly string[];
+  readonly selected: readonly IndexedDestination[];
+}
+
+/**
+ * The selections of an earlier pass, for a plan whose input differs in the Destinations `changed`
+ * only (the entries of those removed, from the earlier index, and of those added, from the new one).
+ */
+export interface PreviousSelections {
+  readonly traffic: ReadonlyMap<TrafficPolicy, SelectionOf>;
+  readonly access: ReadonlyMap<AccessPolicy, SelectionOf>;
+  readonly changed: readonly IndexedDestination[];
+}
+
 function selectPolicies<P extends TrafficPolicy | AccessPolicy>(
   policies: readonly P[],
   select: DestinationSelector,
   check: (policy: P) => string[],
+  index: NetworkingIndex,
+  previous:
+    { readonly selections: ReadonlyMap<P, SelectionOf>; readonly changed: readonly IndexedDestination[] } | undefined,
 ): PolicySelection<P> {
   const errors = new Map<P, string[]>();
   const selectedOf = new Map<P, readonly IndexedDestination[]>();
   const byDestination = new Map<number, P[]>();
+  // A policy selecting none of the changed Destinations keeps its errors, or its selection (the
+  // same Destinations, by their entries in the new index: the order of those kept is unchanged).
+  const kept = (policy: P): ReturnType<typeof selectPolicy> | undefined => {
+    if (previous === undefined) return undefined;
+    const was = previous.selections.get(policy);
+    if (was === undefined) return undefined;
+    for (const destination of previous.changed)
+      if (couldSelect(policy.spec.destinationSelector, destination)) return undefined;
+    if (was.errors.length > 0) return { errors: was.errors, selected: [] };
+    const selected: IndexedDestination[] = [];
+    for (const destination of was.selected) {
+      const now = index.destinationByObject.get(destination.destination);
+      if (now === undefined) return undefined;
+      selected.push(now);
+    }
+    return { errors: [], selected };
+  };
   for (const policy of policies) {
-    const selection = selectPolicy(policy, select, check);
+    const selection = kept(policy) ?? selectPolicy(policy, select, check);
     if (selection.errors.length > 0) {
       errors.set(policy, [...selection.errors]);
       continue;
@@ -67,6 +125,7 @@ export function planNetworking(
   index: NetworkingIndex,
   input: NetworkingInput,
   supportOf: (mesh: Mesh) => MeshSupport | undefined,
+  previous?: PreviousSelections,
 ): NetworkingPlan {
   const virtualMeshes = decideMemberships(input.virtualMeshes, index.meshByKey, supportOf, {
     installNamespace: input.installNamespace,
@@ -81,8 +140,20 @@ export function planNetworking(
     ...federated,
     virtualDestinations: planVirtualDestinations(input.virtualDestinations, federated),
     selectDestinations: select,
-    trafficSelection: selectPolicies(input.trafficPolicies, select, checkTrafficPolicy),
-    accessSelection: selectPolicies(input.accessPolicies, select, checkAccessPolicy),
+    trafficSelection: selectPolicies(
+      input.trafficPolicies,
+      select,
+      checkTrafficPolicy,
+      index,
+      previous === undefined ? undefined : { selections: previous.traffic, changed: previous.changed },
+    ),
+    accessSelection: selectPolicies(
+      input.accessPolicies,
+      select,
+      checkAccessPolicy,
+      index,
+      previous === undefined ? undefined : { selections: previous.access, changed: previous.changed },
+    ),
     rootCertificates: input.rootCertificates,
   };
 }

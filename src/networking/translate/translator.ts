@@ -52,6 +52,19 @@ export interface MemberTranslation {
   /** For the member's (or the VirtualDestination's) status: each names the feature and the Mesh. */
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** The part of a member's translation that is costly and reads little (shared trust), kept from pass to pass. */
+  readonly kept?: KeptTranslation;
+}
+
+/**
+ * A part of a member's translation with what it was computed from, compared item by item by
+ * identity (or as text): a later pass given it keeps the part when those are the same.
+ */
+export interface KeptTranslation {
+  readonly inputs: readonly unknown[];
+  readonly objects: readonly ClusterObject[];
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
 }
 
 export interface MeshTranslator {
@@ -63,8 +76,16 @@ export interface MeshTranslator {
     accessPolicies: readonly AccessPolicy[],
     plan: NetworkingPlan,
   ): DestinationDecision;
-  /** One accepted member Mesh of a VirtualMesh: shared trust, federation, default deny. */
-  translateMember(member: Mesh, check: VirtualMeshCheck, plan: NetworkingPlan): MemberTranslation;
+  /**
+   * One accepted member Mesh of a VirtualMesh: shared trust, federation, default deny. `previous`
+   * is the member's translation by an earlier pass, whose `kept` part may be reused.
+   */
+  translateMember(
+    member: Mesh,
+    check: VirtualMeshCheck,
+    plan: NetworkingPlan,
+    previous?: MemberTranslation,
+  ): MemberTranslation;
   /** A VirtualDestination without planning errors whose Meshes are all of this translator's type. */
   translateVirtualDestination(virtualDestination: VirtualDestinationPlan, plan: NetworkingPlan): MemberTranslation;
 }

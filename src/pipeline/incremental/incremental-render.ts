@@ -18,7 +18,7 @@
 import type { KubeObject } from '../../api/meta.ts';
 import type { RootCertificateEntry } from '../../certs/issued-certificates.ts';
 import { discoverySettings } from '../../discovery/discover.ts';
-import type { ClusterDiscovery } from '../../discovery/discover.ts';
+import type { ClusterDiscovery, PreviousAssembly } from '../../discovery/discover.ts';
 import { updateNetworkingPolicies } from '../../networking/incremental.ts';
 import { updateNetworkingDestinations } from '../../networking/incremental-destinations.ts';
 import type { NetworkingInput } from '../../networking/model.ts';
@@ -62,6 +62,8 @@ export interface RenderState {
   readonly settings: string;
   readonly clusters: ReadonlyMap<string, ClusterPass>;
   readonly discovery: ReturnType<typeof assembleIsolated>['discovery'];
+  /** The clusters' discoveries the estate's was put together from: the next pass merges in only the changed ones. */
+  readonly assembly: PreviousAssembly;
   readonly networking: NetworkingState;
   /** The checked management objects, in input order, and the management objects rendered from them. */
   readonly checkedList: readonly CheckedObject[];
@@ -262,11 +264,16 @@ export function renderIncremental(
     clusters.set(cluster, { inputs, read, translatorObjects, outcome: next, fingerprint });
   }
   if ([...clusters.values()].some((c) => !c.outcome.ok)) return full();
-  const discovery =
+  const assembled =
     discoveryKept && last !== undefined
-      ? last.discovery
-      : assembleIsolated(snapshot, options, new Map([...clusters].map(([name, pass]) => [name, pass.outcome])))
-          .discovery;
+      ? last
+      : assembleIsolated(
+          snapshot,
+          options,
+          new Map([...clusters].map(([name, pass]) => [name, pass.outcome])),
+          last?.assembly,
+        );
+  const discovery = assembled.discovery;
 
   const entries = networkingEntries(checked);
   const management = typedManagement(entries);
@@ -358,6 +365,7 @@ export function renderIncremental(
       settings,
       clusters,
       discovery,
+      assembly: assembled.assembly,
       networking,
       checkedList: checked,
       mgmt,

@@ -2,7 +2,7 @@
 // conflicts), then its VirtualService, DestinationRule and AuthorizationPolicy.
 import type { KubeObject } from '../../../api/meta.ts';
 import { canonicalJson } from '../../canonical-json.ts';
-import { desiredIssuedCertificates } from '../../../certs/issued-certificates.ts';
+import { desiredIssuedCertificates, trustReads, type TrustInput } from '../../../certs/issued-certificates.ts';
 import { compareStrings, objectRefKey } from '../../keys.ts';
 import type { VirtualMeshCheck } from '../../plan/virtual-mesh-membership.ts';
 import type { AccessPolicy, Mesh, TrafficPolicy } from '../../model.ts';
@@ -15,6 +15,7 @@ import { ISTIO_SUPPORT } from './istio-support.ts';
 import type {
   ClusterObject,
   DestinationDecision,
+  KeptTranslation,
   MemberTranslation,
   MeshTranslator,
   PolicyOutcome,
@@ -434,29 +435,50 @@ function writeFederatedOutputs(
   return written;
 }
 
-/** A member Mesh of a VirtualMesh: its intermediate CA, its east-west gateway, default deny. */
-function translateMember(mesh: Mesh, check: VirtualMeshCheck, plan: NetworkingPlan): MemberTranslation {
+function sameReads(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The member's shared trust (IssuedCertificate, PodBounceDirective): the previous pass's when it read the same. */
+function memberTrust(mesh: Mesh, check: VirtualMeshCheck, plan: NetworkingPlan, previous: KeptTranslation | undefined) {
   const meshKey = objectRefKey(mesh);
-  const federation = plan.federation.meshes.get(meshKey);
-  const trust = desiredIssuedCertificates({
+  const gateways = plan.federation.meshes.get(meshKey)?.gateways ?? [];
+  const input: TrustInput = {
     installNamespace: plan.installNamespace,
     virtualMesh: check.virtualMesh,
     members: [mesh],
     workloads: (plan.workloadsByMesh.get(meshKey) ?? []).map((w) => w.workload),
-    gatewayDestinations: new Map([[meshKey, (federation?.gateways ?? []).map((g) => g.destination.destination)]]),
+    gatewayDestinations: new Map([[meshKey, gateways.map((g) => g.destination.destination)]]),
     ...(plan.rootCertificates === undefined ? {} : { rootCertificates: plan.rootCertificates }),
-  });
+  };
+  const inputs = trustReads(input);
+  if (previous !== undefined && sameReads(previous.inputs, inputs)) return previous;
   const objects: ClusterObject[] = [];
   const errors: string[] = [];
   const warnings: string[] = [];
-  for (const meshTrust of trust.meshes) {
+  for (const meshTrust of desiredIssuedCertificates(input).meshes) {
     objects.push(...meshTrust.objects.map((object) => ({ cluster: meshTrust.cluster, object })));
     errors.push(...meshTrust.errors);
     warnings.push(...meshTrust.warnings);
   }
+  return { inputs, objects, errors, warnings };
+}
+
+/** A member Mesh of a VirtualMesh: its intermediate CA, its east-west gateway, default deny. */
+function translateMember(
+  mesh: Mesh,
+  check: VirtualMeshCheck,
+  plan: NetworkingPlan,
+  previous?: MemberTranslation,
+): MemberTranslation {
+  const federation = plan.federation.meshes.get(objectRefKey(mesh));
+  const trust = memberTrust(mesh, check, plan, previous?.kept);
+  const objects: ClusterObject[] = [...trust.objects];
   if (federation !== undefined) objects.push(...writeEastWestGateways(federation, plan));
   objects.push(...writeGlobalAccessPolicy(mesh, check, plan));
-  return { objects, errors, warnings };
+  return { objects, errors: [...trust.errors], warnings: [...trust.warnings], kept: trust };
 }
 
 export const istioTranslator: MeshTranslator = {
