@@ -22,11 +22,12 @@
 //     the Meshes'                          Destinations among them); outputs kept when the same
 // A Destination kept keeps its decision, results and outputs; only its index entry is the new one.
 import type { KubeObject } from '../api/meta.ts';
-import { compareStrings, objectRefKey } from './keys.ts';
+import { objectRefKey } from './keys.ts';
 import type { AccessPolicy, Destination, NetworkingInput, TrafficPolicy } from './model.ts';
 import {
   accessPolicyWithStatus,
   clusterOutputs,
+  patchedOutputs,
   decideDestination,
   destinationWithStatus,
   requiredSubsetsOf,
@@ -132,9 +133,40 @@ function readsAny(reads: ReadonlySet<string>, keys: ReadonlySet<string>): boolea
   return false;
 }
 
-const clustersOf = (objects: readonly ClusterObject[], into: Set<string>) => {
-  for (const { cluster } of objects) into.add(cluster);
-};
+/** Outputs that went out of clusters and came in; an object both out and in (kept) is neither. */
+class ClusterEdits {
+  readonly #out = new Map<string, Set<KubeObject>>();
+  readonly #in = new Map<string, Set<KubeObject>>();
+
+  out(objects: readonly ClusterObject[]): void {
+    ClusterEdits.#add(this.#out, objects);
+  }
+
+  in(objects: readonly ClusterObject[]): void {
+    ClusterEdits.#add(this.#in, objects);
+  }
+
+  /** Per cluster touched: the objects removed and those added. */
+  byCluster(): Map<string, { removed: Set<KubeObject>; added: KubeObject[] }> {
+    const edits = new Map<string, { removed: Set<KubeObject>; added: KubeObject[] }>();
+    for (const cluster of new Set([...this.#out.keys(), ...this.#in.keys()])) {
+      const out = this.#out.get(cluster) ?? new Set<KubeObject>();
+      const into = this.#in.get(cluster) ?? new Set<KubeObject>();
+      const removed = new Set([...out].filter((object) => !into.has(object)));
+      const added = [...into].filter((object) => !out.has(object));
+      edits.set(cluster, { removed, added });
+    }
+    return edits;
+  }
+
+  static #add(into: Map<string, Set<KubeObject>>, objects: readonly ClusterObject[]): void {
+    for (const { cluster, object } of objects) {
+      const set = into.get(cluster);
+      if (set === undefined) into.set(cluster, new Set([object]));
+      else set.add(object);
+    }
+  }
+}
 
 /**
  * The next state from `state` for `input`, which differs from `state.input` in its Destinations
@@ -171,13 +203,14 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
   const changedKey = (d: IndexedDestination) => {
     if (d.service !== undefined) changedKeys.add(serviceKey(d.service));
   };
-  const clusters = new Set<string>();
+  // Per cluster, the outputs that went out and came in (clusterEdits): the clusters to patch.
+  const edits = new ClusterEdits();
   const removed: DestinationPass[] = [];
   for (const pass of state.destinations) {
     if (plan.destinationByObject.has(pass.destination.destination)) continue;
     removed.push(pass);
     changedKey(pass.destination);
-    clustersOf(pass.outputs, clusters);
+    edits.out(pass.outputs);
   }
   const federationChanged = new Set<number>();
   for (const d of plan.destinations) {
@@ -255,10 +288,10 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
     const pass = passes[order];
     if (pass === undefined) continue;
     const old = previousOf(order);
-    if (old !== undefined) clustersOf(old.outputs, clusters);
+    if (old !== undefined) edits.out(old.outputs);
     const subsets = subsetsNow(order);
     const written = { ...pass, outputs: pass.decision.writeOutputs(subsets) };
-    clustersOf(written.outputs, clusters);
+    edits.in(written.outputs);
     passes[order] = written;
     destinationStatus.set(order, destinationWithStatus(plan, written, subsets));
   }
@@ -326,14 +359,23 @@ export function updateNetworkingDestinations(state: NetworkingState, input: Netw
     [state.virtualDestinationOutputs, virtualDestinationOutputs],
   ] as const) {
     if (was === is) continue;
-    clustersOf(was, clusters);
-    clustersOf(is, clusters);
+    edits.out(was);
+    edits.in(is);
   }
   const statuses = virtualStatuses(input, plan, virtual);
 
+  // The clusters concerned: their last outputs patched, or (two objects of one identity) sorted again.
   const outputs = new Map<string, readonly KubeObject[]>(state.outputs);
-  const rewritten = clusterOutputs(clusters, passes, memberOutputs, virtualDestinationOutputs);
-  for (const cluster of [...clusters].sort(compareStrings)) outputs.set(cluster, rewritten.get(cluster) ?? []);
+  const unpatched = new Set<string>();
+  for (const [cluster, { removed: gone, added }] of edits.byCluster()) {
+    const patched = patchedOutputs(state.outputs.get(cluster) ?? [], gone, added);
+    if (patched === undefined) unpatched.add(cluster);
+    else outputs.set(cluster, patched);
+  }
+  if (unpatched.size > 0) {
+    const rewritten = clusterOutputs(unpatched, passes, memberOutputs, virtualDestinationOutputs);
+    for (const cluster of unpatched) outputs.set(cluster, rewritten.get(cluster) ?? []);
+  }
   return {
     ...state,
     input,

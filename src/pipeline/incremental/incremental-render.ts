@@ -68,8 +68,8 @@ export interface RenderState {
   /** The checked management objects, in input order, and the management objects rendered from them. */
   readonly checkedList: readonly CheckedObject[];
   readonly mgmt: readonly KubeObject[];
-  /** Where each object of `mgmt` is in it (objects of later passes added as they come). */
-  readonly places: WeakMap<KubeObject, number>;
+  /** Where each object of `mgmt` is in it (objects of later passes added as they come); found when first needed. */
+  readonly places: WeakMap<KubeObject, number> | undefined;
   readonly context: readonly unknown[];
   readonly rootCertificates: string;
   /** Resource keys of objects kept from pass to pass (discovered objects, policies), built once each. */
@@ -173,7 +173,7 @@ function updatedManagement(
   last: RenderState,
   checked: readonly CheckedObject[],
   networking: NetworkingState,
-): KubeObject[] | undefined {
+): { mgmt: KubeObject[]; places: WeakMap<KubeObject, number> } | undefined {
   if (checked.length !== last.checkedList.length) return undefined;
   const policy = (entry: CheckedObject | undefined) =>
     entry?.outcome === 'valid' && (entry.typed.kind === 'TrafficPolicy' || entry.typed.kind === 'AccessPolicy');
@@ -194,14 +194,16 @@ function updatedManagement(
     }
   }
   const mgmt = [...last.mgmt];
+  // (Found once after a pass that rendered the list anew; a Destination pass seldom comes alone.)
+  const places = last.places ?? placesOf(last.mgmt);
   for (const [object, successor] of successors) {
-    const at = last.places.get(object);
+    const at = places.get(object);
     if (at === undefined || mgmt[at] !== object) return undefined;
     mgmt[at] = successor;
     // Only ever added to: a place holds in every pass from this one on in which its object is kept.
-    last.places.set(successor, at);
+    places.set(successor, at);
   }
-  return mgmt;
+  return { mgmt, places };
 }
 
 /** Where each management object is in a pass's list of them. */
@@ -346,7 +348,7 @@ export function renderIncremental(
   // Policies only: the last pass's management objects with the replaced statuses swapped in.
   const updated = policiesOnly ? updatedManagement(last, checked, networking) : undefined;
   const mgmt =
-    updated ??
+    updated?.mgmt ??
     renderedManagement(
       checked,
       discovery,
@@ -355,7 +357,7 @@ export function renderIncremental(
       warnings,
       keyOf,
     );
-  const places = updated === undefined || last === undefined ? placesOf(mgmt) : last.places;
+  const places = updated?.places;
   return {
     result: { mgmt, clusters: outputs, warnings, clusterErrors: new Map(), objectErrors },
     recomputed: policiesOnly ? 'policies' : destinationsToo ? 'destinations' : 'networking',
