@@ -153,7 +153,12 @@ export function kubeconfigFileCredentials(kubeConfig: KubeConfig, now: () => num
   let cached: { at: number; options: Promise<https.RequestOptions> } | undefined;
   const resolve = (): Promise<https.RequestOptions> => {
     const options: https.RequestOptions = {};
-    const done = kubeConfig.applyToHTTPSOptions(options).then(() => options);
+    const done = kubeConfig.applyToHTTPSOptions(options).then(() => {
+      // client-node sets an agent without keep-alive: each request would open (and pay for) a new TLS
+      // connection. Without a proxy, Node's global agent keeps connections alive with the same TLS options.
+      if (cluster?.proxyUrl === undefined || cluster.proxyUrl === '') delete options.agent;
+      return options;
+    });
     cached = { at: now(), options: done };
     done.catch(() => {
       cached = undefined;
