@@ -25,6 +25,13 @@ export interface WatchSpec {
 
 export type WatchState = 'syncing' | 'synced' | 'absent' | 'error';
 
+/** One object a watch event changed (as the cache holds it); absent for anything else (a relist, health). */
+export interface CacheChange {
+  readonly type: ResourceType;
+  readonly object: KubeObject;
+  readonly deleted: boolean;
+}
+
 export interface CacheHealth {
   readonly cluster: string;
   /** Every type holds a complete listing (or is an optional type known to be absent). */
@@ -81,7 +88,7 @@ class TypeWatch {
   unreachable = false;
   readonly #client: KubeClient;
   readonly #timings: CacheTimings;
-  readonly #onChange: () => void;
+  readonly #onChange: (change?: CacheChange) => void;
   readonly #path: string;
   #store = new Map<string, KubeObject>();
   #resourceVersion: string | undefined;
@@ -92,7 +99,7 @@ class TypeWatch {
   /** Bumped by start and stop: callbacks of an older run are ignored. */
   #run = 0;
 
-  constructor(client: KubeClient, spec: WatchSpec, timings: CacheTimings, onChange: () => void) {
+  constructor(client: KubeClient, spec: WatchSpec, timings: CacheTimings, onChange: (change?: CacheChange) => void) {
     this.spec = spec;
     this.required = spec.required ?? true;
     this.#client = client;
@@ -241,14 +248,16 @@ class TypeWatch {
         const changed = projectionChanged(this.#store.get(key), projected);
         this.#store.set(key, projected);
         this.#resourceVersion = object.metadata.resourceVersion ?? this.#resourceVersion;
-        if (changed) this.#onChange();
+        if (changed) this.#onChange({ type: this.spec.type, object: projected, deleted: false });
         return;
       }
       case 'DELETED': {
         if (object?.metadata === undefined) return;
-        const existed = this.#store.delete(keyOf(object));
+        const key = keyOf(object);
+        const existing = this.#store.get(key);
+        this.#store.delete(key);
         this.#resourceVersion = object.metadata.resourceVersion ?? this.#resourceVersion;
-        if (existed) this.#onChange();
+        if (existing !== undefined) this.#onChange({ type: this.spec.type, object: existing, deleted: true });
         return;
       }
       case 'ERROR': {
@@ -334,7 +343,7 @@ export class ClusterCache {
   constructor(
     client: KubeClient,
     specs: readonly WatchSpec[],
-    onChange: () => void,
+    onChange: (change?: CacheChange) => void,
     timings: Partial<CacheTimings> = {},
   ) {
     this.client = client;

@@ -13,7 +13,8 @@ import type { Logger } from 'pino';
 import { CLUSTER_ANNOTATION, DISCOVERY_CLUSTER_LABEL, DISCOVERY_OWNER_LABEL } from '../api/labels.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { applyToCluster, type ApplyResult } from '../kube/apply.ts';
-import { ClusterCache, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
+import { ClusterCache, type CacheChange, type CacheHealth, type WatchSpec } from '../kube/cache.ts';
+import { contentDiffers } from '../kube/diff.ts';
 import { clientFromKubeconfigText, type KubeClient } from '../kube/client.ts';
 import { ownedBy, readIdentity, withIdentity } from '../kube/ownership.ts';
 import {
@@ -355,9 +356,14 @@ export class Controller {
       );
   }
 
-  #connect(registration: Extract<Registration, { outcome: 'ok' }>, onChange: () => void): ClusterConnection {
+  #connect(
+    registration: Extract<Registration, { outcome: 'ok' }>,
+    onChange: (cache: ClusterCache, change?: CacheChange) => void,
+  ): ClusterConnection {
     const client = clientFromKubeconfigText(registration.cluster, registration.kubeconfig);
-    const cache = new ClusterCache(client, workloadClusterWatches(), onChange);
+    const cache: ClusterCache = new ClusterCache(client, workloadClusterWatches(), (change) => {
+      onChange(cache, change);
+    });
     cache.start();
     return {
       fingerprint: registration.fingerprint,
@@ -393,8 +399,8 @@ export class Controller {
       const name = registration.cluster;
       let connection: ClusterConnection;
       try {
-        connection = this.#connect(registration, () => {
-          this.#onClusterChange(name);
+        connection = this.#connect(registration, (cache, change) => {
+          this.#onClusterChange(name, cache, change);
         });
       } catch (error) {
         errors.set(name, messageOf(error));
@@ -449,18 +455,40 @@ export class Controller {
   }
 
   /** A registered cluster's caches changed: switch to a replacement that has listed, then reconcile. */
-  #onClusterChange(name: string): void {
+  #onClusterChange(name: string, cache: ClusterCache, change?: CacheChange): void {
     if (this.#stopped) return;
     const cluster = this.#clusters.get(name);
-    if (cluster !== undefined) cluster.drifted = true;
     const replacement = cluster?.replacement;
     if (cluster !== undefined && replacement !== undefined && replacement.cache.health().synced) {
       cluster.current.cache.stop();
       cluster.current = replacement;
       delete cluster.replacement;
+      cluster.drifted = true;
       this.#log.info({ cluster: name }, 'cluster kubeconfig changed: switched to the new watches');
     }
+    if (cluster !== undefined && cache === cluster.current.cache) this.#noteDrift(cluster, change);
     this.#markDirty();
+  }
+
+  /**
+   * What a change on a cluster means for its outputs. One object of a kind Mesh Hub writes there:
+   * its own write coming back (the content it applied) is nothing; anything else (an edit, a
+   * deletion, an object it did not want) is planned again, that object alone. Any other change that
+   * names no object (a relist, a watch recovering) plans the whole cluster. Inputs (Services, …)
+   * change outputs through the render, which plans what changed.
+   */
+  #noteDrift(cluster: RegisteredCluster, change: CacheChange | undefined): void {
+    if (change === undefined) {
+      cluster.drifted = true;
+      return;
+    }
+    if (!WORKLOAD_OUTPUT_TYPES.some((type) => type.group === change.type.group && type.kind === change.type.kind))
+      return;
+    const key = objectKey(change.object);
+    const applied = cluster.work === undefined ? undefined : desiredByKey(cluster.work).get(key);
+    if (!change.deleted && applied !== undefined && !contentDiffers(applied, change.object)) return;
+    if (cluster.applyPending === true || cluster.drifted === true) return;
+    (cluster.pendingChanges ??= new Map()).set(key, change.object);
   }
 
   /** The leader renews a registration token once it is due; the Secret's change restarts the watches. */
@@ -910,6 +938,17 @@ function ownedOutputs(cache: ClusterCache, installNamespace: string, identity: s
   return WORKLOAD_OUTPUT_TYPES.flatMap((type) => cache.objectsOf(type)).filter((object) =>
     ownedBy(object, installNamespace, identity),
   );
+}
+
+/** A cluster's desired outputs by object key (made once per list: a cluster that did not change keeps its list). */
+const desiredIndex = new WeakMap<readonly KubeObject[], Map<string, KubeObject>>();
+function desiredByKey(work: ClusterWork): Map<string, KubeObject> {
+  let index = desiredIndex.get(work.desired);
+  if (index === undefined) {
+    index = new Map(work.desired.map((object) => [objectKey(object), object]));
+    desiredIndex.set(work.desired, index);
+  }
+  return index;
 }
 
 /** The stdout annotation of `meshctl render` never goes to a cluster. */

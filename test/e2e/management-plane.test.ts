@@ -219,6 +219,25 @@ describe('management plane on three real clusters', { timeout: 600_000 }, () => 
       async () => (await virtualService(c1, 'ratings'))?.spec?.http?.[0]?.timeout === '5s',
     );
 
+    // Drift: the output edited by hand on the cluster is put back, and so is the output deleted there.
+    if (VS === undefined) throw new Error('no VirtualService type');
+    const http = (await virtualService(c1, 'ratings'))?.spec?.http ?? [];
+    await c1.request(
+      'PATCH',
+      '/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/ratings',
+      { spec: { http: http.map((route) => ({ ...route, timeout: '9s' })) } },
+      'application/merge-patch+json',
+    );
+    await waitFor(
+      'the hand edit undone',
+      async () => (await virtualService(c1, 'ratings'))?.spec?.http?.[0]?.timeout === '5s',
+    );
+    await c1.delete(VS, 'ratings', 'bookinfo');
+    await waitFor(
+      'the deleted output re-created',
+      async () => (await virtualService(c1, 'ratings'))?.spec?.http?.[0]?.timeout === '5s',
+    );
+
     if (TRAFFIC_POLICY === undefined) throw new Error('no TrafficPolicy type');
     await mgmt.delete(TRAFFIC_POLICY, 'ratings-timeout', NS);
     await waitFor('VirtualService ratings gone', async () => (await virtualService(c1, 'ratings')) === undefined);
